@@ -1,0 +1,1 @@
+"""Amaranth RTL generator for the QRazor SDR MAC, its baselines and the SDR encoder."""

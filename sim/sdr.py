@@ -1,0 +1,83 @@
+"""SDR golden model: the public API of SPEC section 4.
+
+``encode`` razors integers to 4-bit-style codes with one flag per group, ``decode`` restores the
+integers they stand for, ``pack``/``unpack`` move them to and from a dense bitstream, and
+``sdr_matmul`` is the decompression-free dot product of SPEC section 3.
+"""
+
+import numpy as np
+
+from .formats import SdrConfig
+from .golden import check_acc_bits, wrap_signed
+from .sdr_encode import encode
+from .sdr_pack import pack, unpack
+from .sdr_tensor import SdrTensor
+
+__all__ = ["SdrConfig", "SdrTensor", "encode", "decode", "pack", "unpack", "sdr_matmul"]
+
+#: Group partial sums held at once by ``sdr_matmul`` (bounds its working memory to ~32 MB).
+PARTIALS_PER_CHUNK = 1 << 22
+
+
+def _check_tensor(name, value):
+    if not isinstance(value, SdrTensor):
+        raise ValueError(f"{name} must be an SdrTensor, not {type(value).__name__}")
+    return value
+
+
+def decode(t):
+    """Integers the codes stand for: ``(-1)**sign * q << flag``, int64, shape of ``t``."""
+    _check_tensor("t", t)
+    return t.signed_mag() << t.element_flag().astype(np.int64)
+
+
+def sdr_matmul(ta, tw, acc_bits=None):
+    """Decompression-free SDR dot products ``y[..., n] = sum_k x^a[..., k] * x^w[n, k]``.
+
+    Computed as the hardware does: per group, the sum of signed M x M code products, shifted
+    once by ``fa + fw``, then accumulated. Group partial sums are at most ``G * (2**M-1)**2`` and
+    every shifted term and running sum of a B <= 16 base stays far below 2**53, so float64 BLAS
+    is exact here.
+
+    Parameters
+    ----------
+    ta : SdrTensor, shape [..., K]
+    tw : SdrTensor, shape [N, K], same group size as ``ta``
+    acc_bits : int or None
+        ``None``: exact result. Otherwise the result wraps modulo ``2**acc_bits`` (2 to 64).
+
+    Returns
+    -------
+    ndarray of int64, shape [..., N]
+    """
+    _check_tensor("ta", ta)
+    _check_tensor("tw", tw)
+    check_acc_bits(acc_bits)
+    if tw.mag.ndim != 2:
+        raise ValueError(f"tw must be 2-D [N, K], not shape {tw.shape}")
+    if ta.config.group != tw.config.group:
+        raise ValueError(
+            f"ta and tw must share the group size: ta has {ta.config.group}, tw has {tw.config.group}"
+        )
+    if ta.shape[-1] != tw.shape[1]:
+        raise ValueError(f"ta and tw must share K: ta has K={ta.shape[-1]}, tw has K={tw.shape[1]}")
+    group, (n_out, k) = ta.config.group, tw.shape
+    n_groups = k // group
+    # [groups, rows, G] and [groups, G, N]: one small BLAS product per group.
+    a = ta.signed_mag().reshape(-1, n_groups, group).transpose(1, 0, 2)
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    w = tw.signed_mag().reshape(n_out, n_groups, group).transpose(1, 2, 0)
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    a_shift = np.ldexp(1.0, ta.flag.reshape(-1, n_groups).T.astype(np.int32))[:, :, None]
+    w_shift = np.ldexp(1.0, tw.flag.T.astype(np.int32))[:, None, :]
+    rows = a.shape[1]
+    out = np.empty((rows, n_out), np.float64)
+    step = max(1, PARTIALS_PER_CHUNK // (n_groups * n_out))
+    for start in range(0, rows, step):
+        chunk = slice(start, start + step)
+        partial = np.matmul(a[:, chunk], w)  # exact group partial sums
+        partial *= a_shift[:, chunk]
+        partial *= w_shift
+        out[chunk] = partial.sum(axis=0)
+    result = wrap_signed(out.astype(np.int64), acc_bits)
+    return result.reshape(ta.shape[:-1] + (n_out,))

@@ -1,0 +1,1 @@
+"""Synthesis, timing and power reports on a Liberty library."""

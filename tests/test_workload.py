@@ -1,0 +1,54 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sim.workload import llm_workload
+
+
+def test_same_seed_same_bytes_and_shape():
+    a, b = llm_workload(4, 256, 8, seed=3), llm_workload(4, 256, 8, seed=3)
+    assert a.shape == (4, 256, 8)
+    assert a.activations.tobytes() == b.activations.tobytes()
+    assert a.weights.tobytes() == b.weights.tobytes()
+    assert llm_workload(4, 256, 8, seed=4).activations.tobytes() != a.activations.tobytes()
+
+
+def test_outlier_channels_dominate_the_bulk():
+    w = llm_workload(64, 1024, 16, seed=1)
+    assert len(w.outlier_channels) == 8
+    column_peak = np.abs(w.activations).max(axis=0)
+    bulk = np.delete(column_peak, w.outlier_channels)
+    assert column_peak[list(w.outlier_channels)].min() > 5 * np.median(bulk)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(k=100), "k must be a multiple of the group size 16, not 100"),
+        (dict(m=0), r"m must be >= 1, not 0"),
+        (dict(seed=-1), r"seed must be >= 0, not -1"),
+    ],
+)
+def test_bad_shapes(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        llm_workload(**kwargs)
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "sim.run_mac", *args],
+                          capture_output=True, text=True, check=False)
+
+
+def test_cli_default_workload_reports_every_scheme():
+    result = run_cli("--m", "4", "--k", "128", "--n", "8")
+    assert result.returncode == 0, result.stderr
+    for name in ("QRazor SDR", "W8A16", "W8A8", "SQNR"):
+        assert name in result.stdout
+
+
+def test_cli_bad_input_is_one_readable_line():
+    result = run_cli("--k", "100")
+    assert result.returncode != 0
+    assert result.stderr.strip() == "error: k must be a multiple of the group size 16, not 100"
