@@ -1,0 +1,80 @@
+"""``decompress_mac``: the conventional unit that decodes SDR codes back to integers first."""
+
+from amaranth import Module, signed, unsigned
+from amaranth.lib import data, wiring
+from amaranth.lib.wiring import In, Out
+
+from sim.formats import SdrConfig
+
+from .int_mac import IntMac
+from .params import DEFAULTS, check_acc_bits, check_params
+from .pipeline import delayed
+from .sdr_decoder import SdrDecoder
+from .sdr_mac import sdr_product_bits
+
+__all__ = ["DecompressMac"]
+
+
+class DecompressMac(wiring.Component):
+    """SDR dot products the conventional way: decompress every code, then multiply wide.
+
+    Each lane's code is shifted by its group flag back to an A_BITS / W_BITS integer, then an
+    A_BITS x W_BITS multiplier array, an adder tree and the accumulator follow (an :class:`IntMac`).
+
+    Registers: after the decoders; then as :class:`IntMac` (multipliers, every tree level,
+    accumulator). ``LATENCY`` is ``log2(LANES) + 3``.
+
+    Parameters and ports are those of :class:`hw.sdr_mac.SdrMac` (``in_last`` ends a dot product;
+    the unit has no group state, the flags are applied per beat).
+    """
+
+    MODULE_NAME = "decompress_mac"
+    PARAMETERS = ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS")
+
+    def __init__(self, lanes=DEFAULTS["LANES"], group=DEFAULTS["GROUP"],
+                 mag_bits=DEFAULTS["MAG_BITS"], a_bits=DEFAULTS["A_BITS"],
+                 w_bits=DEFAULTS["W_BITS"], acc_bits=DEFAULTS["ACC_BITS"]):
+        check_params(lanes=lanes, group=group, mag_bits=mag_bits, a_bits=a_bits, w_bits=w_bits)
+        a_config = SdrConfig(a_bits, mag_bits, group)
+        w_config = SdrConfig(w_bits, mag_bits, group)
+        check_acc_bits(acc_bits, sdr_product_bits(a_config, w_config))
+        self.parameters = {"LANES": lanes, "GROUP": group, "MAG_BITS": mag_bits,
+                           "A_BITS": a_bits, "W_BITS": w_bits, "ACC_BITS": acc_bits}
+        self.a_decoder = SdrDecoder(a_config, lanes)
+        self.w_decoder = SdrDecoder(w_config, lanes)
+        self.mac = IntMac(lanes, a_bits, w_bits, acc_bits)
+        code = unsigned(1 + mag_bits)
+        super().__init__({
+            "a_code": In(data.ArrayLayout(code, lanes)),
+            "w_code": In(data.ArrayLayout(code, lanes)),
+            "a_flag": In(unsigned(a_config.flag_bits)),
+            "w_flag": In(unsigned(w_config.flag_bits)),
+            "in_valid": In(1),
+            "in_last": In(1),
+            "out_valid": Out(1),
+            "out": Out(signed(acc_bits)),
+        })
+
+    @property
+    def LATENCY(self):
+        """Decoders (1) + :class:`IntMac` (multipliers, tree, accumulator)."""
+        return self.a_decoder.LATENCY + self.mac.LATENCY
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.a_decoder = a_decoder = self.a_decoder
+        m.submodules.w_decoder = w_decoder = self.w_decoder
+        m.submodules.mac = mac = self.mac
+        m.d.comb += [
+            a_decoder.code.eq(self.a_code),
+            a_decoder.flag.eq(self.a_flag),
+            w_decoder.code.eq(self.w_code),
+            w_decoder.flag.eq(self.w_flag),
+            mac.a.eq(a_decoder.value),
+            mac.w.eq(w_decoder.value),
+            mac.in_valid.eq(delayed(m, self.in_valid, a_decoder.LATENCY, "valid")),
+            mac.in_last.eq(delayed(m, self.in_last, a_decoder.LATENCY, "last")),
+            self.out.eq(mac.out),
+            self.out_valid.eq(mac.out_valid),
+        ]
+        return m

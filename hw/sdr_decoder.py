@@ -1,0 +1,50 @@
+"""SDR decompression: codes and a group flag back to two's-complement base integers."""
+
+from amaranth import Module, Mux, signed, unsigned
+from amaranth.lib import data, wiring
+from amaranth.lib.wiring import In, Out
+
+__all__ = ["SdrDecoder"]
+
+
+class SdrDecoder(wiring.Component):
+    """Per-lane ``(-1)**sign * q << flag`` as a ``base_bits``-wide integer, registered.
+
+    This is the decompression step that :mod:`hw.sdr_mac` avoids.
+
+    Parameters
+    ----------
+    config : sim.formats.SdrConfig
+        Format of the codes (base width, M, flag width).
+    lanes : int
+
+    Attributes
+    ----------
+    code : In(ArrayLayout(unsigned(1+M), lanes))
+    flag : In(unsigned(F))
+    value : Out(ArrayLayout(signed(B), lanes))
+        Decoded integers, one cycle after the codes.
+    """
+
+    def __init__(self, config, lanes):
+        self._config = config
+        self._lanes = lanes
+        super().__init__({
+            "code": In(data.ArrayLayout(unsigned(config.code_bits), lanes)),
+            "flag": In(unsigned(config.flag_bits)),
+            "value": Out(data.ArrayLayout(signed(config.base_bits), lanes)),
+        })
+
+    @property
+    def LATENCY(self):
+        """One register after the shifters."""
+        return 1
+
+    def elaborate(self, platform):
+        m = Module()
+        mag = self._config.mag_bits
+        for lane in range(self._lanes):
+            code = self.code[lane]
+            magnitude = code[:mag] << self.flag
+            m.d.sync += self.value[lane].eq(Mux(code[mag], -magnitude, magnitude))
+        return m
