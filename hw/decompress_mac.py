@@ -10,7 +10,6 @@ from .int_mac import IntMac
 from .params import DEFAULTS, check_acc_bits, check_params
 from .pipeline import delayed
 from .sdr_decoder import SdrDecoder
-from .sdr_mac import sdr_product_bits
 
 __all__ = ["DecompressMac"]
 
@@ -34,10 +33,9 @@ class DecompressMac(wiring.Component):
     def __init__(self, lanes=DEFAULTS["LANES"], group=DEFAULTS["GROUP"],
                  mag_bits=DEFAULTS["MAG_BITS"], a_bits=DEFAULTS["A_BITS"],
                  w_bits=DEFAULTS["W_BITS"], acc_bits=DEFAULTS["ACC_BITS"]):
-        check_params(lanes=lanes, group=group, mag_bits=mag_bits, a_bits=a_bits, w_bits=w_bits)
+        self.check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits)
         a_config = SdrConfig(a_bits, mag_bits, group)
         w_config = SdrConfig(w_bits, mag_bits, group)
-        check_acc_bits(acc_bits, sdr_product_bits(a_config, w_config))
         self.parameters = {"LANES": lanes, "GROUP": group, "MAG_BITS": mag_bits,
                            "A_BITS": a_bits, "W_BITS": w_bits, "ACC_BITS": acc_bits}
         self.a_decoder = SdrDecoder(a_config, lanes)
@@ -54,6 +52,12 @@ class DecompressMac(wiring.Component):
             "out_valid": Out(1),
             "out": Out(signed(acc_bits)),
         })
+
+    @staticmethod
+    def check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits):
+        """Raise ``ValueError`` naming the first parameter that makes no valid unit."""
+        check_params(lanes=lanes, group=group, mag_bits=mag_bits, a_bits=a_bits, w_bits=w_bits)
+        check_acc_bits(acc_bits, a_bits + w_bits)  # the width of its A_BITS x W_BITS products
 
     @property
     def LATENCY(self):

@@ -44,8 +44,8 @@ class IntMac(wiring.Component):
 
     def __init__(self, lanes, a_width, w_width, acc_bits):
         check_params(lanes=lanes)
+        check_acc_bits(acc_bits, a_width + w_width)
         self.products = IntLaneProducts(lanes, a_width, w_width)
-        check_acc_bits(acc_bits, self.products.product_width)
         self.tree = AdderTree(lanes, self.products.product_width, acc_bits)
         self.accumulator = Accumulator(self.tree.out_width, acc_bits)
         super().__init__({
@@ -92,5 +92,12 @@ class Int8Mac(IntMac):
     PARAMETERS = ("LANES", "ACC_BITS")
 
     def __init__(self, lanes=DEFAULTS["LANES"], acc_bits=DEFAULTS["ACC_BITS"]):
+        self.check_parameters(lanes, acc_bits)
         self.parameters = {"LANES": lanes, "ACC_BITS": acc_bits}
         super().__init__(lanes, 8, 8, acc_bits)
+
+    @staticmethod
+    def check_parameters(lanes, acc_bits):
+        """Raise ``ValueError`` naming the first parameter that makes no valid unit."""
+        check_params(lanes=lanes)
+        check_acc_bits(acc_bits, 16)

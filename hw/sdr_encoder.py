@@ -56,7 +56,7 @@ class SdrEncoder(wiring.Component):
 
     def __init__(self, group=DEFAULTS["GROUP"], base_bits=DEFAULTS["BASE_BITS"],
                  mag_bits=DEFAULTS["MAG_BITS"], rounding=DEFAULTS["ROUNDING"]):
-        check_params(group=group, base_bits=base_bits, mag_bits=mag_bits, rounding=rounding)
+        self.check_parameters(group, base_bits, mag_bits, rounding)
         self.config = SdrConfig(base_bits, mag_bits, group, rounding)
         self.parameters = {"GROUP": group, "BASE_BITS": base_bits, "MAG_BITS": mag_bits,
                            "ROUNDING": rounding}
@@ -67,6 +67,11 @@ class SdrEncoder(wiring.Component):
             "flag": Out(unsigned(self.config.flag_bits)),
             "out_valid": Out(1),
         })
+
+    @staticmethod
+    def check_parameters(group, base_bits, mag_bits, rounding):
+        """Raise ``ValueError`` naming the first parameter that makes no valid unit."""
+        check_params(group=group, base_bits=base_bits, mag_bits=mag_bits, rounding=rounding)
 
     @property
     def LATENCY(self):

@@ -72,10 +72,9 @@ class SdrMac(wiring.Component):
     def __init__(self, lanes=DEFAULTS["LANES"], group=DEFAULTS["GROUP"],
                  mag_bits=DEFAULTS["MAG_BITS"], a_bits=DEFAULTS["A_BITS"],
                  w_bits=DEFAULTS["W_BITS"], acc_bits=DEFAULTS["ACC_BITS"]):
-        check_params(lanes=lanes, group=group, mag_bits=mag_bits, a_bits=a_bits, w_bits=w_bits)
+        self.check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits)
         self.a_config = SdrConfig(a_bits, mag_bits, group)
         self.w_config = SdrConfig(w_bits, mag_bits, group)
-        check_acc_bits(acc_bits, sdr_product_bits(self.a_config, self.w_config))
         self.parameters = {"LANES": lanes, "GROUP": group, "MAG_BITS": mag_bits,
                            "A_BITS": a_bits, "W_BITS": w_bits, "ACC_BITS": acc_bits}
         self._beats = group // lanes
@@ -96,6 +95,13 @@ class SdrMac(wiring.Component):
             "out_valid": Out(1),
             "out": Out(signed(acc_bits)),
         })
+
+    @staticmethod
+    def check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits):
+        """Raise ``ValueError`` naming the first parameter that makes no valid unit."""
+        check_params(lanes=lanes, group=group, mag_bits=mag_bits, a_bits=a_bits, w_bits=w_bits)
+        check_acc_bits(acc_bits, sdr_product_bits(SdrConfig(a_bits, mag_bits, group),
+                                                  SdrConfig(w_bits, mag_bits, group)))
 
     @property
     def LATENCY(self):

@@ -12,7 +12,7 @@ import numpy as np
 from .formats import check_int
 
 __all__ = ["MacBeats", "sdr_mac_beats", "int_mac_beats", "encoder_beats", "with_bubbles",
-           "drained", "with_reset"]
+           "drained", "reset_between"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,48 +27,53 @@ class MacBeats:
         return len(self.stream["in_valid"])
 
 
-def _dot_product_beats(a_rows, w_rows, lanes):
-    """Beat-major lane arrays for every (m, n) pair: shapes ``(M*N*K/lanes, lanes)``."""
-    m, k = a_rows.shape[0], a_rows.shape[-1]
-    n = w_rows.shape[0]
-    if k % lanes:
-        raise ValueError(f"K ({k}) must be a multiple of lanes ({lanes})")
-    a = np.broadcast_to(a_rows[:, None, :], (m, n, k)).reshape(-1, lanes)
-    w = np.broadcast_to(w_rows[None, :, :], (m, n, k)).reshape(-1, lanes)
+def _all_pairs(a_rows, w_rows):
+    """Rows of every dot product ``a[m] . w[n]``, row-major over ``(m, n)``: two (M*N, ...) arrays."""
+    m, n = len(a_rows), len(w_rows)
+    a = np.broadcast_to(a_rows[:, None], (m, n) + a_rows.shape[1:]).reshape((m * n,) + a_rows.shape[1:])
+    w = np.broadcast_to(w_rows[None, :], (m, n) + w_rows.shape[1:]).reshape((m * n,) + w_rows.shape[1:])
     return a, w
 
 
-def _control(beats, beats_per_product):
-    last = np.zeros(beats, np.int64)
-    last[beats_per_product - 1 :: beats_per_product] = 1
-    return np.ones(beats, np.int64), last
+def _beats(per_product, lanes, expected, flags=None):
+    """Stream of dot products given as aligned rows ``{port: (D, K)}`` (flags: ``{port: (D, K/G)}``).
 
-
-def sdr_mac_beats(ta, tw, lanes, expected):
-    """Stream for ``sdr_mac``/``decompress_mac`` computing ``ta @ tw.T`` (2-D SdrTensors)."""
+    Each dot product becomes ``K / lanes`` beats; ``in_last`` marks its final beat.
+    """
     check_int("lanes", lanes, 1)
-    a_code, w_code = _dot_product_beats(ta.code, tw.code, lanes)
-    group = ta.config.group
-    k = ta.shape[-1]
-    a_flag = np.repeat(ta.flag, group // lanes, axis=-1)  # flag of every beat of a row
-    w_flag = np.repeat(tw.flag, group // lanes, axis=-1)
-    a_flag, w_flag = (f.reshape(len(f), 1, -1) for f in (a_flag, w_flag))
-    m, n = ta.shape[0], tw.shape[0]
-    a_flag = np.broadcast_to(a_flag, (m, n, a_flag.shape[-1])).reshape(-1)
-    w_flag = np.broadcast_to(w_flag.transpose(1, 0, 2), (m, n, w_flag.shape[-1])).reshape(-1)
-    valid, last = _control(len(a_code), k // lanes)
-    stream = {"in_valid": valid, "in_last": last, "a_code": a_code, "w_code": w_code,
-              "a_flag": a_flag, "w_flag": w_flag}
+    count, k = next(iter(per_product.values())).shape
+    if k % lanes:
+        raise ValueError(f"K ({k}) must be a multiple of lanes ({lanes})")
+    beats = k // lanes
+    stream = {port: np.asarray(rows, np.int64).reshape(-1, lanes)
+              for port, rows in per_product.items()}
+    for port, rows in (flags or {}).items():
+        stream[port] = np.repeat(np.asarray(rows, np.int64), beats // rows.shape[1], axis=1).reshape(-1)
+    stream["in_valid"] = np.ones(count * beats, np.int64)
+    stream["in_last"] = np.zeros(count * beats, np.int64)
+    stream["in_last"][beats - 1 :: beats] = 1
     return MacBeats(stream, np.asarray(expected).reshape(-1))
 
 
-def int_mac_beats(a, w, lanes, expected):
-    """Stream for ``int8_mac`` computing ``a @ w.T`` (2-D integer arrays)."""
-    check_int("lanes", lanes, 1)
-    a_lanes, w_lanes = _dot_product_beats(np.asarray(a), np.asarray(w), lanes)
-    valid, last = _control(len(a_lanes), a.shape[-1] // lanes)
-    stream = {"in_valid": valid, "in_last": last, "a": a_lanes, "w": w_lanes}
-    return MacBeats(stream, np.asarray(expected).reshape(-1))
+def sdr_mac_beats(ta, tw, lanes, expected, pairs="all"):
+    """Stream for ``sdr_mac``/``decompress_mac``.
+
+    ``pairs="all"``: every ``ta[m] . tw[n]``, row-major (``expected`` is ``[M, N]``);
+    ``pairs="zip"``: ``ta[i] . tw[i]`` only (``expected`` is ``[D]``).
+    """
+    codes, flags = (ta.code, tw.code), (ta.flag, tw.flag)
+    if pairs == "all":
+        codes, flags = _all_pairs(*codes), _all_pairs(*flags)
+    return _beats({"a_code": codes[0], "w_code": codes[1]}, lanes, expected,
+                  {"a_flag": flags[0], "w_flag": flags[1]})
+
+
+def int_mac_beats(a, w, lanes, expected, pairs="all"):
+    """Stream for ``int8_mac`` computing ``a @ w.T`` (or ``a[i] . w[i]`` with ``pairs="zip"``)."""
+    a, w = np.asarray(a), np.asarray(w)
+    if pairs == "all":
+        a, w = _all_pairs(a, w)
+    return _beats({"a": a, "w": w}, lanes, expected)
 
 
 def encoder_beats(x, expected_code, expected_flag):
@@ -110,10 +115,21 @@ def drained(beats, cycles):
     return MacBeats(stream, beats.expected)
 
 
-def with_reset(stream, cycles):
-    """Copy of ``stream`` with ``rst`` high on the given cycles."""
-    stream = dict(stream)
-    rst = np.zeros(len(stream["in_valid"]), np.int64)
-    rst[list(cycles)] = 1
-    stream["rst"] = rst
-    return stream
+def reset_between(*parts):
+    """Concatenate streams with one idle cycle holding ``rst=1`` between consecutive parts.
+
+    The reset clears whatever the earlier parts left in the pipeline; ``expected`` is the parts'
+    expected results in order (those lost to the reset are for the checker to drop).
+    """
+    ports = list(parts[0].stream)
+    pieces = {port: [] for port in ports + ["rst"]}
+    for index, part in enumerate(parts):
+        if index:
+            for port in ports:
+                pieces[port].append(np.zeros((1,) + part.stream[port].shape[1:], np.int64))
+            pieces["rst"].append(np.ones(1, np.int64))
+        for port in ports:
+            pieces[port].append(part.stream[port])
+        pieces["rst"].append(np.zeros(part.cycles, np.int64))
+    stream = {port: np.concatenate(values) for port, values in pieces.items()}
+    return MacBeats(stream, np.concatenate([part.expected for part in parts]))

@@ -1,0 +1,81 @@
+"""Constructors refuse bad parameter sets with one readable message each."""
+
+import inspect
+
+import pytest
+from amaranth_helpers import assert_refused
+
+from hw.decompress_mac import DecompressMac
+from hw.designs import DESIGNS, elaborated
+from hw.int_mac import Int8Mac
+from hw.params import DEFAULTS
+from hw.sdr_encoder import SdrEncoder
+from hw.sdr_mac import SdrMac
+
+
+@pytest.mark.parametrize("cls", [SdrMac, DecompressMac])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(lanes=3, group=12), "lanes must be a power of two, not 3"),
+        (dict(lanes=32, group=16), r"group \(16\) must be a multiple of lanes \(32\)"),
+        (dict(lanes=0), r"lanes must be in \[1, 128\], not 0"),
+        (dict(lanes=256), r"lanes must be in \[1, 128\], not 256"),
+        (dict(group=24), "group must be one of 4, 8, 16, 32, 64, 128, not 24"),
+        (dict(a_bits=12), "a_bits must be one of 8, 16, not 12"),
+        (dict(w_bits=4), "w_bits must be one of 8, 16, not 4"),
+        (dict(mag_bits=7), r"mag_bits must be in \[1, 6\], not 7"),
+        (dict(mag_bits=0), r"mag_bits must be in \[1, 6\], not 0"),
+        (dict(acc_bits=65), r"acc_bits must be in \[2, 64\], not 65"),
+        (dict(lanes="4"), "lanes must be an integer, not '4'"),
+    ],
+)
+def test_sdr_units_refuse(cls, kwargs, message):
+    assert_refused(lambda: cls(**kwargs), message)
+
+
+@pytest.mark.parametrize("cls, product_bits", [(SdrMac, 23), (DecompressMac, 24)])
+def test_accumulator_must_hold_one_product(cls, product_bits):
+    assert_refused(lambda: cls(acc_bits=product_bits - 1),
+                   f"acc_bits must be at least {product_bits} to hold one product, "
+                   f"not {product_bits - 1}")
+    elaborated(cls(acc_bits=product_bits))
+
+
+def test_int8_mac_refuses():
+    assert_refused(lambda: Int8Mac(lanes=6), "lanes must be a power of two, not 6")
+    assert_refused(lambda: Int8Mac(acc_bits=15),
+                   "acc_bits must be at least 16 to hold one product, not 15")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(group=5), "group must be one of 4, 8, 16, 32, 64, 128, not 5"),
+        (dict(base_bits=32), "base_bits must be one of 8, 16, not 32"),
+        (dict(base_bits=8, mag_bits=7), r"mag_bits must be in \[1, 6\], not 7"),
+        (dict(rounding="up"), "rounding must be one of 'nearest', 'truncate', not 'up'"),
+    ],
+)
+def test_encoder_refuses(kwargs, message):
+    assert_refused(lambda: SdrEncoder(**kwargs), message)
+
+
+@pytest.mark.parametrize("cls", DESIGNS.values())
+def test_constructor_defaults_come_from_the_parameter_table(cls):
+    signature = inspect.signature(cls.__init__)
+    for name in cls.PARAMETERS:
+        assert signature.parameters[name.lower()].default == DEFAULTS[name]
+    assert set(elaborated(cls()).parameters) == set(cls.PARAMETERS)
+
+
+@pytest.mark.parametrize(
+    "unit, latency",
+    [(lambda: SdrMac(lanes=16), 8), (lambda: SdrMac(lanes=1), 4), (lambda: Int8Mac(lanes=16), 6),
+     (lambda: Int8Mac(lanes=4), 4), (lambda: DecompressMac(lanes=16), 7), (SdrEncoder, 3)],
+)
+def test_latency_is_the_sum_of_the_documented_stages(unit, latency):
+    unit = elaborated(unit())
+    assert unit.LATENCY == latency
+    with pytest.raises(AttributeError):
+        unit.LATENCY = 1
