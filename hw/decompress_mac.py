@@ -23,8 +23,26 @@ class DecompressMac(wiring.Component):
     Registers: after the decoders; then as :class:`IntMac` (multipliers, every tree level,
     accumulator). ``LATENCY`` is ``log2(LANES) + 3``.
 
-    Parameters and ports are those of :class:`hw.sdr_mac.SdrMac` (``in_last`` ends a dot product;
-    the unit has no group state, the flags are applied per beat).
+    The unit has no group state: each beat's flags are applied to that beat's codes.
+
+    Parameters
+    ----------
+    lanes, group, mag_bits, a_bits, w_bits, acc_bits : int
+        As :class:`hw.sdr_mac.SdrMac`; ``acc_bits`` must hold one ``a_bits + w_bits`` product.
+
+    Attributes
+    ----------
+    a_code, w_code : In(ArrayLayout(unsigned(1+M), lanes))
+        Activation and weight codes, lane ``i`` at bits ``[i*(1+M) +: 1+M]``.
+    a_flag : In(unsigned(F_a))
+    w_flag : In(unsigned(F_w))
+        Group flags of this beat's codes.
+    in_valid : In(1)
+    in_last : In(1)
+        Last beat of a dot product.
+    out_valid : Out(1)
+        ``out`` holds a finished dot product, ``LATENCY`` cycles after its ``in_last`` beat.
+    out : Out(signed(acc_bits))
     """
 
     MODULE_NAME = "decompress_mac"

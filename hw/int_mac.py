@@ -85,7 +85,21 @@ class Int8Mac(IntMac):
     """The ``int8_mac`` baseline: :class:`IntMac` with int8 x int8 lanes.
 
     Same interface style, pipelining, LANES and accumulator as ``sdr_mac`` so that the area and
-    power comparison is at equal throughput. See :class:`IntMac` for the ports.
+    power comparison is at equal throughput. ``LATENCY`` is ``log2(LANES) + 2``.
+
+    Parameters
+    ----------
+    lanes : int
+    acc_bits : int
+        At least 16 (one int8 x int8 product).
+
+    Attributes
+    ----------
+    a, w : In(ArrayLayout(signed(8), lanes))
+        Two's-complement operands, lane ``i`` at bits ``[i*8 +: 8]``.
+    in_valid, in_last : In(1)
+    out_valid : Out(1)
+    out : Out(signed(acc_bits))
     """
 
     MODULE_NAME = "int8_mac"
