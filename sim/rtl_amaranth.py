@@ -1,6 +1,7 @@
 """Run a unit's Amaranth description on a per-cycle stream in the Amaranth simulator."""
 
 import contextlib
+import os
 
 import numpy as np
 from amaranth import Cat, ClockDomain, Module
@@ -13,6 +14,8 @@ from .ports import pack_lanes, stream_cycles, unpack_lanes
 
 __all__ = ["simulate", "port_layout"]
 
+#: Cycles between two progress reports.
+PROGRESS_EVERY = 256
 #: Simulated clock period (seconds); only the VCD time axis depends on it.
 CLOCK_PERIOD = 1e-8
 
@@ -39,12 +42,13 @@ def _port_values(values, width, count):
     return pack_lanes(values, width)
 
 
-def simulate(unit, stream, vcd_path=None):
+def simulate(unit, stream, vcd_path=None, progress=None):
     """Drive ``stream`` (see :mod:`sim.ports`) into ``unit``; return its per-cycle outputs.
 
     Cycle ``c`` of the result holds the outputs during cycle ``c``, when the inputs of row ``c``
     are applied (they are sampled by the edge that ends it). Vector outputs come back as
-    ``(cycles, lanes)`` arrays, scalars as ``(cycles,)``.
+    ``(cycles, lanes)`` arrays, scalars as ``(cycles,)``. ``progress(cycles_done)`` is called now
+    and then if given.
     """
     cycles = stream_cycles(stream)
     layout = port_layout(unit)
@@ -72,16 +76,28 @@ def simulate(unit, stream, vcd_path=None):
     samples = []
 
     async def testbench(ctx):
-        for word in words:
+        for cycle, word in enumerate(words):
             ctx.set(driven, word)
             samples.append(ctx.get(observed))
             await ctx.tick()
+            if progress is not None and cycle % PROGRESS_EVERY == 0:
+                progress(cycle)
 
     simulator = Simulator(m)
     simulator.add_clock(CLOCK_PERIOD)
     simulator.add_testbench(testbench)
-    with (simulator.write_vcd(vcd_path) if vcd_path else contextlib.nullcontext()):
+    if vcd_path is None:
         simulator.run()
+    else:
+        partial = f"{vcd_path}.partial"
+        try:
+            with simulator.write_vcd(partial):
+                simulator.run()
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(partial)
+            raise
+        os.replace(partial, vcd_path)
     result, offset = {}, 0
     for name in output_names:
         _, width, count, signed = layout[name]

@@ -1,65 +1,176 @@
-"""``python -m sim.run_mac``: run a GEMM workload through the QRazor schemes and report accuracy."""
+"""``python -m sim.run_mac``: run a GEMM workload through the MAC units and check every result.
+
+With no argument, the default LLM-like workload runs on the NumPy cycle model through
+``sdr_mac``, ``int8_mac`` and ``decompress_mac``, each fed its own format; every dot product is
+checked against the golden model (value and cycle) and one table reports cycles, throughput,
+latency, simulation speed, mismatches, accuracy against the float product and storage cost.
+Exit status: 0 all results match, 1 a mismatch (the first one is printed), 2 a usage error.
+"""
 
 import argparse
+import json
+import os
 import sys
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from hw.params import DEFAULTS
+from sim.tools import INSTALL_HINTS
+
+from .backends import BACKENDS, RTL_BACKENDS, get_backend
 from .formats import GROUPS
-from .metrics import max_relative_error, sqnr_db
-from .schemes import QRAZOR_A_BITS, QRAZOR_W_BITS, golden_product, integer_gemm, qrazor_gemm
-from .workload import DEFAULT_SHAPE, llm_workload
+from .mac_runs import MAC_UNITS, run_unit
+from .progress import LazyProgress
+from .workload import DEFAULT_SHAPE, Workload, llm_workload
 
 
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m sim.run_mac",
-        description="Quantize an LLM-like GEMM workload with QRazor SDR and with W8A8 INT8, "
-        "compute the exact integer products with the golden model and report their error "
-        "against the float product.",
+        description=__doc__.split("\n\n")[1],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--m", type=int, default=DEFAULT_SHAPE[0], help="tokens (rows of A)")
-    parser.add_argument("--k", type=int, default=DEFAULT_SHAPE[1], help="reduction length K")
-    parser.add_argument("--n", type=int, default=DEFAULT_SHAPE[2], help="output channels (rows of W)")
-    parser.add_argument("--group", type=int, default=16, choices=GROUPS, help="SDR group size")
-    parser.add_argument("--seed", type=int, default=0, help="workload seed")
+    parser.add_argument("--backend", choices=BACKENDS, default="model",
+                        help="simulator: the NumPy cycle model, the Amaranth simulator, or cocotb "
+                        "on the exported Verilog with Verilator or Icarus")
+    parser.add_argument("--units", nargs="+", choices=MAC_UNITS, default=list(MAC_UNITS),
+                        help="MAC units to run")
+    parser.add_argument("--m", type=int, default=DEFAULT_SHAPE[0], help="tokens: rows of A")
+    parser.add_argument("--k", type=int, default=DEFAULT_SHAPE[1],
+                        help="reduction length K (a multiple of --group and --lanes)")
+    parser.add_argument("--n", type=int, default=DEFAULT_SHAPE[2], help="output channels: rows of W")
+    parser.add_argument("--lanes", type=int, default=DEFAULTS["LANES"],
+                        help="products per beat of every unit (a power of two dividing --group)")
+    parser.add_argument("--group", type=int, choices=GROUPS, default=DEFAULTS["GROUP"],
+                        help="SDR group size")
+    parser.add_argument("--acc-bits", type=int, default=DEFAULTS["ACC_BITS"],
+                        help="accumulator width of every unit")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated workload")
+    parser.add_argument("--activations", type=Path, metavar="NPY",
+                        help="float activations [M, K] from a .npy file (with --weights) "
+                        "instead of the generated workload")
+    parser.add_argument("--weights", type=Path, metavar="NPY",
+                        help="float weights [N, K] from a .npy file (with --activations)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument("--vcd", type=Path, metavar="PATH",
+                        help="write waveforms (RTL backends only); with several units, one file "
+                        "per unit: PATH's stem + _<unit> + suffix")
     return parser
 
 
-def accuracy_table(workload, group):
-    """Rows ``(scheme, A bits/elem, W bits/elem, SQNR dB, max rel err)`` for the default schemes."""
-    reference = workload.reference()
-    rows = []
-    schemes = (
-        qrazor_gemm(workload, group),
-        integer_gemm(workload, QRAZOR_A_BITS, QRAZOR_W_BITS),  # the bases before razoring
-        integer_gemm(workload),
-    )
-    for gemm in schemes:
-        approx = gemm.rescale(golden_product(gemm))
-        rows.append((gemm.name, gemm.a_bits_per_element, gemm.w_bits_per_element,
-                     sqnr_db(reference, approx), max_relative_error(reference, approx)))
-    return rows
+def _load_matrix(name, path):
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{name}: cannot read {path} as a .npy array ({error})") from None
+    if array.ndim != 2 or not np.issubdtype(array.dtype, np.number):
+        raise ValueError(f"{name}: expected a 2-D numeric array, got {array.dtype} {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name}: {path} holds NaN or infinity")
+    return array.astype(np.float32)
+
+
+def load_workload(args):
+    """The workload the arguments ask for: from .npy files or generated."""
+    if (args.activations is None) != (args.weights is None):
+        raise ValueError("--activations and --weights go together")
+    if args.activations is None:
+        return llm_workload(args.m, args.k, args.n, args.seed, args.group)
+    activations = _load_matrix("--activations", args.activations)
+    weights = _load_matrix("--weights", args.weights)
+    if activations.shape[1] != weights.shape[1]:
+        raise ValueError(f"--activations has K={activations.shape[1]}, --weights has "
+                         f"K={weights.shape[1]}: they must match")
+    if activations.shape[1] % args.group:
+        raise ValueError(f"K={activations.shape[1]} must be a multiple of --group {args.group}")
+    return Workload(activations, weights, seed=-1)
+
+
+def _vcd_path(args, unit):
+    if args.vcd is None:
+        return None
+    if args.backend not in RTL_BACKENDS:
+        raise ValueError(f"--vcd needs an RTL backend ({', '.join(RTL_BACKENDS)}), not "
+                         f"--backend {args.backend}")
+    if len(args.units) == 1:
+        return args.vcd
+    return args.vcd.with_name(f"{args.vcd.stem}_{unit}{args.vcd.suffix}")
+
+
+def run_all(args, workload):
+    """Run every requested unit; returns the list of :class:`sim.mac_runs.UnitRun`."""
+    simulate = get_backend(args.backend)
+    runs = []
+    with LazyProgress() as progress:
+        for name in args.units:
+            m, k, n = workload.shape
+            update = progress.task(f"{name} on {args.backend}", m * n * k // args.lanes)
+            runs.append(run_unit(name, workload, simulate, lanes=args.lanes, group=args.group,
+                                 acc_bits=args.acc_bits, vcd_path=_vcd_path(args, name),
+                                 progress=update))
+    return runs
+
+
+def render_table(runs, workload, args):
+    m, k, n = workload.shape
+    source = "generated LLM-like" if workload.seed >= 0 else "loaded"
+    seed = f", seed {workload.seed}" if workload.seed >= 0 else ""
+    table = Table(title=f"{source} GEMM M={m} K={k} N={n}{seed}; LANES={args.lanes} "
+                        f"GROUP={args.group}; backend {args.backend}")
+    columns = ("unit", "operands", "cycles", "MACs/cycle", "latency", "sim cycles/s",
+               "mismatches", "SQNR (dB)", "bits/elem A/W")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("unit", "operands") else "right")
+    for run in runs:
+        table.add_row(run.unit, run.scheme, str(run.cycles), f"{run.macs_per_cycle:.2f}",
+                      str(run.latency), f"{run.cycles_per_second:.3g}",
+                      f"{run.check.mismatches} / {run.check.results}", f"{run.sqnr_db:.2f}",
+                      f"{run.a_bits_per_element:.4g} / {run.w_bits_per_element:.4g}")
+    return table
+
+
+def write_json(path, runs, workload, args):
+    m, k, n = workload.shape
+    record = {
+        "workload": {"source": "generated" if workload.seed >= 0 else "npy", "seed": workload.seed,
+                     "m": m, "k": k, "n": n},
+        "backend": args.backend,
+        "versions": {"qrazor-hw": version("qrazor-hw"), "numpy": np.__version__},
+        "units": [run.as_dict() for run in runs],
+    }
+    path = Path(path)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent or ".", delete=False,
+                                     suffix=".tmp") as tmp:
+        json.dump(record, tmp, indent=2, sort_keys=True)
+        tmp.write("\n")
+    os.replace(tmp.name, path)
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        workload = llm_workload(args.m, args.k, args.n, args.seed, args.group)
-        rows = accuracy_table(workload, args.group)
-    except ValueError as error:
+        workload = load_workload(args)
+        runs = run_all(args, workload)
+        if args.json:
+            write_json(args.json, runs, workload, args)
+    except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    m, k, n = workload.shape
-    table = Table(title=f"LLM-like GEMM M={m} K={k} N={n}, seed {args.seed}, "
-                  f"{len(workload.outlier_channels)} outlier channels: error vs float64")
-    for column in ("scheme", "A bits/elem", "W bits/elem", "SQNR (dB)", "max |err| / max |ref|"):
-        table.add_column(column, justify="left" if column == "scheme" else "right")
-    for name, a_bits, w_bits, sqnr, rel in rows:
-        table.add_row(name, f"{a_bits:.4g}", f"{w_bits:.4g}", f"{sqnr:.2f}", f"{rel:.3e}")
-    Console(width=120).print(table)
-    return 0
+    except FileNotFoundError as error:  # a simulator that is not installed
+        print(f"error: {error}; install: {INSTALL_HINTS.get(args.backend, '')}", file=sys.stderr)
+        return 2
+    Console(width=140).print(render_table(runs, workload, args))
+    failed = [run for run in runs if not run.check.passed]
+    for run in failed:
+        print(f"MISMATCH {run.unit}: {run.check.mismatches} of {run.check.results} results; first "
+              f"at cycle {run.check.first.get('cycle')}: {run.check.first}; operands "
+              f"{run.first_operands}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

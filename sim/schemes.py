@@ -50,7 +50,7 @@ def qrazor_gemm(workload, group=16, mag_bits=3, rounding="nearest", a_bits=QRAZO
     a_cfg = SdrConfig(a_bits, mag_bits, group, rounding)
     w_cfg = SdrConfig(w_bits, mag_bits, group, rounding)
     return QuantizedGemm(
-        f"QRazor SDR (A{a_bits}/W{w_bits} -> {a_cfg.code_bits}-bit, G={group})",
+        f"QRazor SDR A{a_bits}/W{w_bits}->{a_cfg.code_bits}b G{group}",
         encode(qa, a_cfg), encode(qw, w_cfg), a_scale, w_scale,
         a_cfg.bits_per_element, w_cfg.bits_per_element,
     )

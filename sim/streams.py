@@ -45,12 +45,11 @@ def _beats(per_product, lanes, expected, flags=None):
     if k % lanes:
         raise ValueError(f"K ({k}) must be a multiple of lanes ({lanes})")
     beats = k // lanes
-    stream = {port: np.asarray(rows, np.int64).reshape(-1, lanes)
-              for port, rows in per_product.items()}
+    stream = {port: np.asarray(rows).reshape(-1, lanes) for port, rows in per_product.items()}
     for port, rows in (flags or {}).items():
-        stream[port] = np.repeat(np.asarray(rows, np.int64), beats // rows.shape[1], axis=1).reshape(-1)
-    stream["in_valid"] = np.ones(count * beats, np.int64)
-    stream["in_last"] = np.zeros(count * beats, np.int64)
+        stream[port] = np.repeat(np.asarray(rows), beats // rows.shape[1], axis=1).reshape(-1)
+    stream["in_valid"] = np.ones(count * beats, np.uint8)
+    stream["in_last"] = np.zeros(count * beats, np.uint8)
     stream["in_last"][beats - 1 :: beats] = 1
     return MacBeats(stream, np.asarray(expected).reshape(-1))
 

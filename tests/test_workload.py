@@ -1,6 +1,3 @@
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -34,21 +31,3 @@ def test_outlier_channels_dominate_the_bulk():
 def test_bad_shapes(kwargs, message):
     with pytest.raises(ValueError, match=message):
         llm_workload(**kwargs)
-
-
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "sim.run_mac", *args],
-                          capture_output=True, text=True, check=False)
-
-
-def test_cli_default_workload_reports_every_scheme():
-    result = run_cli("--m", "4", "--k", "128", "--n", "8")
-    assert result.returncode == 0, result.stderr
-    for name in ("QRazor SDR", "W8A16", "W8A8", "SQNR"):
-        assert name in result.stdout
-
-
-def test_cli_bad_input_is_one_readable_line():
-    result = run_cli("--k", "100")
-    assert result.returncode != 0
-    assert result.stderr.strip() == "error: k must be a multiple of the group size 16, not 100"

@@ -1,0 +1,42 @@
+"""The simulation backends a unit can run on, all with one contract.
+
+``simulate(unit, stream, vcd_path=None, progress=None) -> {output port: per-cycle array}``
+(see :mod:`sim.ports` for streams). ``model`` is the NumPy cycle model, ``amaranth`` the
+Amaranth simulator on the unit's description, ``verilator``/``icarus`` cocotb on its exported
+Verilog.
+"""
+
+import functools
+
+__all__ = ["BACKENDS", "RTL_BACKENDS", "get_backend"]
+
+BACKENDS = ("model", "amaranth", "verilator", "icarus")
+#: Backends that simulate RTL (and can write waveforms).
+RTL_BACKENDS = ("amaranth", "verilator", "icarus")
+
+
+def _model(unit, stream, vcd_path=None, progress=None):
+    from .cycle_models import simulate
+
+    if vcd_path is not None:
+        raise ValueError("vcd_path: the model backend has no waveforms; use an RTL backend")
+    return simulate(unit, stream)
+
+
+def _cocotb(unit, stream, vcd_path=None, progress=None, *, simulator):
+    from .rtl_cocotb import simulate
+
+    return simulate(unit, stream, simulator=simulator, vcd_path=vcd_path)
+
+
+def get_backend(name):
+    """The ``simulate`` function of backend ``name`` (one of :data:`BACKENDS`)."""
+    if name == "model":
+        return _model
+    if name == "amaranth":
+        from .rtl_amaranth import simulate
+
+        return simulate
+    if name in ("verilator", "icarus"):
+        return functools.partial(_cocotb, simulator=name)
+    raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {name!r}")

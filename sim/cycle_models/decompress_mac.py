@@ -1,0 +1,25 @@
+"""Cycle model of ``decompress_mac``."""
+
+import numpy as np
+
+from ..golden import wrap_signed
+from .sdr_mac import accumulator_output, signed_codes
+
+__all__ = ["simulate"]
+
+
+def _decoded(code, flag, mag_bits, base_bits):
+    """The decoder's B-bit integers: ``(-1)**s * q << flag`` (wrapping as the RTL register does)."""
+    flag = np.asarray(flag, np.int64)[..., None]
+    return wrap_signed(signed_codes(code, mag_bits) << flag, base_bits)
+
+
+def simulate(unit, stream):
+    """Per-cycle ``out_valid``/``out`` of ``unit`` (a :class:`hw.decompress_mac.DecompressMac`)."""
+    p = unit.parameters
+    rst = np.asarray(stream.get("rst", np.zeros_like(stream["in_valid"])), bool)
+    valid = np.asarray(stream["in_valid"], bool) & ~rst
+    a = _decoded(stream["a_code"], stream["a_flag"], p["MAG_BITS"], p["A_BITS"])
+    w = _decoded(stream["w_code"], stream["w_flag"], p["MAG_BITS"], p["W_BITS"])
+    return accumulator_output(np.sum(a * w, axis=-1), valid, np.asarray(stream["in_last"], bool),
+                              rst, unit.LATENCY, p["ACC_BITS"])

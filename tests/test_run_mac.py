@@ -1,0 +1,107 @@
+"""python -m sim.run_mac: the table, the JSON, the checks and the errors."""
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sim import run_mac
+from sim.backends import get_backend
+
+SMALL = ["--m", "2", "--k", "64", "--n", "3", "--lanes", "4"]
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "sim.run_mac", *args], capture_output=True,
+                          text=True, check=False)
+
+
+def test_default_units_match_the_golden_model(tmp_path):
+    result = run_cli(*SMALL, "--json", str(tmp_path / "run.json"))
+    assert result.returncode == 0, result.stderr
+    for unit in ("sdr_mac", "int8_mac", "decompress_mac"):
+        assert unit in result.stdout
+    record = json.loads((tmp_path / "run.json").read_text())
+    assert [u["unit"] for u in record["units"]] == ["sdr_mac", "int8_mac", "decompress_mac"]
+    for unit in record["units"]:
+        assert unit["mismatches"] == 0 and unit["results"] == 6
+        assert unit["macs"] == 2 * 64 * 3
+        assert unit["latency_cycles"] == {"sdr_mac": 6, "int8_mac": 4, "decompress_mac": 5}[unit["unit"]]
+    sdr, int8 = record["units"][0], record["units"][1]
+    assert sdr["a_bits_per_element"] == 4.25 and int8["a_bits_per_element"] == 8
+
+
+def test_json_is_deterministic(tmp_path):
+    for name in ("a", "b"):
+        assert run_mac.main([*SMALL, "--json", str(tmp_path / f"{name}.json")]) == 0
+    first = json.loads((tmp_path / "a.json").read_text())
+    second = json.loads((tmp_path / "b.json").read_text())
+    for record in (first, second):
+        for unit in record["units"]:
+            unit.pop("simulated_cycles_per_second")  # a speed, not a result
+    assert first == second
+
+
+def test_amaranth_backend_and_waveforms(tmp_path):
+    args = ["--m", "1", "--k", "32", "--n", "2", "--lanes", "4", "--backend", "amaranth",
+            "--units", "sdr_mac", "int8_mac", "--vcd", str(tmp_path / "w.vcd")]
+    assert run_mac.main(args) == 0
+    for unit in ("sdr_mac", "int8_mac"):
+        assert "$enddefinitions" in (tmp_path / f"w_{unit}.vcd").read_text()
+
+
+def test_loaded_matrices(tmp_path):
+    rng = np.random.default_rng(1)
+    np.save(tmp_path / "a.npy", rng.standard_normal((2, 32)))
+    np.save(tmp_path / "w.npy", rng.standard_normal((3, 32)))
+    assert run_mac.main(["--activations", str(tmp_path / "a.npy"), "--weights",
+                         str(tmp_path / "w.npy"), "--lanes", "4"]) == 0
+
+
+def test_a_mismatch_exits_1_and_names_the_first_cycle(monkeypatch, capsys):
+    model = get_backend("model")
+
+    def broken(unit, stream, vcd_path=None, progress=None):
+        outputs = model(unit, stream)
+        if unit.MODULE_NAME == "int8_mac":
+            first = np.flatnonzero(outputs["out_valid"])[1]
+            outputs["out"] = outputs["out"].copy()
+            outputs["out"][first] += 1
+        return outputs
+
+    monkeypatch.setattr(run_mac, "get_backend", lambda name: broken)
+    assert run_mac.main(SMALL) == 1
+    err = capsys.readouterr().err
+    assert "MISMATCH int8_mac: 1 of 6 results" in err and "'result': 1" in err
+    assert "'row': 0, 'column': 1" in err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--k", "100"], "error: k must be a multiple of the group size 16, not 100"),
+        (["--lanes", "3"], "error: lanes must be a power of two, not 3"),
+        (["--lanes", "32"], r"error: group \(16\) must be a multiple of lanes \(32\)"),
+        (["--activations", "x.npy"], "error: --activations and --weights go together"),
+        (["--vcd", "w.vcd"], r"error: --vcd needs an RTL backend \(amaranth, verilator, icarus\), "
+         "not --backend model"),
+    ],
+)
+def test_usage_errors_are_one_line(args, message):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.fullmatch(message, lines[0]), result.stderr
+
+
+def test_pickled_or_bad_npy_is_refused(tmp_path):
+    np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    np.save(tmp_path / "nan.npy", np.full((2, 32), np.nan))
+    np.save(tmp_path / "ok.npy", np.ones((2, 32)))
+    for bad, reason in (("obj.npy", "cannot read"), ("nan.npy", "NaN or infinity")):
+        result = run_cli("--activations", str(tmp_path / bad), "--weights", str(tmp_path / "ok.npy"))
+        assert result.returncode == 2 and reason in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
