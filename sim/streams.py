@@ -110,7 +110,7 @@ def drained(beats, cycles):
     """``beats`` followed by ``cycles`` idle cycles, so that the last results leave the pipeline."""
     stream = {}
     for port, values in beats.stream.items():
-        stream[port] = np.concatenate([values, np.zeros((cycles,) + values.shape[1:], np.int64)])
+        stream[port] = np.concatenate([values, np.zeros((cycles,) + values.shape[1:], values.dtype)])
     return MacBeats(stream, beats.expected)
 
 
