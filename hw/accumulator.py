@@ -32,13 +32,15 @@ class Accumulator(wiring.Component):
     """
 
     def __init__(self, width, acc_bits):
-        super().__init__({
-            "in_valid": In(1),
-            "in_last": In(1),
-            "term": In(signed(width)),
-            "out_valid": Out(1),
-            "out": Out(signed(acc_bits)),
-        })
+        super().__init__(
+            {
+                "in_valid": In(1),
+                "in_last": In(1),
+                "term": In(signed(width)),
+                "out_valid": Out(1),
+                "out": Out(signed(acc_bits)),
+            }
+        )
 
     @property
     def LATENCY(self):

@@ -37,10 +37,12 @@ class AdderTree(wiring.Component):
         self._width = width
         self.out_width = min(width + tree_levels(count), max_width)
         self._max_width = max_width
-        super().__init__({
-            "terms": In(data.ArrayLayout(signed(width), count)),
-            "total": Out(signed(self.out_width)),
-        })
+        super().__init__(
+            {
+                "terms": In(data.ArrayLayout(signed(width), count)),
+                "total": Out(signed(self.out_width)),
+            }
+        )
 
     @property
     def LATENCY(self):

@@ -48,28 +48,42 @@ class DecompressMac(wiring.Component):
     MODULE_NAME = "decompress_mac"
     PARAMETERS = ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS")
 
-    def __init__(self, lanes=DEFAULTS["LANES"], group=DEFAULTS["GROUP"],
-                 mag_bits=DEFAULTS["MAG_BITS"], a_bits=DEFAULTS["A_BITS"],
-                 w_bits=DEFAULTS["W_BITS"], acc_bits=DEFAULTS["ACC_BITS"]):
+    def __init__(
+        self,
+        lanes=DEFAULTS["LANES"],
+        group=DEFAULTS["GROUP"],
+        mag_bits=DEFAULTS["MAG_BITS"],
+        a_bits=DEFAULTS["A_BITS"],
+        w_bits=DEFAULTS["W_BITS"],
+        acc_bits=DEFAULTS["ACC_BITS"],
+    ):
         self.check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits)
         a_config = SdrConfig(a_bits, mag_bits, group)
         w_config = SdrConfig(w_bits, mag_bits, group)
-        self.parameters = {"LANES": lanes, "GROUP": group, "MAG_BITS": mag_bits,
-                           "A_BITS": a_bits, "W_BITS": w_bits, "ACC_BITS": acc_bits}
+        self.parameters = {
+            "LANES": lanes,
+            "GROUP": group,
+            "MAG_BITS": mag_bits,
+            "A_BITS": a_bits,
+            "W_BITS": w_bits,
+            "ACC_BITS": acc_bits,
+        }
         self.a_decoder = SdrDecoder(a_config, lanes)
         self.w_decoder = SdrDecoder(w_config, lanes)
         self.mac = IntMac(lanes, a_bits, w_bits, acc_bits)
         code = unsigned(1 + mag_bits)
-        super().__init__({
-            "a_code": In(data.ArrayLayout(code, lanes)),
-            "w_code": In(data.ArrayLayout(code, lanes)),
-            "a_flag": In(unsigned(a_config.flag_bits)),
-            "w_flag": In(unsigned(w_config.flag_bits)),
-            "in_valid": In(1),
-            "in_last": In(1),
-            "out_valid": Out(1),
-            "out": Out(signed(acc_bits)),
-        })
+        super().__init__(
+            {
+                "a_code": In(data.ArrayLayout(code, lanes)),
+                "w_code": In(data.ArrayLayout(code, lanes)),
+                "a_flag": In(unsigned(a_config.flag_bits)),
+                "w_flag": In(unsigned(w_config.flag_bits)),
+                "in_valid": In(1),
+                "in_last": In(1),
+                "out_valid": Out(1),
+                "out": Out(signed(acc_bits)),
+            }
+        )
 
     @staticmethod
     def check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits):

@@ -20,10 +20,14 @@ def build(module, **parameters):
     cls = DESIGNS[module]
     unknown = set(parameters) - set(cls.PARAMETERS)
     if unknown:
-        raise ValueError(f"{module} has no parameter {', '.join(sorted(unknown))}; "
-                         f"it takes {', '.join(cls.PARAMETERS)}")
+        raise ValueError(
+            f"{module} has no parameter {', '.join(sorted(unknown))}; "
+            f"it takes {', '.join(cls.PARAMETERS)}"
+        )
     values = {name.lower(): parameters.get(name, DEFAULTS[name]) for name in cls.PARAMETERS}
-    cls.check_parameters(**values)  # before construction: a refused unit leaves no half-built object
+    cls.check_parameters(
+        **values
+    )  # before construction: a refused unit leaves no half-built object
     return cls(**values)
 
 

@@ -29,11 +29,13 @@ class GroupShifter(wiring.Component):
 
     def __init__(self, width, max_shift, max_width):
         self.out_width = min(width + max_shift, max_width)
-        super().__init__({
-            "total": In(signed(width)),
-            "shift": In(unsigned(max_shift.bit_length())),
-            "shifted": Out(signed(self.out_width)),
-        })
+        super().__init__(
+            {
+                "total": In(signed(width)),
+                "shift": In(unsigned(max_shift.bit_length())),
+                "shifted": Out(signed(self.out_width)),
+            }
+        )
 
     @property
     def LATENCY(self):

@@ -34,13 +34,15 @@ class GroupSum(wiring.Component):
     def __init__(self, width, beats, max_width):
         self._beats = beats
         self.out_width = min(width + (beats - 1).bit_length(), max_width)
-        super().__init__({
-            "in_valid": In(1),
-            "in_end": In(1),
-            "term": In(signed(width)),
-            "out_valid": Out(1),
-            "total": Out(signed(self.out_width)),
-        })
+        super().__init__(
+            {
+                "in_valid": In(1),
+                "in_end": In(1),
+                "term": In(signed(width)),
+                "out_valid": Out(1),
+                "total": Out(signed(self.out_width)),
+            }
+        )
 
     @property
     def LATENCY(self):

@@ -48,14 +48,16 @@ class IntMac(wiring.Component):
         self.products = IntLaneProducts(lanes, a_width, w_width)
         self.tree = AdderTree(lanes, self.products.product_width, acc_bits)
         self.accumulator = Accumulator(self.tree.out_width, acc_bits)
-        super().__init__({
-            "a": In(data.ArrayLayout(signed(a_width), lanes)),
-            "w": In(data.ArrayLayout(signed(w_width), lanes)),
-            "in_valid": In(1),
-            "in_last": In(1),
-            "out_valid": Out(1),
-            "out": Out(signed(acc_bits)),
-        })
+        super().__init__(
+            {
+                "a": In(data.ArrayLayout(signed(a_width), lanes)),
+                "w": In(data.ArrayLayout(signed(w_width), lanes)),
+                "in_valid": In(1),
+                "in_last": In(1),
+                "out_valid": Out(1),
+                "out": Out(signed(acc_bits)),
+            }
+        )
 
     @property
     def LATENCY(self):

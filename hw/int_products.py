@@ -27,11 +27,13 @@ class IntLaneProducts(wiring.Component):
     def __init__(self, lanes, a_width, w_width):
         self._lanes = lanes
         self.product_width = a_width + w_width
-        super().__init__({
-            "a": In(data.ArrayLayout(signed(a_width), lanes)),
-            "w": In(data.ArrayLayout(signed(w_width), lanes)),
-            "products": Out(data.ArrayLayout(signed(self.product_width), lanes)),
-        })
+        super().__init__(
+            {
+                "a": In(data.ArrayLayout(signed(a_width), lanes)),
+                "w": In(data.ArrayLayout(signed(w_width), lanes)),
+                "products": Out(data.ArrayLayout(signed(self.product_width), lanes)),
+            }
+        )
 
     @property
     def LATENCY(self):

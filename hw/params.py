@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 from sim.formats import BASE_BITS, GROUPS, ROUNDINGS, check_choice, check_int
 
-__all__ = ["Parameter", "PARAMETERS", "DEFAULTS", "MAX_LANES", "MAX_ACC_BITS", "check_params", "check_acc_bits"]
+__all__ = [
+    "Parameter",
+    "PARAMETERS",
+    "DEFAULTS",
+    "MAX_LANES",
+    "MAX_ACC_BITS",
+    "check_params",
+    "check_acc_bits",
+]
 
 #: Widest unit generated: 128 lanes (the largest SDR group).
 MAX_LANES = max(GROUPS)
@@ -36,13 +44,21 @@ PARAMETERS = {
     p.name: p
     for p in (
         Parameter("LANES", 16, f"elements per beat: a power of two, 1 to {MAX_LANES}"),
-        Parameter("GROUP", 16, f"SDR group size: one of {', '.join(map(str, GROUPS))}; "
-                  "a multiple of LANES"),
-        Parameter("MAG_BITS", 3, "SDR magnitude bits M per code (code = sign + M bits); "
-                  "1 to min(A_BITS, W_BITS) - 2"),
+        Parameter(
+            "GROUP",
+            16,
+            f"SDR group size: one of {', '.join(map(str, GROUPS))}; a multiple of LANES",
+        ),
+        Parameter(
+            "MAG_BITS",
+            3,
+            "SDR magnitude bits M per code (code = sign + M bits); 1 to min(A_BITS, W_BITS) - 2",
+        ),
         Parameter("A_BITS", 16, "activation base width B_a: 8 or 16"),
         Parameter("W_BITS", 8, "weight base width B_w: 8 or 16"),
-        Parameter("ACC_BITS", 32, f"accumulator width, up to {MAX_ACC_BITS} (wraps modulo 2**ACC_BITS)"),
+        Parameter(
+            "ACC_BITS", 32, f"accumulator width, up to {MAX_ACC_BITS} (wraps modulo 2**ACC_BITS)"
+        ),
         Parameter("BASE_BITS", 16, "sdr_encoder input width B: 8 or 16"),
         Parameter("ROUNDING", "nearest", "sdr_encoder rounding: nearest or truncate"),
     )
@@ -58,8 +74,16 @@ def _check_lanes(lanes):
         raise ValueError(f"lanes must be a power of two, not {lanes}")
 
 
-def check_params(*, lanes=None, group=None, mag_bits=None, a_bits=None, w_bits=None,
-                 base_bits=None, rounding=None):
+def check_params(
+    *,
+    lanes=None,
+    group=None,
+    mag_bits=None,
+    a_bits=None,
+    w_bits=None,
+    base_bits=None,
+    rounding=None,
+):
     """Check the parameters a unit was given (``None``: not a parameter of that unit).
 
     Raises ``ValueError`` naming the parameter and its allowed values.

@@ -29,11 +29,13 @@ class SdrDecoder(wiring.Component):
     def __init__(self, config, lanes):
         self._config = config
         self._lanes = lanes
-        super().__init__({
-            "code": In(data.ArrayLayout(unsigned(config.code_bits), lanes)),
-            "flag": In(unsigned(config.flag_bits)),
-            "value": Out(data.ArrayLayout(signed(config.base_bits), lanes)),
-        })
+        super().__init__(
+            {
+                "code": In(data.ArrayLayout(unsigned(config.code_bits), lanes)),
+                "flag": In(unsigned(config.flag_bits)),
+                "value": Out(data.ArrayLayout(signed(config.base_bits), lanes)),
+            }
+        )
 
     @property
     def LATENCY(self):

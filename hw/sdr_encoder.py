@@ -54,19 +54,30 @@ class SdrEncoder(wiring.Component):
     MODULE_NAME = "sdr_encoder"
     PARAMETERS = ("GROUP", "BASE_BITS", "MAG_BITS", "ROUNDING")
 
-    def __init__(self, group=DEFAULTS["GROUP"], base_bits=DEFAULTS["BASE_BITS"],
-                 mag_bits=DEFAULTS["MAG_BITS"], rounding=DEFAULTS["ROUNDING"]):
+    def __init__(
+        self,
+        group=DEFAULTS["GROUP"],
+        base_bits=DEFAULTS["BASE_BITS"],
+        mag_bits=DEFAULTS["MAG_BITS"],
+        rounding=DEFAULTS["ROUNDING"],
+    ):
         self.check_parameters(group, base_bits, mag_bits, rounding)
         self.config = SdrConfig(base_bits, mag_bits, group, rounding)
-        self.parameters = {"GROUP": group, "BASE_BITS": base_bits, "MAG_BITS": mag_bits,
-                           "ROUNDING": rounding}
-        super().__init__({
-            "x": In(data.ArrayLayout(signed(base_bits), group)),
-            "in_valid": In(1),
-            "code": Out(data.ArrayLayout(unsigned(self.config.code_bits), group)),
-            "flag": Out(unsigned(self.config.flag_bits)),
-            "out_valid": Out(1),
-        })
+        self.parameters = {
+            "GROUP": group,
+            "BASE_BITS": base_bits,
+            "MAG_BITS": mag_bits,
+            "ROUNDING": rounding,
+        }
+        super().__init__(
+            {
+                "x": In(data.ArrayLayout(signed(base_bits), group)),
+                "in_valid": In(1),
+                "code": Out(data.ArrayLayout(unsigned(self.config.code_bits), group)),
+                "flag": Out(unsigned(self.config.flag_bits)),
+                "out_valid": Out(1),
+            }
+        )
 
     @staticmethod
     def check_parameters(group, base_bits, mag_bits, rounding):
@@ -85,7 +96,7 @@ class SdrEncoder(wiring.Component):
         # Stage 1: sign and clamped magnitude.
         mags = [Signal(width, name=f"mag{i}") for i in range(cfg.group)]
         signs = [Signal(name=f"neg{i}") for i in range(cfg.group)]
-        for i, (mag, sign) in enumerate(zip(mags, signs)):
+        for i, (mag, sign) in enumerate(zip(mags, signs, strict=True)):
             x = self.x[i]
             absolute = Mux(x < 0, -x, x)[: cfg.base_bits]
             m.d.sync += [
@@ -104,7 +115,7 @@ class SdrEncoder(wiring.Component):
         mags2 = [delayed(m, mag, 1, f"mag{i}") for i, mag in enumerate(mags)]
         signs2 = [delayed(m, sign, 1, f"neg{i}") for i, sign in enumerate(signs)]
         # Stage 3: round, shift, saturate, canonical sign.
-        for i, (mag, sign) in enumerate(zip(mags2, signs2)):
+        for i, (mag, sign) in enumerate(zip(mags2, signs2, strict=True)):
             half = (Const(1, 1) << flag) >> 1 if cfg.rounding == "nearest" else 0  # 2**(flag-1)
             scaled = Signal(width + 1, name=f"scaled{i}")
             m.d.comb += scaled.eq((mag + half) >> flag)

@@ -69,14 +69,26 @@ class SdrMac(wiring.Component):
     MODULE_NAME = "sdr_mac"
     PARAMETERS = ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS")
 
-    def __init__(self, lanes=DEFAULTS["LANES"], group=DEFAULTS["GROUP"],
-                 mag_bits=DEFAULTS["MAG_BITS"], a_bits=DEFAULTS["A_BITS"],
-                 w_bits=DEFAULTS["W_BITS"], acc_bits=DEFAULTS["ACC_BITS"]):
+    def __init__(
+        self,
+        lanes=DEFAULTS["LANES"],
+        group=DEFAULTS["GROUP"],
+        mag_bits=DEFAULTS["MAG_BITS"],
+        a_bits=DEFAULTS["A_BITS"],
+        w_bits=DEFAULTS["W_BITS"],
+        acc_bits=DEFAULTS["ACC_BITS"],
+    ):
         self.check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits)
         self.a_config = SdrConfig(a_bits, mag_bits, group)
         self.w_config = SdrConfig(w_bits, mag_bits, group)
-        self.parameters = {"LANES": lanes, "GROUP": group, "MAG_BITS": mag_bits,
-                           "A_BITS": a_bits, "W_BITS": w_bits, "ACC_BITS": acc_bits}
+        self.parameters = {
+            "LANES": lanes,
+            "GROUP": group,
+            "MAG_BITS": mag_bits,
+            "A_BITS": a_bits,
+            "W_BITS": w_bits,
+            "ACC_BITS": acc_bits,
+        }
         self._beats = group // lanes
         max_shift = self.a_config.max_flag + self.w_config.max_flag
         self.products = SdrLaneProducts(lanes, mag_bits)
@@ -85,29 +97,40 @@ class SdrMac(wiring.Component):
         self.shifter = GroupShifter(self.group_sum.out_width, max_shift, acc_bits)
         self.accumulator = Accumulator(self.shifter.out_width, acc_bits)
         code = unsigned(1 + mag_bits)
-        super().__init__({
-            "a_code": In(data.ArrayLayout(code, lanes)),
-            "w_code": In(data.ArrayLayout(code, lanes)),
-            "a_flag": In(unsigned(self.a_config.flag_bits)),
-            "w_flag": In(unsigned(self.w_config.flag_bits)),
-            "in_valid": In(1),
-            "in_last": In(1),
-            "out_valid": Out(1),
-            "out": Out(signed(acc_bits)),
-        })
+        super().__init__(
+            {
+                "a_code": In(data.ArrayLayout(code, lanes)),
+                "w_code": In(data.ArrayLayout(code, lanes)),
+                "a_flag": In(unsigned(self.a_config.flag_bits)),
+                "w_flag": In(unsigned(self.w_config.flag_bits)),
+                "in_valid": In(1),
+                "in_last": In(1),
+                "out_valid": Out(1),
+                "out": Out(signed(acc_bits)),
+            }
+        )
 
     @staticmethod
     def check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits):
         """Raise ``ValueError`` naming the first parameter that makes no valid unit."""
         check_params(lanes=lanes, group=group, mag_bits=mag_bits, a_bits=a_bits, w_bits=w_bits)
-        check_acc_bits(acc_bits, sdr_product_bits(SdrConfig(a_bits, mag_bits, group),
-                                                  SdrConfig(w_bits, mag_bits, group)))
+        check_acc_bits(
+            acc_bits,
+            sdr_product_bits(
+                SdrConfig(a_bits, mag_bits, group), SdrConfig(w_bits, mag_bits, group)
+            ),
+        )
 
     @property
     def LATENCY(self):
         """Multipliers (1) + tree (log2 LANES) + group sum (1) + shifter (1) + accumulator (1)."""
-        return (self.products.LATENCY + self.tree.LATENCY + self.group_sum.LATENCY
-                + self.shifter.LATENCY + self.accumulator.LATENCY)
+        return (
+            self.products.LATENCY
+            + self.tree.LATENCY
+            + self.group_sum.LATENCY
+            + self.shifter.LATENCY
+            + self.accumulator.LATENCY
+        )
 
     def _group_end(self, m):
         """1 on the beat that closes a group: the GROUP/LANES-th beat, or ``in_last``."""
@@ -141,7 +164,9 @@ class SdrMac(wiring.Component):
             shifter.total.eq(group_sum.total),
             shifter.shift.eq(delayed(m, shift, front + group_sum.LATENCY, "shift")),
             accumulator.term.eq(shifter.shifted),
-            accumulator.in_valid.eq(delayed(m, group_sum.out_valid, shifter.LATENCY, "group_valid")),
+            accumulator.in_valid.eq(
+                delayed(m, group_sum.out_valid, shifter.LATENCY, "group_valid")
+            ),
             accumulator.in_last.eq(delayed(m, self.in_last, front + back, "last")),
             self.out.eq(accumulator.out),
             self.out_valid.eq(accumulator.out_valid),

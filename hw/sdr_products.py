@@ -31,11 +31,13 @@ class SdrLaneProducts(wiring.Component):
         self._mag_bits = mag_bits
         self.product_width = 2 * mag_bits + 1
         code = unsigned(1 + mag_bits)
-        super().__init__({
-            "a_code": In(data.ArrayLayout(code, lanes)),
-            "w_code": In(data.ArrayLayout(code, lanes)),
-            "products": Out(data.ArrayLayout(signed(self.product_width), lanes)),
-        })
+        super().__init__(
+            {
+                "a_code": In(data.ArrayLayout(code, lanes)),
+                "w_code": In(data.ArrayLayout(code, lanes)),
+                "products": Out(data.ArrayLayout(signed(self.product_width), lanes)),
+            }
+        )
 
     @property
     def LATENCY(self):

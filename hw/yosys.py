@@ -24,10 +24,13 @@ def yosys_version():
 
 
 def run_script(commands, log_path):
-    """Run Yosys ``commands`` (strings, in order) on a fresh design; the log goes to ``log_path``."""
+    """Run Yosys ``commands`` (strings, in order) on a fresh design, logging to ``log_path``."""
     result = subprocess.run(
         [sys.executable, "-m", "hw.yosys", os.fspath(log_path)],
-        input="\n".join(commands), text=True, capture_output=True, check=False,
+        input="\n".join(commands),
+        text=True,
+        capture_output=True,
+        check=False,
     )
     if result.returncode:
         with open(log_path, encoding="utf-8", errors="replace") as log:

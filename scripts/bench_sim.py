@@ -10,8 +10,6 @@ GEMV through a 16-lane sdr_mac on the cycle model (target <= 1 s). Times are bes
 import argparse
 import time
 
-import numpy as np
-
 from hw.designs import build, elaborated
 from sim.backends import BACKENDS, get_backend
 from sim.checker import check_stream
@@ -77,8 +75,10 @@ def main():
     built = time.perf_counter() - start
     model_seconds = timed_run(get_backend("model"), gemv_unit, drained(gemv, gemv_unit.LATENCY), 1)
     verdict = "meets" if model_seconds <= GEMV_TARGET_SECONDS else "misses"
-    print(f"GEMV 4096x4096, 16-lane sdr_mac, cycle model: {model_seconds:.3f} s for {gemv.cycles} "
-          f"cycles ({verdict} the {GEMV_TARGET_SECONDS:g} s target); stream built in {built:.3f} s")
+    print(
+        f"GEMV 4096x4096, 16-lane sdr_mac, cycle model: {model_seconds:.3f} s for {gemv.cycles} "
+        f"cycles ({verdict} the {GEMV_TARGET_SECONDS:g} s target); stream built in {built:.3f} s"
+    )
 
 
 if __name__ == "__main__":

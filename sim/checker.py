@@ -58,17 +58,23 @@ def check_stream(outputs, stream, expected, latency, is_mac=True):
     want = np.asarray(expected).reshape(len(expected), -1)[keep]
     check = Check(results=len(keep))
     shared = min(len(got), len(want))
-    wrong = (np.any(got[:shared] != want[:shared], axis=1)
-             | (valid_cycles[:shared] != due[:shared]))
+    wrong = np.any(got[:shared] != want[:shared], axis=1) | (valid_cycles[:shared] != due[:shared])
     check.mismatches = int(wrong.sum()) + abs(len(got) - len(want))
     if wrong.any():
         i = int(np.flatnonzero(wrong)[0])
-        check.first = {"result": int(keep[i]), "cycle": int(valid_cycles[i]),
-                       "due_cycle": int(due[i]), "got": got[i].tolist(),
-                       "expected": want[i].tolist()}
+        check.first = {
+            "result": int(keep[i]),
+            "cycle": int(valid_cycles[i]),
+            "due_cycle": int(due[i]),
+            "got": got[i].tolist(),
+            "expected": want[i].tolist(),
+        }
     elif len(got) != len(want):
-        check.first = {"result": int(keep[shared]) if shared < len(keep) else None,
-                       "cycle": int(valid_cycles[shared]) if shared < len(got) else None,
-                       "due_cycle": int(due[shared]) if shared < len(due) else None,
-                       "got": f"{len(got)} results", "expected": f"{len(want)} results"}
+        check.first = {
+            "result": int(keep[shared]) if shared < len(keep) else None,
+            "cycle": int(valid_cycles[shared]) if shared < len(got) else None,
+            "due_cycle": int(due[shared]) if shared < len(due) else None,
+            "got": f"{len(got)} results",
+            "expected": f"{len(want)} results",
+        }
     return check

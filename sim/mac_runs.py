@@ -51,12 +51,20 @@ class UnitRun:
     def as_dict(self):
         """JSON-ready record (units in the key names)."""
         return {
-            "unit": self.unit, "scheme": self.scheme, "parameters": self.parameters,
-            "cycles": self.cycles, "macs": self.macs, "macs_per_cycle": self.macs_per_cycle,
-            "latency_cycles": self.latency, "simulated_cycles_per_second": self.cycles_per_second,
-            "results": self.check.results, "mismatches": self.check.mismatches,
-            "first_mismatch": self.check.first, "first_mismatch_operands": self.first_operands,
-            "sqnr_db": self.sqnr_db, "a_bits_per_element": self.a_bits_per_element,
+            "unit": self.unit,
+            "scheme": self.scheme,
+            "parameters": self.parameters,
+            "cycles": self.cycles,
+            "macs": self.macs,
+            "macs_per_cycle": self.macs_per_cycle,
+            "latency_cycles": self.latency,
+            "simulated_cycles_per_second": self.cycles_per_second,
+            "results": self.check.results,
+            "mismatches": self.check.mismatches,
+            "first_mismatch": self.check.first,
+            "first_mismatch_operands": self.first_operands,
+            "sqnr_db": self.sqnr_db,
+            "a_bits_per_element": self.a_bits_per_element,
             "w_bits_per_element": self.w_bits_per_element,
         }
 
@@ -100,13 +108,25 @@ def run_unit(name, workload, simulate, *, lanes, group, acc_bits, vcd_path=None,
     check = check_stream(outputs, beats.stream, beats.expected, unit.LATENCY)
     results = np.asarray(outputs["out"])[np.flatnonzero(outputs["out_valid"])]
     reference = workload.reference()
-    sqnr = (sqnr_db(reference, gemm.rescale(results.reshape(reference.shape)))
-            if results.size == reference.size else float("nan"))
+    sqnr = (
+        sqnr_db(reference, gemm.rescale(results.reshape(reference.shape)))
+        if results.size == reference.size
+        else float("nan")
+    )
     m, k, n = workload.shape
     return UnitRun(
-        unit=name, scheme=gemm.name, parameters=dict(unit.parameters), cycles=beats.cycles,
-        macs=m * k * n, latency=unit.LATENCY, seconds=seconds, check=check, sqnr_db=sqnr,
-        a_bits_per_element=gemm.a_bits_per_element, w_bits_per_element=gemm.w_bits_per_element,
-        first_operands=_operands(gemm, check.first["result"]) if check.first.get("result")
-        is not None else {},
+        unit=name,
+        scheme=gemm.name,
+        parameters=dict(unit.parameters),
+        cycles=beats.cycles,
+        macs=m * k * n,
+        latency=unit.LATENCY,
+        seconds=seconds,
+        check=check,
+        sqnr_db=sqnr,
+        a_bits_per_element=gemm.a_bits_per_element,
+        w_bits_per_element=gemm.w_bits_per_element,
+        first_operands=_operands(gemm, check.first["result"])
+        if check.first.get("result") is not None
+        else {},
     )

@@ -19,7 +19,7 @@ def sqnr_db(reference, approx):
 
 
 def max_relative_error(reference, approx):
-    """Largest absolute error divided by the largest reference magnitude (0 for a zero reference)."""
+    """Largest absolute error over the largest reference magnitude (0 for a zero reference)."""
     reference = np.asarray(reference, np.float64)
     scale = np.max(np.abs(reference))
     error = np.max(np.abs(reference - np.asarray(approx, np.float64)))

@@ -20,9 +20,15 @@ class LazyProgress:
 
     def __init__(self):
         console = Console(stderr=True)
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                  MofNCompleteColumn(), TimeRemainingColumn(), console=console,
-                                  transient=True, disable=not console.is_terminal)
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
         self._start = None
         self._shown = False
 

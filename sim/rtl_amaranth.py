@@ -62,8 +62,13 @@ def simulate(unit, stream, vcd_path=None, progress=None):
     fields = [(domain.rst, [int(v) for v in stream.get("rst", np.zeros(cycles, np.int64))], 1)]
     for name in input_names:
         _, width, count, _ = layout[name]
-        fields.append((getattr(unit, name).as_value() if count else getattr(unit, name),
-                       _port_values(stream[name], width, count), width * (count or 1)))
+        fields.append(
+            (
+                getattr(unit, name).as_value() if count else getattr(unit, name),
+                _port_values(stream[name], width, count),
+                width * (count or 1),
+            )
+        )
     driven = Cat(*(target for target, _, _ in fields))
     words = [0] * cycles
     offset = 0
@@ -71,8 +76,12 @@ def simulate(unit, stream, vcd_path=None, progress=None):
         for cycle, value in enumerate(values):
             words[cycle] |= value << offset
         offset += width
-    observed = Cat(*(getattr(unit, name).as_value() if layout[name][2] else getattr(unit, name)
-                     for name in output_names))
+    observed = Cat(
+        *(
+            getattr(unit, name).as_value() if layout[name][2] else getattr(unit, name)
+            for name in output_names
+        )
+    )
     samples = []
 
     async def testbench(ctx):

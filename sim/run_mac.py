@@ -35,31 +35,60 @@ def build_parser():
         description=__doc__.split("\n\n")[1],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--backend", choices=BACKENDS, default="model",
-                        help="simulator: the NumPy cycle model, the Amaranth simulator, or cocotb "
-                        "on the exported Verilog with Verilator or Icarus")
-    parser.add_argument("--units", nargs="+", choices=MAC_UNITS, default=list(MAC_UNITS),
-                        help="MAC units to run")
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="model",
+        help="simulator: the NumPy cycle model, the Amaranth simulator, or cocotb "
+        "on the exported Verilog with Verilator or Icarus",
+    )
+    parser.add_argument(
+        "--units", nargs="+", choices=MAC_UNITS, default=list(MAC_UNITS), help="MAC units to run"
+    )
     parser.add_argument("--m", type=int, default=DEFAULT_SHAPE[0], help="tokens: rows of A")
-    parser.add_argument("--k", type=int, default=DEFAULT_SHAPE[1],
-                        help="reduction length K (a multiple of --group and --lanes)")
-    parser.add_argument("--n", type=int, default=DEFAULT_SHAPE[2], help="output channels: rows of W")
-    parser.add_argument("--lanes", type=int, default=DEFAULTS["LANES"],
-                        help="products per beat of every unit (a power of two dividing --group)")
-    parser.add_argument("--group", type=int, choices=GROUPS, default=DEFAULTS["GROUP"],
-                        help="SDR group size")
-    parser.add_argument("--acc-bits", type=int, default=DEFAULTS["ACC_BITS"],
-                        help="accumulator width of every unit")
+    parser.add_argument(
+        "--k",
+        type=int,
+        default=DEFAULT_SHAPE[1],
+        help="reduction length K (a multiple of --group and --lanes)",
+    )
+    parser.add_argument(
+        "--n", type=int, default=DEFAULT_SHAPE[2], help="output channels: rows of W"
+    )
+    parser.add_argument(
+        "--lanes",
+        type=int,
+        default=DEFAULTS["LANES"],
+        help="products per beat of every unit (a power of two dividing --group)",
+    )
+    parser.add_argument(
+        "--group", type=int, choices=GROUPS, default=DEFAULTS["GROUP"], help="SDR group size"
+    )
+    parser.add_argument(
+        "--acc-bits", type=int, default=DEFAULTS["ACC_BITS"], help="accumulator width of every unit"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated workload")
-    parser.add_argument("--activations", type=Path, metavar="NPY",
-                        help="float activations [M, K] from a .npy file (with --weights) "
-                        "instead of the generated workload")
-    parser.add_argument("--weights", type=Path, metavar="NPY",
-                        help="float weights [N, K] from a .npy file (with --activations)")
+    parser.add_argument(
+        "--activations",
+        type=Path,
+        metavar="NPY",
+        help="float activations [M, K] from a .npy file (with --weights) "
+        "instead of the generated workload",
+    )
+    parser.add_argument(
+        "--weights",
+        type=Path,
+        metavar="NPY",
+        help="float weights [N, K] from a .npy file (with --activations)",
+    )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON")
-    parser.add_argument("--vcd", type=Path, metavar="PATH",
-                        help="write waveforms (RTL backends only); with several units, one file "
-                        "per unit: PATH's stem + _<unit> + suffix")
+    parser.add_argument(
+        "--vcd",
+        type=Path,
+        metavar="PATH",
+        help="write waveforms (RTL backends only); with several units, one file "
+        "per unit: PATH's stem + _<unit> + suffix",
+    )
     return parser
 
 
@@ -84,8 +113,10 @@ def load_workload(args):
     activations = _load_matrix("--activations", args.activations)
     weights = _load_matrix("--weights", args.weights)
     if activations.shape[1] != weights.shape[1]:
-        raise ValueError(f"--activations has K={activations.shape[1]}, --weights has "
-                         f"K={weights.shape[1]}: they must match")
+        raise ValueError(
+            f"--activations has K={activations.shape[1]}, --weights has "
+            f"K={weights.shape[1]}: they must match"
+        )
     if activations.shape[1] % args.group:
         raise ValueError(f"K={activations.shape[1]} must be a multiple of --group {args.group}")
     return Workload(activations, weights, seed=-1)
@@ -95,8 +126,9 @@ def _vcd_path(args, unit):
     if args.vcd is None:
         return None
     if args.backend not in RTL_BACKENDS:
-        raise ValueError(f"--vcd needs an RTL backend ({', '.join(RTL_BACKENDS)}), not "
-                         f"--backend {args.backend}")
+        raise ValueError(
+            f"--vcd needs an RTL backend ({', '.join(RTL_BACKENDS)}), not --backend {args.backend}"
+        )
     if len(args.units) == 1:
         return args.vcd
     return args.vcd.with_name(f"{args.vcd.stem}_{unit}{args.vcd.suffix}")
@@ -110,9 +142,18 @@ def run_all(args, workload):
         for name in args.units:
             m, k, n = workload.shape
             update = progress.task(f"{name} on {args.backend}", m * n * k // args.lanes)
-            runs.append(run_unit(name, workload, simulate, lanes=args.lanes, group=args.group,
-                                 acc_bits=args.acc_bits, vcd_path=_vcd_path(args, name),
-                                 progress=update))
+            runs.append(
+                run_unit(
+                    name,
+                    workload,
+                    simulate,
+                    lanes=args.lanes,
+                    group=args.group,
+                    acc_bits=args.acc_bits,
+                    vcd_path=_vcd_path(args, name),
+                    progress=update,
+                )
+            )
     return runs
 
 
@@ -120,32 +161,56 @@ def render_table(runs, workload, args):
     m, k, n = workload.shape
     source = "generated LLM-like" if workload.seed >= 0 else "loaded"
     seed = f", seed {workload.seed}" if workload.seed >= 0 else ""
-    table = Table(title=f"{source} GEMM M={m} K={k} N={n}{seed}; LANES={args.lanes} "
-                        f"GROUP={args.group}; backend {args.backend}")
-    columns = ("unit", "operands", "cycles", "MACs/cycle", "latency", "sim cycles/s",
-               "mismatches", "SQNR (dB)", "bits/elem A/W")
+    table = Table(
+        title=f"{source} GEMM M={m} K={k} N={n}{seed}; LANES={args.lanes} "
+        f"GROUP={args.group}; backend {args.backend}"
+    )
+    columns = (
+        "unit",
+        "operands",
+        "cycles",
+        "MACs/cycle",
+        "latency",
+        "sim cycles/s",
+        "mismatches",
+        "SQNR (dB)",
+        "bits/elem A/W",
+    )
     for column in columns:
         table.add_column(column, justify="left" if column in ("unit", "operands") else "right")
     for run in runs:
-        table.add_row(run.unit, run.scheme, str(run.cycles), f"{run.macs_per_cycle:.2f}",
-                      str(run.latency), f"{run.cycles_per_second:.3g}",
-                      f"{run.check.mismatches} / {run.check.results}", f"{run.sqnr_db:.2f}",
-                      f"{run.a_bits_per_element:.4g} / {run.w_bits_per_element:.4g}")
+        table.add_row(
+            run.unit,
+            run.scheme,
+            str(run.cycles),
+            f"{run.macs_per_cycle:.2f}",
+            str(run.latency),
+            f"{run.cycles_per_second:.3g}",
+            f"{run.check.mismatches} / {run.check.results}",
+            f"{run.sqnr_db:.2f}",
+            f"{run.a_bits_per_element:.4g} / {run.w_bits_per_element:.4g}",
+        )
     return table
 
 
 def write_json(path, runs, workload, args):
     m, k, n = workload.shape
     record = {
-        "workload": {"source": "generated" if workload.seed >= 0 else "npy", "seed": workload.seed,
-                     "m": m, "k": k, "n": n},
+        "workload": {
+            "source": "generated" if workload.seed >= 0 else "npy",
+            "seed": workload.seed,
+            "m": m,
+            "k": k,
+            "n": n,
+        },
         "backend": args.backend,
         "versions": {"qrazor-hw": version("qrazor-hw"), "numpy": np.__version__},
         "units": [run.as_dict() for run in runs],
     }
     path = Path(path)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent or ".", delete=False,
-                                     suffix=".tmp") as tmp:
+    with tempfile.NamedTemporaryFile(
+        "w", dir=path.parent or ".", delete=False, suffix=".tmp"
+    ) as tmp:
         json.dump(record, tmp, indent=2, sort_keys=True)
         tmp.write("\n")
     os.replace(tmp.name, path)
@@ -167,9 +232,12 @@ def main(argv=None):
     Console(width=140).print(render_table(runs, workload, args))
     failed = [run for run in runs if not run.check.passed]
     for run in failed:
-        print(f"MISMATCH {run.unit}: {run.check.mismatches} of {run.check.results} results; first "
-              f"at cycle {run.check.first.get('cycle')}: {run.check.first}; operands "
-              f"{run.first_operands}", file=sys.stderr)
+        print(
+            f"MISMATCH {run.unit}: {run.check.mismatches} of {run.check.results} results; first "
+            f"at cycle {run.check.first.get('cycle')}: {run.check.first}; operands "
+            f"{run.first_operands}",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 

@@ -13,8 +13,14 @@ from .golden import int_matmul
 from .quant import absmax_quantize
 from .sdr import encode, sdr_matmul
 
-__all__ = ["QRAZOR_A_BITS", "QRAZOR_W_BITS", "QuantizedGemm", "qrazor_gemm", "integer_gemm",
-           "golden_product"]
+__all__ = [
+    "QRAZOR_A_BITS",
+    "QRAZOR_W_BITS",
+    "QuantizedGemm",
+    "qrazor_gemm",
+    "integer_gemm",
+    "golden_product",
+]
 
 #: QRazor bases: activations INT16, weights INT8 (SPEC section 1).
 QRAZOR_A_BITS = 16
@@ -42,8 +48,9 @@ class QuantizedGemm:
         return integer_result * self.a_scale * self.w_scale.T
 
 
-def qrazor_gemm(workload, group=16, mag_bits=3, rounding="nearest", a_bits=QRAZOR_A_BITS,
-                w_bits=QRAZOR_W_BITS):
+def qrazor_gemm(
+    workload, group=16, mag_bits=3, rounding="nearest", a_bits=QRAZOR_A_BITS, w_bits=QRAZOR_W_BITS
+):
     """QRazor operands: absmax to the INT16/INT8 bases per token / per channel, then SDR."""
     qa, a_scale = absmax_quantize(workload.activations, a_bits, axis=-1)
     qw, w_scale = absmax_quantize(workload.weights, w_bits, axis=-1)
@@ -51,8 +58,12 @@ def qrazor_gemm(workload, group=16, mag_bits=3, rounding="nearest", a_bits=QRAZO
     w_cfg = SdrConfig(w_bits, mag_bits, group, rounding)
     return QuantizedGemm(
         f"QRazor SDR A{a_bits}/W{w_bits}->{a_cfg.code_bits}b G{group}",
-        encode(qa, a_cfg), encode(qw, w_cfg), a_scale, w_scale,
-        a_cfg.bits_per_element, w_cfg.bits_per_element,
+        encode(qa, a_cfg),
+        encode(qw, w_cfg),
+        a_scale,
+        w_scale,
+        a_cfg.bits_per_element,
+        w_cfg.bits_per_element,
     )
 
 

@@ -57,7 +57,8 @@ def sdr_matmul(ta, tw, acc_bits=None):
         raise ValueError(f"tw must be 2-D [N, K], not shape {tw.shape}")
     if ta.config.group != tw.config.group:
         raise ValueError(
-            f"ta and tw must share the group size: ta has {ta.config.group}, tw has {tw.config.group}"
+            "ta and tw must share the group size: "
+            f"ta has {ta.config.group}, tw has {tw.config.group}"
         )
     if ta.shape[-1] != tw.shape[1]:
         raise ValueError(f"ta and tw must share K: ta has K={ta.shape[-1]}, tw has K={tw.shape[1]}")

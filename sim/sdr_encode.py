@@ -57,7 +57,7 @@ class _WordLayout:
         return np.maximum(lengths - config.mag_bits, 0).astype(np.uint8)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _layout(config):
     return _WordLayout(config)
 

@@ -65,7 +65,9 @@ def unpack(data, shape, cfg):
     for dim in shape:
         check_int("shape entries", dim, 1)
     if shape[-1] % cfg.group:
-        raise ValueError(f"shape last axis (K={shape[-1]}) must be a multiple of the group {cfg.group}")
+        raise ValueError(
+            f"shape last axis (K={shape[-1]}) must be a multiple of the group {cfg.group}"
+        )
     expected = packed_size(shape, cfg)
     if len(data) != expected:
         raise ValueError(f"data must be {expected} bytes for shape {tuple(shape)}, not {len(data)}")
@@ -76,6 +78,4 @@ def unpack(data, shape, cfg):
     records = stream[: groups * cfg.group_bits].reshape(groups, cfg.group_bits)
     flag = _from_bits(records[:, : cfg.flag_bits])
     code = _from_bits(records[:, cfg.flag_bits :].reshape(groups, cfg.group, cfg.code_bits))
-    return SdrTensor.from_code(
-        code.reshape(shape), flag.reshape(tuple(shape[:-1]) + (-1,)), cfg
-    )
+    return SdrTensor.from_code(code.reshape(shape), flag.reshape(tuple(shape[:-1]) + (-1,)), cfg)

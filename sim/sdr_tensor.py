@@ -40,7 +40,9 @@ class SdrTensor:
         if not isinstance(self.config, SdrConfig):
             raise ValueError(f"config must be an SdrConfig, not {type(self.config).__name__}")
         if self.sign.shape != self.mag.shape:
-            raise ValueError(f"sign shape {self.sign.shape} differs from mag shape {self.mag.shape}")
+            raise ValueError(
+                f"sign shape {self.sign.shape} differs from mag shape {self.mag.shape}"
+            )
         expected = self.mag.shape[:-1] + (self.mag.shape[-1] // self.config.group,)
         if self.flag.shape != expected:
             raise ValueError(f"flag shape must be {expected}, not {self.flag.shape}")

@@ -11,8 +11,15 @@ import numpy as np
 
 from .formats import check_int
 
-__all__ = ["MacBeats", "sdr_mac_beats", "int_mac_beats", "encoder_beats", "with_bubbles",
-           "drained", "reset_between"]
+__all__ = [
+    "MacBeats",
+    "sdr_mac_beats",
+    "int_mac_beats",
+    "encoder_beats",
+    "with_bubbles",
+    "drained",
+    "reset_between",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,15 +35,19 @@ class MacBeats:
 
 
 def _all_pairs(a_rows, w_rows):
-    """Rows of every dot product ``a[m] . w[n]``, row-major over ``(m, n)``: two (M*N, ...) arrays."""
+    """Rows of every dot product ``a[m] . w[n]``, row-major over ``(m, n)``: two (M*N, ...)."""
     m, n = len(a_rows), len(w_rows)
-    a = np.broadcast_to(a_rows[:, None], (m, n) + a_rows.shape[1:]).reshape((m * n,) + a_rows.shape[1:])
-    w = np.broadcast_to(w_rows[None, :], (m, n) + w_rows.shape[1:]).reshape((m * n,) + w_rows.shape[1:])
+    a = np.broadcast_to(a_rows[:, None], (m, n) + a_rows.shape[1:]).reshape(
+        (m * n,) + a_rows.shape[1:]
+    )
+    w = np.broadcast_to(w_rows[None, :], (m, n) + w_rows.shape[1:]).reshape(
+        (m * n,) + w_rows.shape[1:]
+    )
     return a, w
 
 
 def _beats(per_product, lanes, expected, flags=None):
-    """Stream of dot products given as aligned rows ``{port: (D, K)}`` (flags: ``{port: (D, K/G)}``).
+    """Stream of dot products given as aligned rows ``{port: (D, K)}``, flags ``{port: (D, K/G)}``.
 
     Each dot product becomes ``K / lanes`` beats; ``in_last`` marks its final beat.
     """
@@ -63,8 +74,12 @@ def sdr_mac_beats(ta, tw, lanes, expected, pairs="all"):
     codes, flags = (ta.code, tw.code), (ta.flag, tw.flag)
     if pairs == "all":
         codes, flags = _all_pairs(*codes), _all_pairs(*flags)
-    return _beats({"a_code": codes[0], "w_code": codes[1]}, lanes, expected,
-                  {"a_flag": flags[0], "w_flag": flags[1]})
+    return _beats(
+        {"a_code": codes[0], "w_code": codes[1]},
+        lanes,
+        expected,
+        {"a_flag": flags[0], "w_flag": flags[1]},
+    )
 
 
 def int_mac_beats(a, w, lanes, expected, pairs="all"):
@@ -78,8 +93,13 @@ def int_mac_beats(a, w, lanes, expected, pairs="all"):
 def encoder_beats(x, expected_code, expected_flag):
     """Stream for ``sdr_encoder``: one group of ``x`` ``(beats, G)`` per cycle."""
     stream = {"in_valid": np.ones(len(x), np.int64), "x": np.asarray(x, np.int64)}
-    expected = np.concatenate([np.asarray(expected_code).reshape(len(x), -1),
-                               np.asarray(expected_flag).reshape(len(x), 1)], axis=1)
+    expected = np.concatenate(
+        [
+            np.asarray(expected_code).reshape(len(x), -1),
+            np.asarray(expected_flag).reshape(len(x), 1),
+        ],
+        axis=1,
+    )
     return MacBeats(stream, expected)
 
 
@@ -110,7 +130,9 @@ def drained(beats, cycles):
     """``beats`` followed by ``cycles`` idle cycles, so that the last results leave the pipeline."""
     stream = {}
     for port, values in beats.stream.items():
-        stream[port] = np.concatenate([values, np.zeros((cycles,) + values.shape[1:], values.dtype)])
+        stream[port] = np.concatenate(
+            [values, np.zeros((cycles,) + values.shape[1:], values.dtype)]
+        )
     return MacBeats(stream, beats.expected)
 
 

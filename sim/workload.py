@@ -44,7 +44,7 @@ class Workload:
 
 
 def llm_workload(m=DEFAULT_SHAPE[0], k=DEFAULT_SHAPE[1], n=DEFAULT_SHAPE[2], seed=0, group=16):
-    """Draw an LLM-like GEMM workload of shape ``(m, k, n)``; ``k`` must be a multiple of ``group``."""
+    """Draw an LLM-like GEMM of shape ``(m, k, n)``; ``k`` must be a multiple of ``group``."""
     for name, value in (("m", m), ("k", k), ("n", n), ("group", group)):
         check_int(name, value, 1)
     check_int("seed", seed, 0)

@@ -1,4 +1,4 @@
-"""Shared checks for the RTL tests: run a stream through a backend and compare with the golden model.
+"""Shared checks for the RTL tests: run a stream on a backend, compare with the golden model.
 
 :func:`sim.checker.check_stream` verifies the values, their order, and that each result appears
 exactly ``LATENCY`` cycles after the beat that completes it. Failures name the seed, the first
@@ -53,6 +53,7 @@ def sdr_case(unit, rng, m, n, groups):
 def encoder_case(unit, x):
     """Stream of groups ``x`` for an ``sdr_encoder`` and the codes the golden model gives."""
     p = unit.parameters
-    golden = encode(np.asarray(x), SdrConfig(p["BASE_BITS"], p["MAG_BITS"], p["GROUP"],
-                                             p["ROUNDING"]))
+    golden = encode(
+        np.asarray(x), SdrConfig(p["BASE_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"])
+    )
     return encoder_beats(x, golden.code, golden.flag)

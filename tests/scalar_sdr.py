@@ -19,7 +19,7 @@ def razor_group(values, base_bits, mag_bits, rounding):
             codes.append(min((m + 2 ** (flag - 1)) // 2**flag, 2**mag_bits - 1))
         else:
             codes.append(m // 2**flag)
-    signs = [1 if v < 0 and q != 0 else 0 for v, q in zip(values, codes)]
+    signs = [1 if v < 0 and q != 0 else 0 for v, q in zip(values, codes, strict=True)]
     return signs, codes, flag
 
 
@@ -29,7 +29,7 @@ def razor_rows(rows, base_bits, mag_bits, group, rounding):
     for row in rows:
         row_s, row_m, row_f = [], [], []
         for start in range(0, len(row), group):
-            s, m, f = razor_group(row[start:start + group], base_bits, mag_bits, rounding)
+            s, m, f = razor_group(row[start : start + group], base_bits, mag_bits, rounding)
             row_s += s
             row_m += m
             row_f.append(f)

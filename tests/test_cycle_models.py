@@ -30,8 +30,10 @@ def stream_for(unit, rng):
     """Two random parts with bubbles, a dot product cut short, resets between them."""
     if unit.MODULE_NAME == "sdr_encoder":
         top = 2 ** (unit.parameters["BASE_BITS"] - 1)
-        parts = [encoder_case(unit, rng.integers(-top, top, size=(80, unit.parameters["GROUP"])))
-                 for _ in range(2)]
+        parts = [
+            encoder_case(unit, rng.integers(-top, top, size=(80, unit.parameters["GROUP"])))
+            for _ in range(2)
+        ]
     elif unit.MODULE_NAME == "int8_mac":
         parts = []
         for _ in range(2):
@@ -59,10 +61,13 @@ def test_model_equals_amaranth_every_cycle(name, params):
     got = model(unit, stream)
     assert set(got) == set(expected)
     for port, values in expected.items():
-        differ = np.flatnonzero(np.any((np.asarray(got[port]) != values).reshape(len(values), -1),
-                                       axis=1))
-        assert not len(differ), (f"seed {seed}: {port} differs first at cycle {differ[0]}: "
-                                 f"model {got[port][differ[0]]}, RTL {values[differ[0]]}")
+        differ = np.flatnonzero(
+            np.any((np.asarray(got[port]) != values).reshape(len(values), -1), axis=1)
+        )
+        assert not len(differ), (
+            f"seed {seed}: {port} differs first at cycle {differ[0]}: "
+            f"model {got[port][differ[0]]}, RTL {values[differ[0]]}"
+        )
 
 
 @pytest.mark.parametrize("name", ["sdr_mac", "int8_mac", "decompress_mac", "sdr_encoder"])

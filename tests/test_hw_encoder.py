@@ -29,21 +29,24 @@ def test_random_int16_groups_with_bubbles(rounding, group):
 
 def test_corners():
     unit = SdrEncoder(group=4)
-    x = np.array([
-        [0, 0, 0, 0],                      # all-zero group
-        [-(2**15), 1, 0, 0],               # most negative value, max flag
-        [2**15 - 1, 2**15 - 2, 1, -1],     # rounding that would overflow saturates
-        [7, -7, 3, 0],                     # below 2**M: lossless, flag 0
-        [2**14, -(2**11 - 1), 0, 0],       # rounds to zero: no negative zero
-    ])
+    x = np.array(
+        [
+            [0, 0, 0, 0],  # all-zero group
+            [-(2**15), 1, 0, 0],  # most negative value, max flag
+            [2**15 - 1, 2**15 - 2, 1, -1],  # rounding that would overflow saturates
+            [7, -7, 3, 0],  # below 2**M: lossless, flag 0
+            [2**14, -(2**11 - 1), 0, 0],  # rounds to zero: no negative zero
+        ]
+    )
     run_checked(unit, encoder_case(unit, x), seed="corners", is_mac=False)
 
 
 def test_reset_mid_stream():
     rng = np.random.default_rng(2)
     unit = SdrEncoder(group=8)
-    first, second = (encoder_case(unit, rng.integers(-(2**15), 2**15, size=(6, 8)))
-                     for _ in range(2))
+    first, second = (
+        encoder_case(unit, rng.integers(-(2**15), 2**15, size=(6, 8))) for _ in range(2)
+    )
     beats = reset_between(first, second)
     outputs = run_checked(unit, beats, seed=2, is_mac=False)
     assert 0 < outputs["out_valid"].sum() < len(beats.expected)

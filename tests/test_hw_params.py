@@ -36,16 +36,18 @@ def test_sdr_units_refuse(cls, kwargs, message):
 
 @pytest.mark.parametrize("cls, product_bits", [(SdrMac, 23), (DecompressMac, 24)])
 def test_accumulator_must_hold_one_product(cls, product_bits):
-    assert_refused(lambda: cls(acc_bits=product_bits - 1),
-                   f"acc_bits must be at least {product_bits} to hold one product, "
-                   f"not {product_bits - 1}")
+    assert_refused(
+        lambda: cls(acc_bits=product_bits - 1),
+        f"acc_bits must be at least {product_bits} to hold one product, not {product_bits - 1}",
+    )
     elaborated(cls(acc_bits=product_bits))
 
 
 def test_int8_mac_refuses():
     assert_refused(lambda: Int8Mac(lanes=6), "lanes must be a power of two, not 6")
-    assert_refused(lambda: Int8Mac(acc_bits=15),
-                   "acc_bits must be at least 16 to hold one product, not 15")
+    assert_refused(
+        lambda: Int8Mac(acc_bits=15), "acc_bits must be at least 16 to hold one product, not 15"
+    )
 
 
 @pytest.mark.parametrize(
@@ -71,8 +73,14 @@ def test_constructor_defaults_come_from_the_parameter_table(cls):
 
 @pytest.mark.parametrize(
     "unit, latency",
-    [(lambda: SdrMac(lanes=16), 8), (lambda: SdrMac(lanes=1), 4), (lambda: Int8Mac(lanes=16), 6),
-     (lambda: Int8Mac(lanes=4), 4), (lambda: DecompressMac(lanes=16), 7), (SdrEncoder, 3)],
+    [
+        (lambda: SdrMac(lanes=16), 8),
+        (lambda: SdrMac(lanes=1), 4),
+        (lambda: Int8Mac(lanes=16), 6),
+        (lambda: Int8Mac(lanes=4), 4),
+        (lambda: DecompressMac(lanes=16), 7),
+        (SdrEncoder, 3),
+    ],
 )
 def test_latency_is_the_sum_of_the_documented_stages(unit, latency):
     unit = elaborated(unit())

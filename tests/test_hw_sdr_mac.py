@@ -21,12 +21,14 @@ def all_code_pairs_case(unit):
     p = unit.parameters
     a_cfg = SdrConfig(p["A_BITS"], p["MAG_BITS"], 4)
     w_cfg = SdrConfig(p["W_BITS"], p["MAG_BITS"], 4)
-    codes = [c for c in range(2 ** a_cfg.code_bits) if c != 1 << a_cfg.mag_bits]
-    combos = list(itertools.product(codes, codes, range(a_cfg.max_flag + 1),
-                                    range(w_cfg.max_flag + 1)))
+    codes = [c for c in range(2**a_cfg.code_bits) if c != 1 << a_cfg.mag_bits]
+    combos = list(
+        itertools.product(codes, codes, range(a_cfg.max_flag + 1), range(w_cfg.max_flag + 1))
+    )
     a_codes = np.zeros((len(combos), 4), np.int64)
     w_codes = np.zeros((len(combos), 4), np.int64)
-    a_codes[:, 0], w_codes[:, 0], a_flags, w_flags = (np.array(c) for c in zip(*combos))
+    columns = (np.array(c) for c in zip(*combos, strict=True))
+    a_codes[:, 0], w_codes[:, 0], a_flags, w_flags = columns
     ta = SdrTensor.from_code(a_codes, a_flags[:, None], a_cfg)
     tw = SdrTensor.from_code(w_codes, w_flags[:, None], w_cfg)
     expected = wrap_signed(np.sum(decode(ta) * decode(tw), axis=1), p["ACC_BITS"])
@@ -85,8 +87,10 @@ class TestCorners:
         rng = np.random.default_rng(4)
         first = sdr_case(unit, rng, m=1, n=3, groups=2)
         second = sdr_case(unit, rng, m=1, n=2, groups=2)
-        partial = MacBeats({port: values[:5].copy() for port, values in first.stream.items()},
-                           np.zeros(0, np.int64))
+        partial = MacBeats(
+            {port: values[:5].copy() for port, values in first.stream.items()},
+            np.zeros(0, np.int64),
+        )
         partial.stream["in_last"][:] = 0  # a dot product cut short by the reset
         beats = reset_between(first, partial, second)
         outputs = run_checked(unit, beats, seed=4)

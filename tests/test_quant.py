@@ -51,8 +51,11 @@ def test_dtype_follows_width():
 
 
 @given(
-    hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
-               elements=st.floats(-1e6, 1e6)),
+    hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
+        elements=st.floats(-1e6, 1e6),
+    ),
     st.sampled_from([2, 4, 8, 16]),
 )
 def test_error_within_half_a_step(x, bits):

@@ -15,8 +15,9 @@ SMALL = ["--m", "2", "--k", "64", "--n", "3", "--lanes", "4"]
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "sim.run_mac", *args], capture_output=True,
-                          text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sim.run_mac", *args], capture_output=True, text=True, check=False
+    )
 
 
 def test_default_units_match_the_golden_model(tmp_path):
@@ -29,7 +30,10 @@ def test_default_units_match_the_golden_model(tmp_path):
     for unit in record["units"]:
         assert unit["mismatches"] == 0 and unit["results"] == 6
         assert unit["macs"] == 2 * 64 * 3
-        assert unit["latency_cycles"] == {"sdr_mac": 6, "int8_mac": 4, "decompress_mac": 5}[unit["unit"]]
+        assert (
+            unit["latency_cycles"]
+            == {"sdr_mac": 6, "int8_mac": 4, "decompress_mac": 5}[unit["unit"]]
+        )
     sdr, int8 = record["units"][0], record["units"][1]
     assert sdr["a_bits_per_element"] == 4.25 and int8["a_bits_per_element"] == 8
 
@@ -46,8 +50,23 @@ def test_json_is_deterministic(tmp_path):
 
 
 def test_amaranth_backend_and_waveforms(tmp_path):
-    args = ["--m", "1", "--k", "32", "--n", "2", "--lanes", "4", "--backend", "amaranth",
-            "--units", "sdr_mac", "int8_mac", "--vcd", str(tmp_path / "w.vcd")]
+    args = [
+        "--m",
+        "1",
+        "--k",
+        "32",
+        "--n",
+        "2",
+        "--lanes",
+        "4",
+        "--backend",
+        "amaranth",
+        "--units",
+        "sdr_mac",
+        "int8_mac",
+        "--vcd",
+        str(tmp_path / "w.vcd"),
+    ]
     assert run_mac.main(args) == 0
     for unit in ("sdr_mac", "int8_mac"):
         assert "$enddefinitions" in (tmp_path / f"w_{unit}.vcd").read_text()
@@ -57,8 +76,19 @@ def test_loaded_matrices(tmp_path):
     rng = np.random.default_rng(1)
     np.save(tmp_path / "a.npy", rng.standard_normal((2, 32)))
     np.save(tmp_path / "w.npy", rng.standard_normal((3, 32)))
-    assert run_mac.main(["--activations", str(tmp_path / "a.npy"), "--weights",
-                         str(tmp_path / "w.npy"), "--lanes", "4"]) == 0
+    assert (
+        run_mac.main(
+            [
+                "--activations",
+                str(tmp_path / "a.npy"),
+                "--weights",
+                str(tmp_path / "w.npy"),
+                "--lanes",
+                "4",
+            ]
+        )
+        == 0
+    )
 
 
 def test_a_mismatch_exits_1_and_names_the_first_cycle(monkeypatch, capsys):
@@ -86,8 +116,11 @@ def test_a_mismatch_exits_1_and_names_the_first_cycle(monkeypatch, capsys):
         (["--lanes", "3"], "error: lanes must be a power of two, not 3"),
         (["--lanes", "32"], r"error: group \(16\) must be a multiple of lanes \(32\)"),
         (["--activations", "x.npy"], "error: --activations and --weights go together"),
-        (["--vcd", "w.vcd"], r"error: --vcd needs an RTL backend \(amaranth, verilator, icarus\), "
-         "not --backend model"),
+        (
+            ["--vcd", "w.vcd"],
+            r"error: --vcd needs an RTL backend \(amaranth, verilator, icarus\), "
+            "not --backend model",
+        ),
     ],
 )
 def test_usage_errors_are_one_line(args, message):
@@ -102,6 +135,8 @@ def test_pickled_or_bad_npy_is_refused(tmp_path):
     np.save(tmp_path / "nan.npy", np.full((2, 32), np.nan))
     np.save(tmp_path / "ok.npy", np.ones((2, 32)))
     for bad, reason in (("obj.npy", "cannot read"), ("nan.npy", "NaN or infinity")):
-        result = run_cli("--activations", str(tmp_path / bad), "--weights", str(tmp_path / "ok.npy"))
+        result = run_cli(
+            "--activations", str(tmp_path / bad), "--weights", str(tmp_path / "ok.npy")
+        )
         assert result.returncode == 2 and reason in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1

@@ -14,8 +14,13 @@ ROUNDINGS = ("nearest", "truncate")
 
 def assert_matches_reference(values, cfg):
     tensor = encode(values, cfg)
-    signs, mags, flags = razor_rows(values.reshape(-1, values.shape[-1]).tolist(),
-                                    cfg.base_bits, cfg.mag_bits, cfg.group, cfg.rounding)
+    signs, mags, flags = razor_rows(
+        values.reshape(-1, values.shape[-1]).tolist(),
+        cfg.base_bits,
+        cfg.mag_bits,
+        cfg.group,
+        cfg.rounding,
+    )
     np.testing.assert_array_equal(tensor.sign.reshape(len(signs), -1), signs)
     np.testing.assert_array_equal(tensor.mag.reshape(len(mags), -1), mags)
     np.testing.assert_array_equal(tensor.flag.reshape(len(flags), -1), flags)
@@ -63,8 +68,10 @@ def test_decode_every_code_and_flag(base_bits, mag_bits):
     code_grid = np.repeat(codes, 4 * len(flags)).reshape(-1, 4)
     flag_grid = np.tile(np.repeat(flags, 4), len(codes)).reshape(-1, 4)[:, :1]
     tensor = SdrTensor.from_code(code_grid, flag_grid, cfg)
-    expected = [[decode_value(c >> mag_bits, c & cfg.mag_max, f[0])] * 4
-                for c, f in zip(code_grid[:, 0], flag_grid)]
+    expected = [
+        [decode_value(c >> mag_bits, c & cfg.mag_max, f[0])] * 4
+        for c, f in zip(code_grid[:, 0], flag_grid, strict=True)
+    ]
     np.testing.assert_array_equal(decode(tensor), expected)
     np.testing.assert_array_equal(tensor.code, code_grid)
 
@@ -136,8 +143,12 @@ class TestCorners:
         (np.array([[True] * 16]), SdrConfig(8), "q must be an integer array, not dtype bool"),
         (np.full((1, 16), 128), SdrConfig(8), r"q values must be in \[-128, 127\], found 128"),
         (np.full((1, 16), -40000), SdrConfig(16), r"found -40000"),
-        (np.zeros((2, 24), np.int8), SdrConfig(8), r"q last axis \(K=24\) must be a positive "
-         "multiple of the group size 16"),
+        (
+            np.zeros((2, 24), np.int8),
+            SdrConfig(8),
+            r"q last axis \(K=24\) must be a positive "
+            "multiple of the group size 16",
+        ),
         (np.int8(3), SdrConfig(8, group=4), "q must have at least one dimension"),
         (np.zeros((1, 16), np.int8), "int8", "cfg must be an SdrConfig, not str"),
     ],

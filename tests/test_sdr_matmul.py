@@ -18,7 +18,7 @@ def random_tensor(rng, shape, cfg):
 
 
 def python_dot(a_row, w_row):
-    return sum(int(x) * int(y) for x, y in zip(a_row, w_row))
+    return sum(int(x) * int(y) for x, y in zip(a_row, w_row, strict=True))
 
 
 @given(
@@ -53,7 +53,7 @@ def test_wrap_matches_a_wrapping_accumulator():
     acc = 0
     a_val, w_val = decode(ta)[0], decode(tw)[0]
     for start in range(0, 64, 4):
-        acc += python_dot(a_val[start:start + 4], w_val[start:start + 4])
+        acc += python_dot(a_val[start : start + 4], w_val[start : start + 4])
         acc = (acc + 2**15) % 2**16 - 2**15
     assert sdr_matmul(ta, tw, acc_bits=16)[0, 0] == acc
     assert sdr_matmul(ta, tw)[0, 0] != acc  # the exact sum does overflow 16 bits
@@ -73,10 +73,14 @@ def test_long_reduction_uses_several_chunks():
         (lambda a, w: sdr_matmul(a, w, acc_bits=1), r"acc_bits must be in \[2, 64\], not 1"),
         (lambda a, w: sdr_matmul(a, w, acc_bits=65), r"acc_bits must be in \[2, 64\]"),
         (lambda a, w: sdr_matmul(w, a), r"tw must be 2-D \[N, K\], not shape \(2, 3, 32\)"),
-        (lambda a, w: sdr_matmul(a, encode(np.zeros((2, 64), np.int8), SdrConfig(8))),
-         "ta and tw must share K: ta has K=32, tw has K=64"),
-        (lambda a, w: sdr_matmul(a, encode(np.zeros((2, 32), np.int8), SdrConfig(8, group=32))),
-         "ta and tw must share the group size: ta has 16, tw has 32"),
+        (
+            lambda a, w: sdr_matmul(a, encode(np.zeros((2, 64), np.int8), SdrConfig(8))),
+            "ta and tw must share K: ta has K=32, tw has K=64",
+        ),
+        (
+            lambda a, w: sdr_matmul(a, encode(np.zeros((2, 32), np.int8), SdrConfig(8, group=32))),
+            "ta and tw must share the group size: ta has 16, tw has 32",
+        ),
     ],
 )
 def test_bad_arguments(make, message):
@@ -117,9 +121,17 @@ class TestIntMatmul:
     @pytest.mark.parametrize(
         "a, w, message",
         [
-            (np.ones((2, 3)), np.ones((4, 3), int), "a must be an integer array, not dtype float64"),
+            (
+                np.ones((2, 3)),
+                np.ones((4, 3), int),
+                "a must be an integer array, not dtype float64",
+            ),
             (np.ones((2, 3), int), np.ones((2, 4, 3), int), r"w must be 2-D \[N, K\]"),
-            (np.ones((2, 3), int), np.ones((4, 5), int), "a and w must share K: a has K=3, w has K=5"),
+            (
+                np.ones((2, 3), int),
+                np.ones((4, 5), int),
+                "a and w must share K: a has K=3, w has K=5",
+            ),
         ],
     )
     def test_bad_arguments(self, a, w, message):

@@ -47,7 +47,9 @@ def fresh_running_sum(term, add, restart_after, rst):
     add = add.astype(bool)
     rst = rst.astype(bool)
     events = add | rst
-    fresh_after = _forward_fill(events, (rst | (add & restart_after.astype(bool))).astype(np.int64), 1)
+    fresh_after = _forward_fill(
+        events, (rst | (add & restart_after.astype(bool))).astype(np.int64), 1
+    )
     fresh_before = delayed(fresh_after, 1, fill=1)
     total = np.cumsum(np.where(add, term, 0), axis=-1)
     starts = add & (fresh_before == 1)

@@ -21,5 +21,11 @@ def simulate(unit, stream):
     valid = np.asarray(stream["in_valid"], bool) & ~rst
     a = _decoded(stream["a_code"], stream["a_flag"], p["MAG_BITS"], p["A_BITS"])
     w = _decoded(stream["w_code"], stream["w_flag"], p["MAG_BITS"], p["W_BITS"])
-    return accumulator_output(np.sum(a * w, axis=-1), valid, np.asarray(stream["in_last"], bool),
-                              rst, unit.LATENCY, p["ACC_BITS"])
+    return accumulator_output(
+        np.sum(a * w, axis=-1),
+        valid,
+        np.asarray(stream["in_last"], bool),
+        rst,
+        unit.LATENCY,
+        p["ACC_BITS"],
+    )

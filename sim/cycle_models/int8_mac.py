@@ -8,9 +8,17 @@ __all__ = ["simulate"]
 
 
 def simulate(unit, stream):
-    """Per-cycle ``out_valid``/``out`` of ``unit`` (an :class:`hw.int_mac.Int8Mac`) on ``stream``."""
+    """Per-cycle ``out_valid``/``out`` of ``unit`` (an :class:`hw.int_mac.Int8Mac`)."""
     rst = np.asarray(stream.get("rst", np.zeros_like(stream["in_valid"])), bool)
     valid = np.asarray(stream["in_valid"], bool) & ~rst
-    beat_sum = np.sum(np.asarray(stream["a"], np.int64) * np.asarray(stream["w"], np.int64), axis=-1)
-    return accumulator_output(beat_sum, valid, np.asarray(stream["in_last"], bool), rst,
-                              unit.LATENCY, unit.parameters["ACC_BITS"])
+    beat_sum = np.sum(
+        np.asarray(stream["a"], np.int64) * np.asarray(stream["w"], np.int64), axis=-1
+    )
+    return accumulator_output(
+        beat_sum,
+        valid,
+        np.asarray(stream["in_last"], bool),
+        rst,
+        unit.LATENCY,
+        unit.parameters["ACC_BITS"],
+    )
