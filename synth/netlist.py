@@ -1,0 +1,71 @@
+"""Connectivity of a flat mapped netlist, read from Yosys ``write_json``.
+
+Every net is one bit, identified by Yosys' bit number. Each cell instance knows its library cell,
+its block (from the ``scopename`` attribute ``flatten -scopename`` leaves) and which bit each pin
+connects to; constant pins (``"0"``/``"1"``) connect to no net.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from .blocks import block_of_scope
+
+__all__ = ["Instance", "Netlist", "read_netlist"]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One cell instance: name, library cell, block, ``{pin: bit or None (constant)}``."""
+
+    name: str
+    cell: str
+    block: str
+    pins: dict
+
+
+@dataclass(frozen=True)
+class Netlist:
+    """A flat netlist: instances, top-level ports and the public wires (bits LSB first)."""
+
+    top: str
+    instances: tuple
+    ports: dict  # {name: (direction, [bit, ...] LSB first)}
+    wires: dict = field(repr=False)  # {name: [bit or None (constant), ...] LSB first}
+
+    def input_bits(self, exclude=()):
+        """Bits of the top-level input ports, except the ports named in ``exclude``."""
+        return {bit for name, (direction, bits) in self.ports.items()
+                if direction == "input" and name not in exclude for bit in bits
+                if bit is not None}
+
+    def output_bits(self):
+        return {bit for direction, bits in self.ports.values() if direction == "output"
+                for bit in bits if bit is not None}
+
+
+def _bit(value):
+    return value if isinstance(value, int) else None  # "0", "1", "x", "z" are constants
+
+
+def _scope(attributes):
+    if "scopename" in attributes:
+        return attributes["scopename"]
+    hdlname = attributes.get("hdlname", "").split()
+    return " ".join(hdlname[:-1])
+
+
+def read_netlist(path, top):
+    """Read module ``top`` of the Yosys JSON netlist at ``path``."""
+    with open(path, encoding="utf-8") as file:
+        module = json.load(file)["modules"][top]
+    instances = []
+    for name, cell in sorted(module["cells"].items()):
+        pins = {pin: _bit(bits[0]) if len(bits) == 1 else None
+                for pin, bits in cell["connections"].items()}
+        instances.append(Instance(name, cell["type"], block_of_scope(_scope(cell["attributes"])),
+                                  pins))
+    ports = {name: (port["direction"], [_bit(b) for b in port["bits"]])
+             for name, port in module["ports"].items()}
+    wires = {name: [_bit(b) for b in net["bits"]]
+             for name, net in sorted(module["netnames"].items()) if not net.get("hide_name")}
+    return Netlist(top, tuple(instances), ports, wires)
