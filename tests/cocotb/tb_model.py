@@ -1,0 +1,140 @@
+"""Transaction-level reference models of the four units, over the golden model (no cocotb here).
+
+A transaction is what the input monitor collects from the unit's pins up to a result boundary
+(a valid ``in_last`` beat of a MAC, every valid beat of the encoder): ``{port: array}`` with one
+row per valid beat, ``(beats, lanes)`` for vector ports and ``(beats,)`` for scalars. A model
+turns it into a :class:`Prediction`: the result the unit must show with ``out_valid`` (a tuple of
+ints in output-port order) and the features functional coverage samples.
+
+The results come from :mod:`sim.sdr` and :mod:`sim.golden`, never from the cycle model.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.formats import SdrConfig
+from sim.golden import int_matmul, wrap_signed
+from sim.sdr import SdrTensor, encode, sdr_matmul
+
+__all__ = [
+    "Features",
+    "Prediction",
+    "SdrDotModel",
+    "IntDotModel",
+    "EncoderModel",
+    "MODELS",
+    "rounding_overflows",
+]
+
+
+@dataclass
+class Features:
+    """What coverage samples of one transaction (unused fields stay empty)."""
+
+    a_flags: set = field(default_factory=set)
+    w_flags: set = field(default_factory=set)
+    sign_pairs: set = field(default_factory=set)
+    wrapped: bool = False
+    flag: int = 0
+    rounding_overflow: bool = False
+    most_negative: bool = False
+    all_zero: bool = False
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The result a transaction must produce, and its coverage features."""
+
+    result: tuple
+    features: Features
+
+
+def _sign_pairs(a_negative, w_negative):
+    a, w = np.asarray(a_negative, int).tolist(), np.asarray(w_negative, int).tolist()
+    return set(zip(a, w, strict=True))
+
+
+def _dot(exact, acc_bits):
+    """``(wrapped result, whether the accumulator wrapped)``."""
+    wrapped = int(wrap_signed(np.int64(exact), acc_bits))
+    return wrapped, wrapped != exact
+
+
+class SdrDotModel:
+    """``sdr_mac`` and ``decompress_mac``: ``sum(x^a * x^w)`` of the codes (SPEC section 3)."""
+
+    def __init__(self, parameters):
+        p = parameters
+        self.a_config = SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"])
+        self.w_config = SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"])
+        self.beats_per_group = p["GROUP"] // p["LANES"]
+        self.acc_bits = p["ACC_BITS"]
+
+    def _tensor(self, codes, flags, config):
+        return SdrTensor.from_code(
+            codes.reshape(1, -1), flags[:: self.beats_per_group][None], config
+        )
+
+    def predict(self, txn):
+        ta = self._tensor(txn["a_code"], txn["a_flag"], self.a_config)
+        tw = self._tensor(txn["w_code"], txn["w_flag"], self.w_config)
+        result, wrapped = _dot(int(sdr_matmul(ta, tw)[0, 0]), self.acc_bits)
+        features = Features(
+            a_flags=set(ta.flag[0].tolist()),
+            w_flags=set(tw.flag[0].tolist()),
+            sign_pairs=_sign_pairs(ta.sign[0], tw.sign[0]),
+            wrapped=wrapped,
+        )
+        return Prediction((result,), features)
+
+
+class IntDotModel:
+    """``int8_mac``: the two's-complement dot product, wrapped to ACC_BITS."""
+
+    def __init__(self, parameters):
+        self.acc_bits = parameters["ACC_BITS"]
+
+    def predict(self, txn):
+        a, w = txn["a"].reshape(1, -1), txn["w"].reshape(1, -1)
+        result, wrapped = _dot(int(int_matmul(a, w, acc_bits=None)[0, 0]), self.acc_bits)
+        features = Features(sign_pairs=_sign_pairs(a[0] < 0, w[0] < 0), wrapped=wrapped)
+        return Prediction((result,), features)
+
+
+def rounding_overflows(x, config):
+    """True where rounding to nearest would carry a group's magnitude past ``2**M - 1``."""
+    m = np.minimum(np.abs(np.asarray(x, np.int64)), config.base_max)
+    lead = int(np.bitwise_or.reduce(m, axis=-1)).bit_length()
+    flag = max(0, lead - config.mag_bits)
+    return flag > 0 and bool(np.any((m + (1 << (flag - 1))) >> flag > config.mag_max))
+
+
+class EncoderModel:
+    """``sdr_encoder``: one group in, its ``(codes..., flag)`` out (SPEC section 2)."""
+
+    def __init__(self, parameters):
+        p = parameters
+        self.config = SdrConfig(p["BASE_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"])
+
+    def predict(self, txn):
+        x = txn["x"].reshape(1, -1)
+        t = encode(x, self.config)
+        flag = int(t.flag[0, 0])
+        features = Features(
+            flag=flag,
+            rounding_overflow=self.config.rounding == "nearest"
+            and rounding_overflows(x[0], self.config),
+            most_negative=bool(np.any(x == -(1 << (self.config.base_bits - 1)))),
+            all_zero=not x.any(),
+        )
+        return Prediction((*t.code[0].tolist(), flag), features)
+
+
+#: Reference model of each unit, by Verilog module name.
+MODELS = {
+    "sdr_mac": SdrDotModel,
+    "decompress_mac": SdrDotModel,
+    "int8_mac": IntDotModel,
+    "sdr_encoder": EncoderModel,
+}

@@ -1,0 +1,244 @@
+"""Stimulus for the cocotb benches: directed corners, random streams, LLM-like workloads.
+
+Plain Python over :mod:`sim.streams` (no cocotb here). Each unit's generator has one method per
+bench phase, ``directed``, ``random`` and ``llm``, each called as ``(rng, vectors)`` and returning
+a :class:`sim.streams.MacBeats`: the per-cycle stream to drive and, in order, the results the
+golden model computes for the whole batch at once. The bench checks those against the
+transaction-level model fed by its input monitor, so stimulus and checking take independent paths.
+"""
+
+import numpy as np
+
+from sim.formats import SdrConfig
+from sim.golden import int_matmul, wrap_signed
+from sim.quant import absmax_quantize
+from sim.schemes import QRAZOR_A_BITS, golden_product, integer_gemm, qrazor_gemm
+from sim.sdr import SdrTensor, decode, encode
+from sim.streams import (
+    MacBeats,
+    encoder_beats,
+    int_mac_beats,
+    sdr_mac_beats,
+    with_bubbles,
+)
+from sim.workload import llm_workload
+
+__all__ = ["concatenated", "llm_shape", "SdrStimulus", "IntStimulus", "EncoderStimulus", "STIMULI"]
+
+#: Mean bubbles per beat of the random segments: none (back-to-back), some, many.
+BUBBLE_RATES = (0.0, 0.5, 2.0)
+#: Mean bubbles per beat of the LLM workloads (a lightly stalled producer).
+LLM_BUBBLE_RATE = 0.1
+#: Reduction length of the LLM workloads (a multiple of every GROUP).
+LLM_K = 256
+#: Output channels of the LLM workloads.
+LLM_N = 8
+
+
+def concatenated(parts):
+    """One stream running ``parts`` (MacBeats with the same ports) back to back."""
+    stream = {
+        port: np.concatenate([np.asarray(part.stream[port], np.int64) for part in parts])
+        for port in parts[0].stream
+    }
+    return MacBeats(stream, np.concatenate([part.expected for part in parts]))
+
+
+def llm_shape(vectors):
+    """``(M, K, N)`` of the LLM workload for a vector budget: about ``vectors / 12`` results."""
+    return max(2, vectors // 100), LLM_K, LLM_N
+
+
+def _workload(rng, vectors, group=16):
+    """The LLM-like workload of a vector budget (K a multiple of ``group``), seeded from ``rng``."""
+    m, k, n = llm_shape(vectors)
+    return llm_workload(m, k, n, seed=int(rng.integers(2**31)), group=group)
+
+
+def _segments(rng, vectors, make):
+    """Random segments of about ``vectors`` transactions: ``make(rng, count)``, random bubbles."""
+    parts, left = [], vectors
+    while left > 0:
+        count = int(min(left, rng.integers(1, 33)))
+        parts.append(with_bubbles(make(rng, count), rng, float(rng.choice(BUBBLE_RATES))))
+        left -= count
+    return concatenated(parts)
+
+
+def _directed(parts, rng):
+    """``parts`` back to back, then again with bubbles: corners at full rate and when stalled."""
+    dense = concatenated(parts)
+    return concatenated([dense, with_bubbles(dense, rng, 1.0)])
+
+
+class SdrStimulus:
+    """``sdr_mac`` and ``decompress_mac``: dot products of SDR codes (A_BITS / W_BITS bases)."""
+
+    def __init__(self, parameters):
+        p = parameters
+        self.lanes, self.group, self.acc_bits = p["LANES"], p["GROUP"], p["ACC_BITS"]
+        self.a_config = SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"])
+        self.w_config = SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"])
+
+    def _beats(self, ta, tw):
+        """``ta[i] . tw[i]`` for every row ``i``, with the golden decoded dot products."""
+        expected = wrap_signed(np.sum(decode(ta) * decode(tw), axis=-1), self.acc_bits)
+        return sdr_mac_beats(ta, tw, self.lanes, expected, pairs="zip")
+
+    def _random_codes(self, rng, flags, config):
+        """Random canonical codes under the given group ``flags`` ``(rows, groups)``."""
+        mag = rng.integers(0, config.mag_max + 1, size=(len(flags), flags.shape[1] * self.group))
+        sign = rng.integers(0, 2, size=mag.shape) & (mag > 0)
+        return SdrTensor.from_code((sign << config.mag_bits) | mag, flags, config)
+
+    def _full_scale(self, value, config, groups=1):
+        return encode(np.full((1, groups * self.group), value), config)
+
+    def directed(self, rng, vectors):
+        """All-zero group, every flag pair, max flags and saturated codes, accumulator wrap."""
+        a, w = self.a_config, self.w_config
+        flags = np.array([(fa, fw) for fa in range(a.max_flag + 1) for fw in range(w.max_flag + 1)])
+        pairs = self._beats(
+            self._random_codes(rng, flags[:, :1], a), self._random_codes(rng, flags[:, 1:], w)
+        )
+        zero = self._beats(self._full_scale(0, a), self._random_codes(rng, flags[-1:, 1:], w))
+        corners = [
+            self._beats(self._full_scale(x, a), self._full_scale(y, w))
+            for x in (a.base_max, -a.base_max - 1)
+            for y in (w.base_max, -w.base_max - 1)
+        ]
+        wrap = [
+            self._beats(self._full_scale(x, a, 4), self._full_scale(w.base_max, w, 4))
+            for x in (a.base_max, -a.base_max)
+        ]
+        return _directed([zero, pairs, *corners, *wrap], rng)
+
+    def _random_batch(self, rng, count):
+        groups = int(rng.integers(1, 5))
+        tensors = []
+        for config in (self.a_config, self.w_config):
+            top = 1 << (config.base_bits - 1)
+            values = rng.integers(-top, top, size=(count, groups, self.group))
+            values >>= rng.integers(0, config.base_bits, size=(count, groups, 1))  # every flag
+            values[rng.random(values.shape) < 0.1] = 0
+            tensors.append(encode(values.reshape(count, -1), config))
+        return self._beats(*tensors)
+
+    def random(self, rng, vectors):
+        """About ``vectors`` random dot products of 1 to 4 groups, in randomly stalled segments."""
+        return _segments(rng, vectors, self._random_batch)
+
+    def llm(self, rng, vectors):
+        """Every dot product of an LLM-like GEMM, razored as QRazor does (``qrazor_gemm``)."""
+        gemm = qrazor_gemm(
+            _workload(rng, vectors, self.group),
+            self.group,
+            self.a_config.mag_bits,
+            a_bits=self.a_config.base_bits,
+            w_bits=self.w_config.base_bits,
+        )
+        expected = golden_product(gemm, acc_bits=self.acc_bits)
+        return with_bubbles(
+            sdr_mac_beats(gemm.a, gemm.w, self.lanes, expected), rng, LLM_BUBBLE_RATE
+        )
+
+
+class IntStimulus:
+    """``int8_mac``: dot products of two's-complement int8 vectors."""
+
+    def __init__(self, parameters):
+        self.lanes, self.acc_bits = parameters["LANES"], parameters["ACC_BITS"]
+
+    def _beats(self, a, w):
+        expected = wrap_signed(np.sum(a.astype(np.int64) * w, axis=-1), self.acc_bits)
+        return int_mac_beats(a, w, self.lanes, expected, pairs="zip")
+
+    def directed(self, rng, vectors):
+        """Zeros, every sign pair at the extremes, single-beat products, a wrapping sum."""
+        extremes = np.array([-128, -1, 0, 1, 127])
+        a, w = np.meshgrid(extremes, extremes)
+        pairs = self._beats(
+            np.repeat(a.reshape(-1, 1), self.lanes, axis=1),
+            np.repeat(w.reshape(-1, 1), self.lanes, axis=1),
+        )
+        wrap = self._beats(np.full((2, 64), -128), np.array([np.full(64, -128), np.full(64, 127)]))
+        return _directed([pairs, wrap], rng)
+
+    def _random_batch(self, rng, count):
+        k = self.lanes * int(rng.choice([1, 2, 4, 16]))
+        a = rng.integers(-128, 128, size=(count, k)) >> rng.integers(0, 8, size=(count, 1))
+        w = rng.integers(-128, 128, size=(count, k)) >> rng.integers(0, 8, size=(count, 1))
+        return self._beats(a, w)
+
+    def random(self, rng, vectors):
+        """About ``vectors`` random dot products of 1 to 16 beats, in randomly stalled segments."""
+        return _segments(rng, vectors, self._random_batch)
+
+    def llm(self, rng, vectors):
+        """Every dot product of an LLM-like GEMM quantized W8A8 (``integer_gemm``)."""
+        gemm = integer_gemm(_workload(rng, vectors))
+        expected = int_matmul(gemm.a, gemm.w, acc_bits=self.acc_bits)
+        return with_bubbles(
+            int_mac_beats(gemm.a, gemm.w, self.lanes, expected), rng, LLM_BUBBLE_RATE
+        )
+
+
+class EncoderStimulus:
+    """``sdr_encoder``: groups of BASE_BITS two's-complement integers."""
+
+    def __init__(self, parameters):
+        p = parameters
+        self.config = SdrConfig(p["BASE_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"])
+
+    def _beats(self, x):
+        x = np.asarray(x, np.int64)
+        golden = encode(x, self.config)
+        return encoder_beats(x, golden.code, golden.flag)
+
+    def directed(self, rng, vectors):
+        """Zeros, each leading-one position, the most negative value, rounding overflow."""
+        c, g = self.config, self.config.group
+        zeros = np.zeros(g - 1, np.int64)
+        rows = [np.zeros(g, np.int64)]
+        for bit in range(c.base_bits - 1):  # every flag value, a sign each way
+            rows.append(rng.integers(0, 1 << bit, size=g) * rng.choice([-1, 1], size=g))
+            rows[-1][0] = (1 << bit) * (1 if bit % 2 else -1)
+        lowest = -(1 << (c.base_bits - 1))  # most negative int8 / int16: clamped, max flag
+        rows += [np.full(g, lowest), np.r_[lowest, zeros], np.r_[zeros, lowest]]
+        rows.append(np.full(g, c.base_max) - np.arange(g))  # rounds past 2**M - 1: saturates
+        # Rounding overflow below full scale: 0b1111 << s keeps M+1 bits, rounds up to 0b10000.
+        rows.append(np.r_[0b1111 << (c.base_bits - 8), -np.ones(g - 1, np.int64)])
+        flag = c.base_bits - 2 - c.mag_bits  # leading one at bit B-3
+        rows.append(np.r_[1 << (c.base_bits - 3), -((1 << (flag - 1)) - 1), zeros[1:]])  # -> -0
+        return _directed([self._beats(np.array(rows))], rng)
+
+    def _random_batch(self, rng, count):
+        top = 1 << (self.config.base_bits - 1)
+        x = rng.integers(-top, top, size=(count, self.config.group))
+        x >>= rng.integers(0, self.config.base_bits, size=(count, 1))
+        x[rng.random(count) < 0.05] = 0
+        return self._beats(x)
+
+    def random(self, rng, vectors):
+        """About ``vectors`` random groups over every leading-one position, randomly stalled."""
+        return _segments(rng, vectors, self._random_batch)
+
+    def llm(self, rng, vectors):
+        """An LLM-like workload quantized as QRazor does, one group per beat.
+
+        The INT16 base razors activations (per token); the INT8 base, weights (per channel).
+        """
+        workload = _workload(rng, vectors, self.config.group)
+        bits = self.config.base_bits
+        values = workload.activations if bits == QRAZOR_A_BITS else workload.weights
+        q, _ = absmax_quantize(values, bits, axis=-1)
+        return with_bubbles(self._beats(q.reshape(-1, self.config.group)), rng, LLM_BUBBLE_RATE)
+
+
+#: Stimulus generator of each unit, by Verilog module name.
+STIMULI = {
+    "sdr_mac": SdrStimulus,
+    "decompress_mac": SdrStimulus,
+    "int8_mac": IntStimulus,
+    "sdr_encoder": EncoderStimulus,
+}

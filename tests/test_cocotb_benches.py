@@ -1,0 +1,81 @@
+"""The cocotb benches of ``tests/cocotb`` on the exported Verilog, on Verilator and Icarus.
+
+Each bench runs in the simulator's own Python; :func:`sim.rtl_cocotb.run_module` reads its
+results file and raises when a cocotb test failed, so these tests fail with the bench. Set
+``QRAZOR_COCOTB_VECTORS`` and ``QRAZOR_SEED`` for a longer run or another seed.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hw.designs import build, elaborated
+from sim.rtl_cocotb import CocotbFailure, compiled, run_module, unit_record
+from sim.tools import INSTALL_HINTS, find_tool
+
+#: The bench modules; the simulator's Python inherits this process's sys.path. The folder has no
+#: __init__.py: as a package named cocotb it would shadow cocotb itself.
+BENCH_DIR = Path(__file__).parent / "cocotb"
+#: One small configuration per unit (4 lanes; accumulators narrow enough to wrap). The
+#: equivalence tests of test_rtl_cocotb.py use the same ones, so each compiles once.
+CONFIGS = {
+    "sdr_mac": {"LANES": 4, "GROUP": 16, "ACC_BITS": 24},
+    "int8_mac": {"LANES": 4, "ACC_BITS": 18},
+    "decompress_mac": {"LANES": 4, "GROUP": 16, "ACC_BITS": 24},
+    "sdr_encoder": {"GROUP": 16, "BASE_BITS": 16},
+}
+#: Bench configurations: the shared ones, and an INT8-base encoder (weights, KV cache).
+BENCHES = [
+    *(pytest.param(module, {}, id=module) for module in CONFIGS),
+    pytest.param("sdr_encoder", {"GROUP": 8, "BASE_BITS": 8}, id="sdr_encoder-B8"),
+]
+#: Verilator comes with the Python environment; Icarus is optional.
+SIMULATORS = [
+    "verilator",
+    pytest.param(
+        "icarus",
+        marks=pytest.mark.skipif(
+            find_tool("iverilog") is None,
+            reason=f"Icarus Verilog is not installed ({INSTALL_HINTS['iverilog']})",
+        ),
+    ),
+]
+
+
+def configured(module, **changes):
+    """Unit ``module`` in its test configuration (``changes`` override parameters)."""
+    return elaborated(build(module, **{**CONFIGS[module], **changes}))
+
+
+def run_bench(unit, record, simulator, work_dir, monkeypatch):
+    """Run the bench, told the facts of ``record`` (a unit record), on the compiled ``unit``."""
+    monkeypatch.syspath_prepend(str(BENCH_DIR))
+    return run_module(
+        compiled(unit, simulator), "tb_bench", work_dir, {"QRAZOR_BENCH_UNIT": json.dumps(record)}
+    )
+
+
+@pytest.mark.parametrize("simulator", SIMULATORS)
+@pytest.mark.parametrize("module, changes", BENCHES)
+def test_bench_passes(module, changes, simulator, tmp_path, monkeypatch):
+    unit = configured(module, **changes)
+    assert run_bench(unit, unit_record(unit), simulator, tmp_path, monkeypatch) == 4
+
+
+@pytest.mark.parametrize(
+    "module, lie",
+    [
+        ("sdr_mac", {"latency": 1}),  # to the bench, every result comes a cycle early
+        ("sdr_encoder", {"parameters": {"ROUNDING": "truncate"}}),  # values differ, not timing
+    ],
+)
+def test_bench_fails_on_a_wrong_unit(module, lie, tmp_path, monkeypatch):
+    """The bench checks a unit it was told the wrong facts about: it must fail, and so must we."""
+    monkeypatch.setenv("QRAZOR_COCOTB_VECTORS", "20")
+    unit = configured(module)
+    record = unit_record(unit)
+    record["latency"] += lie.get("latency", 0)
+    record["parameters"].update(lie.get("parameters", {}))
+    with pytest.raises(CocotbFailure, match="cocotb tests failed"):
+        run_bench(unit, record, "verilator", tmp_path, monkeypatch)
