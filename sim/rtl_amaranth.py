@@ -3,43 +3,17 @@
 import contextlib
 import os
 
-import numpy as np
-from amaranth import Cat, ClockDomain, Module
-from amaranth.hdl import Shape
-from amaranth.lib import data
-from amaranth.lib.wiring import In
+from amaranth import Cat, ClockDomain, Module, Value
 from amaranth.sim import Simulator
 
-from .ports import pack_lanes, stream_cycles, unpack_lanes
+from .ports import pack_fields, port_layout, unpack_lanes
 
-__all__ = ["simulate", "port_layout"]
+__all__ = ["simulate"]
 
 #: Cycles between two progress reports.
 PROGRESS_EVERY = 256
 #: Simulated clock period (seconds); only the VCD time axis depends on it.
 CLOCK_PERIOD = 1e-8
-
-
-def port_layout(unit):
-    """``{port: (direction, lane_width, lane_count, signed)}`` from the unit's signature."""
-    layout = {}
-    for name, member in unit.signature.members.items():
-        direction = "input" if member.flow == In else "output"
-        shape = member.shape
-        if isinstance(shape, data.ArrayLayout):
-            element = Shape.cast(shape.elem_shape)
-            layout[name] = (direction, element.width, shape.length, element.signed)
-        else:
-            shape = Shape.cast(shape)
-            layout[name] = (direction, shape.width, None, shape.signed)
-    return layout
-
-
-def _port_values(values, width, count):
-    """Per-cycle Python ints for one input port."""
-    if count is None:
-        return [int(v) & ((1 << width) - 1) for v in np.asarray(values).tolist()]
-    return pack_lanes(values, width)
 
 
 def simulate(unit, stream, vcd_path=None, progress=None):
@@ -50,38 +24,21 @@ def simulate(unit, stream, vcd_path=None, progress=None):
     ``(cycles, lanes)`` arrays, scalars as ``(cycles,)``. ``progress(cycles_done)`` is called now
     and then if given.
     """
-    cycles = stream_cycles(stream)
     layout = port_layout(unit)
     m = Module()
     m.domains.sync = domain = ClockDomain()
     m.submodules.unit = unit
     # All inputs (reset included) are set as one Cat, and all outputs read as one: the simulator
     # settles the design once per ctx.set, so this is several times faster than one set per port.
-    input_names = [name for name, spec in layout.items() if spec[0] == "input"]
-    output_names = [name for name, spec in layout.items() if spec[0] == "output"]
-    fields = [(domain.rst, [int(v) for v in stream.get("rst", np.zeros(cycles, np.int64))], 1)]
-    for name in input_names:
-        _, width, count, _ = layout[name]
-        fields.append(
-            (
-                getattr(unit, name).as_value() if count else getattr(unit, name),
-                _port_values(stream[name], width, count),
-                width * (count or 1),
-            )
-        )
-    driven = Cat(*(target for target, _, _ in fields))
-    words = [0] * cycles
-    offset = 0
-    for _, values, width in fields:
-        for cycle, value in enumerate(values):
-            words[cycle] |= value << offset
-        offset += width
-    observed = Cat(
-        *(
-            getattr(unit, name).as_value() if layout[name][2] else getattr(unit, name)
-            for name in output_names
-        )
-    )
+    inputs = [("rst", 1, None)] + [
+        (name, spec[1], spec[2]) for name, spec in layout.items() if spec[0] == "input"
+    ]
+    outputs = [name for name, spec in layout.items() if spec[0] == "output"]
+    words, _ = pack_fields(stream, inputs)
+    ports = {name: getattr(unit, name) for name in layout}
+    ports["rst"] = domain.rst
+    driven = Cat(*(Value.cast(ports[name]) for name, _, _ in inputs))
+    observed = Cat(*(Value.cast(ports[name]) for name in outputs))
     samples = []
 
     async def testbench(ctx):
@@ -108,7 +65,7 @@ def simulate(unit, stream, vcd_path=None, progress=None):
             raise
         os.replace(partial, vcd_path)
     result, offset = {}, 0
-    for name in output_names:
+    for name in outputs:
         _, width, count, signed = layout[name]
         total = width * (count or 1)
         values = [(sample >> offset) & ((1 << total) - 1) for sample in samples]

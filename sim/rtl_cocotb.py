@@ -278,7 +278,7 @@ def unit_record(unit):
     ``[name, width, count, signed]``: ``width`` and ``signed`` of one lane, ``count`` the lanes of
     a vector port (``None``: a scalar port).
     """
-    from .rtl_amaranth import port_layout
+    from .ports import port_layout
 
     layout = port_layout(unit)
     return {

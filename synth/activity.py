@@ -32,23 +32,30 @@ class Activity:
 
     def scaled(self, factor):
         """The same activity with every count multiplied by ``factor`` (for what-if checks)."""
-        return Activity({b: n * factor for b, n in self.rises.items()},
-                        {b: n * factor for b, n in self.falls.items()}, self.duty, self.cycles,
-                        self.source)
+        return Activity(
+            {b: n * factor for b, n in self.rises.items()},
+            {b: n * factor for b, n in self.falls.items()},
+            self.duty,
+            self.cycles,
+            self.source,
+        )
 
 
 def _bit_matrix(values, width):
     """``(levels, known)``: two ``(changes, width)`` bool arrays, bit 0 first."""
     size = (width + 7) // 8
-    raw = b"".join(v.to_bytes(size, "little") if isinstance(v, int) else bytes(size)
-                   for v in values)
-    levels = np.unpackbits(np.frombuffer(raw, dtype=np.uint8).reshape(len(values), size),
-                           axis=1, bitorder="little")[:, :width].astype(bool)
+    raw = b"".join(
+        v.to_bytes(size, "little") if isinstance(v, int) else bytes(size) for v in values
+    )
+    levels = np.unpackbits(
+        np.frombuffer(raw, dtype=np.uint8).reshape(len(values), size), axis=1, bitorder="little"
+    )[:, :width].astype(bool)
     known = np.ones_like(levels)
     for row, value in enumerate(values):
         if not isinstance(value, int):  # a string with x or z bits, most significant first
-            chars = np.frombuffer(str(value).lower().rjust(width, "0")[::-1][:width].encode(),
-                                  dtype=np.uint8)
+            chars = np.frombuffer(
+                str(value).lower().rjust(width, "0")[::-1][:width].encode(), dtype=np.uint8
+            )
             levels[row] = chars == ord("1")
             known[row] = (chars == ord("0")) | (chars == ord("1"))
     return levels, known

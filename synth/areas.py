@@ -47,16 +47,22 @@ def _own(modules, value):
     """``{module: value(record)}`` without its submodules (stat totals include them)."""
     names = {name.lstrip("\\"): name for name in modules}
     totals = {name: value(record) for name, record in modules.items()}
-    return {name: totals[name] - sum(count * totals[names[child]]
-                                     for child, count in record["num_cells_by_type"].items()
-                                     if child in names)
-            for name, record in modules.items()}
+    return {
+        name: totals[name]
+        - sum(
+            count * totals[names[child]]
+            for child, count in record["num_cells_by_type"].items()
+            if child in names
+        )
+        for name, record in modules.items()
+    }
 
 
 def _check_sum(parts, total, what, path):
     if abs(sum(parts.values()) - total) > 1e-6 * max(1.0, abs(total)):
-        raise ValueError(f"{path}: the blocks' {what} add up to {sum(parts.values())}, "
-                         f"the design's is {total}")
+        raise ValueError(
+            f"{path}: the blocks' {what} add up to {sum(parts.values())}, the design's is {total}"
+        )
 
 
 def read_area(synthesis, source):
@@ -71,8 +77,7 @@ def read_area(synthesis, source):
         unit, scale = GE_UNIT, 1 / TRANSISTORS_PER_GE
         registers_src = source(synthesis.stat_registers)
         total = _own(modules, lambda r: _transistors(r, synthesis.stat_blocks))
-        flops = _own(stat_registers["modules"],
-                     lambda r: _transistors(r, synthesis.stat_registers))
+        flops = _own(stat_registers["modules"], lambda r: _transistors(r, synthesis.stat_registers))
         design_total = _transistors(design, synthesis.stat_blocks)
         design_flops = sum(flops.values())  # a selective stat has no design total
     else:
@@ -87,6 +92,11 @@ def read_area(synthesis, source):
         registers = flops.get(module, 0)
         blocks[block_of_module(module, synthesis.top)] = {
             "logic": Quantity((total[module] - registers) * scale, unit, src),
-            "registers": Quantity(registers * scale, unit, registers_src)}
-    return UnitArea(Quantity(design_total * scale, unit, src),
-                    Quantity(design_flops * scale, unit, registers_src), blocks, cells)
+            "registers": Quantity(registers * scale, unit, registers_src),
+        }
+    return UnitArea(
+        Quantity(design_total * scale, unit, src),
+        Quantity(design_flops * scale, unit, registers_src),
+        blocks,
+        cells,
+    )

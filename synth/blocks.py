@@ -8,14 +8,27 @@ resolve to the same block name (``products``, ``mac_tree``; ``top`` for the top 
 
 import re
 
-__all__ = ["TOP", "CATEGORIES", "REGISTERS", "CONTROL", "block_of_module", "block_of_scope",
-           "category"]
+__all__ = [
+    "TOP",
+    "CATEGORIES",
+    "REGISTERS",
+    "CONTROL",
+    "block_of_module",
+    "block_of_scope",
+    "category",
+]
 
 #: Block name of the top module's own cells (control and glue logic).
 TOP = "top"
 #: Report category of a block, by the end of its name; anything else is control logic.
-CATEGORIES = (("products", "multipliers"), ("tree", "adder tree"), ("group_sum", "group sum"),
-              ("shifter", "shifter"), ("accumulator", "accumulator"), ("decoder", "decoders"))
+CATEGORIES = (
+    ("products", "multipliers"),
+    ("tree", "adder tree"),
+    ("group_sum", "group sum"),
+    ("shifter", "shifter"),
+    ("accumulator", "accumulator"),
+    ("decoder", "decoders"),
+)
 #: Category of every flip-flop, whatever block it sits in.
 REGISTERS = "registers"
 CONTROL = "control"
@@ -28,7 +41,7 @@ def block_of_module(module, top):
         return TOP
     if not name.startswith(top + "_"):
         raise ValueError(f"module {module!r} is not a block of {top!r}")
-    return name[len(top) + 1:]
+    return name[len(top) + 1 :]
 
 
 def block_of_scope(scope):

@@ -44,14 +44,21 @@ def synthesize(verilog, top, workdir, liberty=None):
     files = {"stat_blocks": workdir / "stat_blocks.json"}
     if liberty is None:
         files["stat_registers"] = workdir / "stat_registers.json"
-        script = render("synth_generic.ys", verilog=Path(verilog).resolve(), top=top,
-                        **files)
+        script = render("synth_generic.ys", verilog=Path(verilog).resolve(), top=top, **files)
     else:
-        files.update(stat_flat=workdir / "stat_flat.json", netlist=workdir / "netlist.v",
-                     netlist_json=workdir / "netlist.json")
-        script = render("synth_liberty.ys", verilog=Path(verilog).resolve(), top=top,
-                        liberty=Path(liberty).resolve(),
-                        netlist_attr=workdir / "netlist_attributes.v", **files)
+        files.update(
+            stat_flat=workdir / "stat_flat.json",
+            netlist=workdir / "netlist.v",
+            netlist_json=workdir / "netlist.json",
+        )
+        script = render(
+            "synth_liberty.ys",
+            verilog=Path(verilog).resolve(),
+            top=top,
+            liberty=Path(liberty).resolve(),
+            netlist_attr=workdir / "netlist_attributes.v",
+            **files,
+        )
     (workdir / "synth.ys").write_text(script)
     log = workdir / "yosys.log"
     run_script([line for line in script.splitlines() if line and not line.startswith("#")], log)

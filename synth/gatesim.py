@@ -18,14 +18,21 @@ import numpy as np
 
 from hw.yosys import run_script
 from sim.checker import check_stream
-from sim.ports import pack_lanes, unpack_lanes
-from sim.rtl_amaranth import port_layout
+from sim.ports import pack_fields, port_layout, unpack_lanes
 from sim.tools import find_tool
 
 from .templates import render
 
-__all__ = ["GateSimError", "GateRun", "cell_models", "simulate_netlist", "check_results",
-           "CLOCK_PORT", "RESET_PORT", "NETLIST_SCOPE"]
+__all__ = [
+    "GateSimError",
+    "GateRun",
+    "cell_models",
+    "simulate_netlist",
+    "check_results",
+    "CLOCK_PORT",
+    "RESET_PORT",
+    "NETLIST_SCOPE",
+]
 
 CLOCK_PORT, RESET_PORT = "clk", "rst"
 #: Simulated half clock period (ns); the simulation is zero-delay, so only the VCD axis uses it.
@@ -70,8 +77,10 @@ def cell_models(liberty, workdir):
         return beside
     models = Path(workdir).resolve() / "cell_models.v"
     script = render("cell_models.ys", liberty=Path(liberty).resolve(), models=models)
-    run_script([line for line in script.splitlines() if line and not line.startswith("#")],
-               Path(workdir).resolve() / "cell_models.log")
+    run_script(
+        [line for line in script.splitlines() if line and not line.startswith("#")],
+        Path(workdir).resolve() / "cell_models.log",
+    )
     return models
 
 
@@ -85,25 +94,11 @@ def _input_fields(unit):
 
 
 def _output_fields(unit):
-    return [(name, width * (lanes or 1), width, lanes, signed)
-            for name, (direction, width, lanes, signed) in port_layout(unit).items()
-            if direction == "output"]
-
-
-def _vector_words(stream, fields):
-    cycles = len(stream["in_valid"])
-    words = [0] * cycles
-    offset = 0
-    for name, width, lane_width, lanes in fields:
-        values = stream.get(name, np.zeros(cycles, np.int64))
-        if lanes is None:
-            ints = [int(v) & ((1 << width) - 1) for v in np.asarray(values).tolist()]
-        else:
-            ints = pack_lanes(values, lane_width)
-        for cycle, value in enumerate(ints):
-            words[cycle] |= value << offset
-        offset += width
-    return words, offset
+    return [
+        (name, width * (lanes or 1), width, lanes, signed)
+        for name, (direction, width, lanes, signed) in port_layout(unit).items()
+        if direction == "output"
+    ]
 
 
 def _connections(fields, vector):
@@ -129,10 +124,10 @@ def _read_outputs(path, fields, cycles):
         raise GateSimError(f"{path}: {len(lines)} output cycles, expected {cycles}")
     outputs, known, end = {}, {}, len(lines[0])
     for name, width, lane_width, lanes, signed in fields:
-        texts = [line[end - width:end] for line in lines]
+        texts = [line[end - width : end] for line in lines]
         end -= width
         known[name] = np.array(["x" not in t and "z" not in t for t in texts])
-        values = [int(t, 2) if ok else 0 for t, ok in zip(texts, known[name])]
+        values = [int(t, 2) if ok else 0 for t, ok in zip(texts, known[name], strict=True)]
         unpacked = unpack_lanes(values, lane_width, lanes or 1, signed)
         outputs[name] = unpacked[:, 0] if lanes is None else unpacked
     return outputs, known
@@ -148,21 +143,47 @@ def simulate_netlist(unit, top, netlist, models, stream, workdir):
             raise GateSimError(f"{tool} is not on PATH (apt-get install iverilog)")
     workdir = Path(workdir).resolve()
     inputs, outputs = _input_fields(unit), _output_fields(unit)
-    words, in_width = _vector_words(stream, inputs)
+    words, in_width = pack_fields(
+        stream, [(name, lane_width, lanes) for name, _, lane_width, lanes in inputs]
+    )
     digits = (in_width + 3) // 4
     vectors = workdir / "vectors.hex"
     vectors.write_text("".join(f"{word:0{digits}x}\n" for word in words))
     in_connections, _ = _connections(inputs, "in")
     out_connections, out_width = _connections(outputs, "out")
-    paths = {"vectors": vectors, "outputs": workdir / "outputs.txt",
-             "vcd": workdir / "activity.vcd"}
+    paths = {
+        "vectors": vectors,
+        "outputs": workdir / "outputs.txt",
+        "vcd": workdir / "activity.vcd",
+    }
     bench = workdir / "gate_tb.v"
-    bench.write_text(render("gate_tb.v", cycles=len(words), half_period=HALF_PERIOD_NS,
-                            in_msb=in_width - 1, out_msb=out_width - 1, top=top,
-                            connections=in_connections + out_connections, **paths))
+    bench.write_text(
+        render(
+            "gate_tb.v",
+            cycles=len(words),
+            half_period=HALF_PERIOD_NS,
+            in_msb=in_width - 1,
+            out_msb=out_width - 1,
+            top=top,
+            connections=in_connections + out_connections,
+            **paths,
+        )
+    )
     binary = workdir / "gate_tb.vvp"
-    _run(["iverilog", "-g2005", "-o", str(binary), "-s", "gate_tb", str(bench), str(netlist),
-          str(models)], "iverilog")
+    _run(
+        [
+            "iverilog",
+            "-g2005",
+            "-o",
+            str(binary),
+            "-s",
+            "gate_tb",
+            str(bench),
+            str(netlist),
+            str(models),
+        ],
+        "iverilog",
+    )
     _run(["vvp", "-n", str(binary)], "vvp")
     values, known = _read_outputs(paths["outputs"], outputs, len(words))
     return GateRun(values, known, paths["vcd"], len(words))
@@ -183,5 +204,7 @@ def check_results(run, beats, latency, is_mac):
         raise GateSimError(f"{', '.join(unknown)} unknown (x) in a cycle with out_valid")
     check = check_stream(run.outputs, beats.stream, beats.expected, latency, is_mac)
     if not check.passed:
-        raise GateSimError(f"{check.mismatches} of {check.results} results differ from the "
-                           f"golden model; first: {check.first}")
+        raise GateSimError(
+            f"{check.mismatches} of {check.results} results differ from the "
+            f"golden model; first: {check.first}"
+        )

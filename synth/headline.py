@@ -12,8 +12,16 @@ from .evaluate import Setup, evaluate_unit
 from .liberty import default_liberty, load_liberty
 from .stimulus import DEFAULT_DOT_PRODUCTS
 
-__all__ = ["PAPER", "BASELINES", "MACS", "HEADLINE_COLUMNS", "reductions", "headline",
-           "headline_rows", "format_headline"]
+__all__ = [
+    "PAPER",
+    "BASELINES",
+    "MACS",
+    "HEADLINE_COLUMNS",
+    "reductions",
+    "headline",
+    "headline_rows",
+    "format_headline",
+]
 
 #: The paper's claims for the SDR unit against a conventional one.
 PAPER = {"area_reduction": 0.612, "power_reduction": 0.578}
@@ -48,14 +56,20 @@ def reductions(sdr, baseline):
     """Headline figures of record ``sdr`` against record ``baseline`` (None where missing)."""
     fmax_sdr, fmax_base = _value(sdr, "timing", "fmax"), _value(baseline, "timing", "fmax")
     return {
-        "area_reduction": _reduction(_value(sdr, "area", "total"),
-                                     _value(baseline, "area", "total")),
-        "power_reduction": _reduction(_value(sdr, "power", "gate_level", "total"),
-                                      _value(baseline, "power", "gate_level", "total")),
-        "opensta_power_reduction": _reduction(_value(sdr, "power", "opensta", "total"),
-                                              _value(baseline, "power", "opensta", "total")),
-        "energy_per_mac_reduction": _reduction(_value(sdr, "power", "energy_per_operation"),
-                                               _value(baseline, "power", "energy_per_operation")),
+        "area_reduction": _reduction(
+            _value(sdr, "area", "total"), _value(baseline, "area", "total")
+        ),
+        "power_reduction": _reduction(
+            _value(sdr, "power", "gate_level", "total"),
+            _value(baseline, "power", "gate_level", "total"),
+        ),
+        "opensta_power_reduction": _reduction(
+            _value(sdr, "power", "opensta", "total"), _value(baseline, "power", "opensta", "total")
+        ),
+        "energy_per_mac_reduction": _reduction(
+            _value(sdr, "power", "energy_per_operation"),
+            _value(baseline, "power", "energy_per_operation"),
+        ),
         "fmax_ratio": fmax_sdr / fmax_base if fmax_sdr and fmax_base else None,
     }
 
@@ -67,13 +81,19 @@ def headline(records):
     for lanes in sorted({lanes for design, lanes in by_unit if design == "sdr_mac"}):
         for baseline in BASELINES:
             if (baseline, lanes) in by_unit:
-                rows.append({"lanes": lanes, "baseline": baseline,
-                             **reductions(by_unit["sdr_mac", lanes], by_unit[baseline, lanes])})
+                rows.append(
+                    {
+                        "lanes": lanes,
+                        "baseline": baseline,
+                        **reductions(by_unit["sdr_mac", lanes], by_unit[baseline, lanes]),
+                    }
+                )
     return rows
 
 
 def format_headline(rows):
     """``(titles, rows of strings)``: percentages with one decimal, ratios with two, "n/a"."""
+
     def text(key, value):
         if value is None:
             return "n/a"
@@ -81,8 +101,10 @@ def format_headline(rows):
             return f"{100 * value:.1f} %"
         return f"{value:.2f}" if isinstance(value, float) else str(value)
 
-    return ([title for _, title in HEADLINE_COLUMNS],
-            [tuple(text(key, row[key]) for key, _ in HEADLINE_COLUMNS) for row in rows])
+    return (
+        [title for _, title in HEADLINE_COLUMNS],
+        [tuple(text(key, row[key]) for key, _ in HEADLINE_COLUMNS) for row in rows],
+    )
 
 
 def headline_rows(lanes=16, liberty=None, out_dir=None, dot_products=DEFAULT_DOT_PRODUCTS):

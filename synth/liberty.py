@@ -15,8 +15,17 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["LibertyError", "Table", "PowerArc", "Pin", "Cell", "Library", "load_liberty",
-           "OSU018_LIBERTY", "default_liberty"]
+__all__ = [
+    "LibertyError",
+    "Table",
+    "PowerArc",
+    "Pin",
+    "Cell",
+    "Library",
+    "load_liberty",
+    "OSU018_LIBERTY",
+    "default_liberty",
+]
 
 #: Liberty of the Debian package qflow-tech-osu018 (OSU 0.18 um standard cells).
 OSU018_LIBERTY = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lib")
@@ -49,7 +58,7 @@ class Table:
     def lookup(self, **point):
         """Value at ``point`` (keyword per axis variable, e.g. ``input_transition_time=0.1``)."""
         values = self.values
-        for axis, (variable, grid) in enumerate(zip(self.variables, self.index)):
+        for variable, grid in zip(self.variables, self.index, strict=True):
             values = _interpolate_axis(values, grid, point[variable], axis=0)
         return float(values)
 
@@ -157,8 +166,11 @@ def _table(group, templates):
         return None
     variables = templates.get(_text(group.args[0]) if group.args else "", [])
     values = group.get_array("values")
-    index = [group.get_array(f"index_{i + 1}").reshape(-1) for i in range(len(variables))
-             if f"index_{i + 1}" in group]
+    index = [
+        group.get_array(f"index_{i + 1}").reshape(-1)
+        for i in range(len(variables))
+        if f"index_{i + 1}" in group
+    ]
     if not variables or len(index) != len(variables):  # scalar table
         return Table((), (), np.asarray(values).reshape(()))
     shape = [len(i) for i in index]
@@ -168,20 +180,34 @@ def _table(group, templates):
 def _pin(group, templates):
     name = _text(group.args[0])
     power = tuple(
-        PowerArc(_text(arc["related_pin"]) if "related_pin" in arc else None,
-                 _table(arc.get_group("rise_power") if arc.get_groups("rise_power") else None,
-                        templates),
-                 _table(arc.get_group("fall_power") if arc.get_groups("fall_power") else None,
-                        templates))
-        for arc in group.get_groups("internal_power"))
+        PowerArc(
+            _text(arc["related_pin"]) if "related_pin" in arc else None,
+            _table(
+                arc.get_group("rise_power") if arc.get_groups("rise_power") else None, templates
+            ),
+            _table(
+                arc.get_group("fall_power") if arc.get_groups("fall_power") else None, templates
+            ),
+        )
+        for arc in group.get_groups("internal_power")
+    )
     transitions = tuple(
-        (_text(timing["related_pin"]),
-         _table(timing.get_group("rise_transition"), templates),
-         _table(timing.get_group("fall_transition"), templates))
+        (
+            _text(timing["related_pin"]),
+            _table(timing.get_group("rise_transition"), templates),
+            _table(timing.get_group("fall_transition"), templates),
+        )
         for timing in group.get_groups("timing")
-        if timing.get_groups("rise_transition") and timing.get_groups("fall_transition"))
-    return Pin(name, _text(group.get("direction", "")), float(group.get("capacitance", 0.0)),
-               _text(group.get("clock", "false")) == "true", power, transitions)
+        if timing.get_groups("rise_transition") and timing.get_groups("fall_transition")
+    )
+    return Pin(
+        name,
+        _text(group.get("direction", "")),
+        float(group.get("capacitance", 0.0)),
+        _text(group.get("clock", "false")) == "true",
+        power,
+        transitions,
+    )
 
 
 def _cell(group, templates):
@@ -190,8 +216,13 @@ def _cell(group, templates):
         pin = _pin(pin_group, templates)
         pins[pin.name] = pin
     sequential = any(group.get_groups(kind) for kind in ("ff", "latch", "statetable"))
-    return Cell(_text(group.args[0]), float(group.get("area", 0.0)),
-                float(group.get("cell_leakage_power", 0.0)), pins, sequential)
+    return Cell(
+        _text(group.args[0]),
+        float(group.get("area", 0.0)),
+        float(group.get("cell_leakage_power", 0.0)),
+        pins,
+        sequential,
+    )
 
 
 def load_liberty(path):
@@ -217,9 +248,11 @@ def load_liberty(path):
     for attribute in ("time_unit", "leakage_power_unit", "capacitive_load_unit", "nom_voltage"):
         if attribute not in library:
             raise LibertyError(f"{path}: the library has no {attribute}")
-    scales = {"time": _scale(library["time_unit"], "s", "time_unit", path),
-              "leakage": _scale(library["leakage_power_unit"], "W", "leakage_power_unit", path),
-              "capacitance": _capacitance_scale(library["capacitive_load_unit"], path)}
+    scales = {
+        "time": _scale(library["time_unit"], "s", "time_unit", path),
+        "leakage": _scale(library["leakage_power_unit"], "W", "leakage_power_unit", path),
+        "capacitance": _capacitance_scale(library["capacitive_load_unit"], path),
+    }
     voltage_scale = _scale(library.get("voltage_unit", "1V"), "V", "voltage_unit", path)
     templates = _templates(library)
     cells = {}
@@ -228,7 +261,13 @@ def load_liberty(path):
         cells[cell.name] = cell
     if not cells:
         raise LibertyError(f"{path}: the library has no cells")
-    return Library(_text(library.args[0]) if library.args else path.stem, path,
-                   float(library["nom_voltage"]) * voltage_scale, scales["time"],
-                   scales["capacitance"], scales["leakage"],
-                   scales["capacitance"] * voltage_scale ** 2, cells)
+    return Library(
+        _text(library.args[0]) if library.args else path.stem,
+        path,
+        float(library["nom_voltage"]) * voltage_scale,
+        scales["time"],
+        scales["capacitance"],
+        scales["leakage"],
+        scales["capacitance"] * voltage_scale**2,
+        cells,
+    )

@@ -34,13 +34,22 @@ class Netlist:
 
     def input_bits(self, exclude=()):
         """Bits of the top-level input ports, except the ports named in ``exclude``."""
-        return {bit for name, (direction, bits) in self.ports.items()
-                if direction == "input" and name not in exclude for bit in bits
-                if bit is not None}
+        return {
+            bit
+            for name, (direction, bits) in self.ports.items()
+            if direction == "input" and name not in exclude
+            for bit in bits
+            if bit is not None
+        }
 
     def output_bits(self):
-        return {bit for direction, bits in self.ports.values() if direction == "output"
-                for bit in bits if bit is not None}
+        return {
+            bit
+            for direction, bits in self.ports.values()
+            if direction == "output"
+            for bit in bits
+            if bit is not None
+        }
 
 
 def _bit(value):
@@ -60,12 +69,20 @@ def read_netlist(path, top):
         module = json.load(file)["modules"][top]
     instances = []
     for name, cell in sorted(module["cells"].items()):
-        pins = {pin: _bit(bits[0]) if len(bits) == 1 else None
-                for pin, bits in cell["connections"].items()}
-        instances.append(Instance(name, cell["type"], block_of_scope(_scope(cell["attributes"])),
-                                  pins))
-    ports = {name: (port["direction"], [_bit(b) for b in port["bits"]])
-             for name, port in module["ports"].items()}
-    wires = {name: [_bit(b) for b in net["bits"]]
-             for name, net in sorted(module["netnames"].items()) if not net.get("hide_name")}
+        pins = {
+            pin: _bit(bits[0]) if len(bits) == 1 else None
+            for pin, bits in cell["connections"].items()
+        }
+        instances.append(
+            Instance(name, cell["type"], block_of_scope(_scope(cell["attributes"])), pins)
+        )
+    ports = {
+        name: (port["direction"], [_bit(b) for b in port["bits"]])
+        for name, port in module["ports"].items()
+    }
+    wires = {
+        name: [_bit(b) for b in net["bits"]]
+        for name, net in sorted(module["netnames"].items())
+        if not net.get("hide_name")
+    }
     return Netlist(top, tuple(instances), ports, wires)

@@ -46,15 +46,29 @@ def _reductions(plt, rows, path):
     figure, axes = plt.subplots(figsize=(10, 5))
     labels = [f"L={r['lanes']} vs {r['baseline']}" for r in rows]
     width = 0.4
-    for offset, (key, name) in enumerate((("area_reduction", "area"),
-                                          ("power_reduction", "power (gate-level)"))):
+    for offset, (key, name) in enumerate(
+        (("area_reduction", "area"), ("power_reduction", "power (gate-level)"))
+    ):
         values = [100 * (r[key] or 0.0) for r in rows]
-        axes.bar([i + (offset - 0.5) * width for i in range(len(rows))], values, width,
-                 label=name, color=f"C{offset}")
-    axes.axhline(100 * PAPER["area_reduction"], color="C0", linestyle="--",
-                 label=f"paper area {100 * PAPER['area_reduction']:.1f} %")
-    axes.axhline(100 * PAPER["power_reduction"], color="C1", linestyle=":",
-                 label=f"paper power {100 * PAPER['power_reduction']:.1f} %")
+        axes.bar(
+            [i + (offset - 0.5) * width for i in range(len(rows))],
+            values,
+            width,
+            label=name,
+            color=f"C{offset}",
+        )
+    axes.axhline(
+        100 * PAPER["area_reduction"],
+        color="C0",
+        linestyle="--",
+        label=f"paper area {100 * PAPER['area_reduction']:.1f} %",
+    )
+    axes.axhline(
+        100 * PAPER["power_reduction"],
+        color="C1",
+        linestyle=":",
+        label=f"paper power {100 * PAPER['power_reduction']:.1f} %",
+    )
     axes.set_xticks(range(len(rows)), labels, rotation=30, fontsize=8)
     axes.set_ylabel("reduction of sdr_mac (%)")
     axes.set_title("sdr_mac against the baselines at equal LANES")
@@ -79,8 +93,7 @@ def write_plots(report, out_dir):
     written.append(PLOT_FILES[0])
     powered = [r for r in units if r["power"]]
     if powered:
-        _stacked(plt, powered, "power", "mW", "Gate-level power by block",
-                 out_dir / PLOT_FILES[1])
+        _stacked(plt, powered, "power", "mW", "Gate-level power by block", out_dir / PLOT_FILES[1])
         written.append(PLOT_FILES[1])
     if report["headline"]:
         _reductions(plt, report["headline"], out_dir / PLOT_FILES[2])

@@ -40,9 +40,11 @@ class Conditions:
 
     def in_library_units(self, library):
         """``(period, input transition, output load)`` in the library's time/capacitance units."""
-        return (self.clock_period / library.time_scale,
-                self.input_transition / library.time_scale,
-                self.output_load / library.capacitance_scale)
+        return (
+            self.clock_period / library.time_scale,
+            self.input_transition / library.time_scale,
+            self.output_load / library.capacitance_scale,
+        )
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,11 @@ def _slews(loads, drivers, input_transition):
     """Transition time of every driven net (library time unit), one level deep."""
     slews = defaultdict(lambda: input_transition)
     for bit, (_, pin) in drivers.items():
-        values = [_lookup(table, loads[bit], input_transition)
-                  for _, rise, fall in pin.transitions for table in (rise, fall)]
+        values = [
+            _lookup(table, loads[bit], input_transition)
+            for _, rise, fall in pin.transitions
+            for table in (rise, fall)
+        ]
         if values:
             slews[bit] = sum(values) / len(values)
     return slews
@@ -112,11 +117,14 @@ def _arc_weights(pin, arcs, instance, activity):
 
 def _table_energy(arcs, weights, direction, load, slews, instance, own_slew):
     energy = 0.0
-    for arc, weight in zip(arcs, weights):
+    for arc, weight in zip(arcs, weights, strict=True):
         table = arc.rise if direction == "rise" else arc.fall
         if table is not None and weight:
-            slew = slews[instance.pins[arc.related_pin]] if arc.related_pin in instance.pins \
+            slew = (
+                slews[instance.pins[arc.related_pin]]
+                if arc.related_pin in instance.pins
                 else own_slew
+            )
             energy += weight * _lookup(table, load, slew)
     return energy
 
@@ -128,13 +136,14 @@ def _pin_energy(library, instance, pin, bit, activity, loads, slews):
     arcs = list(pin.power)
     if pin.direction == "output":
         load = loads[bit]
-        switching = 0.5 * load * library.capacitance_scale * library.voltage ** 2 * (rises + falls)
+        switching = 0.5 * load * library.capacitance_scale * library.voltage**2 * (rises + falls)
         arcs = [arc for arc in arcs if arc.related_pin is None or arc.related_pin in instance.pins]
     if not arcs or not rises + falls:
         return switching, 0.0
     weights = _arc_weights(pin, arcs, instance, activity)
-    internal = (rises * _table_energy(arcs, weights, "rise", load, slews, instance, slews[bit])
-                + falls * _table_energy(arcs, weights, "fall", load, slews, instance, slews[bit]))
+    internal = rises * _table_energy(
+        arcs, weights, "rise", load, slews, instance, slews[bit]
+    ) + falls * _table_energy(arcs, weights, "fall", load, slews, instance, slews[bit])
     return switching, internal * library.energy_scale
 
 
@@ -159,12 +168,18 @@ def estimate_power(library, netlist, activity, conditions):
             block["internal"] += internal
             if pin.is_clock:
                 clock_energy += internal
-    external = sum(0.5 * loads[bit] * library.capacitance_scale * library.voltage ** 2
-                   * activity.toggles(bit) for bit in loads if bit not in drivers)
+    external = sum(
+        0.5 * loads[bit] * library.capacitance_scale * library.voltage**2 * activity.toggles(bit)
+        for bit in loads
+        if bit not in drivers
+    )
     blocks = defaultdict(dict)
     for (name, kind), parts in sorted(energy.items()):
         blocks[name][kind] = {key: value / seconds for key, value in parts.items()}
-    total = {key: sum(parts[key] for kinds in blocks.values() for parts in kinds.values())
-             for key in COMPONENTS}
-    return PowerResult(total, dict(blocks), clock_energy / seconds, external / seconds,
-                       activity.cycles)
+    total = {
+        key: sum(parts[key] for kinds in blocks.values() for parts in kinds.values())
+        for key in COMPONENTS
+    }
+    return PowerResult(
+        total, dict(blocks), clock_energy / seconds, external / seconds, activity.cycles
+    )

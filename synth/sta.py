@@ -58,8 +58,9 @@ def sta_version():
     """``sta -version`` text (``2.0.17``), or ``None`` when OpenSTA is not on PATH."""
     if find_tool("sta") is None:
         return None
-    result = subprocess.run(["sta", "-version"], capture_output=True, text=True, check=False,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        ["sta", "-version"], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
+    )
     return result.stdout.strip() or None
 
 
@@ -74,9 +75,11 @@ def write_activity_script(netlist, activity, path):
             continue
         for index, bit in enumerate(bits):
             name = port if len(bits) == 1 else f"{port}[{index}]"
-            lines.append(f"set_power_activity -input_ports [get_ports {{{name}}}] -activity "
-                         f"{activity.toggles(bit) / activity.cycles:.6g} -duty "
-                         f"{activity.duty.get(bit, 0.0):.6g}")
+            lines.append(
+                f"set_power_activity -input_ports [get_ports {{{name}}}] -activity "
+                f"{activity.toggles(bit) / activity.cycles:.6g} -duty "
+                f"{activity.duty.get(bit, 0.0):.6g}"
+            )
     lines.append(f"set annotated {len(lines)}")
     Path(path).write_text("\n".join(lines) + "\n")
     return len(lines) - 1
@@ -96,22 +99,46 @@ def run_sta(library, netlist_path, top, conditions, workdir, activity_script=Non
     period, input_transition, output_load = conditions.in_library_units(library)
     files = {"results": workdir / "sta.json", "path_report": workdir / "sta_path.txt"}
     script = workdir / "sta.tcl"
-    script.write_text(render(
-        "sta.tcl", liberty=Path(library.path).resolve(), netlist=netlist, top=top,
-        period=f"{period:.6g}", input_delay=0, output_delay=0,
-        input_transition=f"{input_transition:.6g}", output_load=f"{output_load:.6g}",
-        activity=Path(activity_script).resolve() if activity_script else "", **files))
+    script.write_text(
+        render(
+            "sta.tcl",
+            liberty=Path(library.path).resolve(),
+            netlist=netlist,
+            top=top,
+            period=f"{period:.6g}",
+            input_delay=0,
+            output_delay=0,
+            input_transition=f"{input_transition:.6g}",
+            output_load=f"{output_load:.6g}",
+            activity=Path(activity_script).resolve() if activity_script else "",
+            **files,
+        )
+    )
     files["results"].unlink(missing_ok=True)
-    result = subprocess.run(["sta", "-no_init", "-no_splash", "-exit", str(script)],
-                            capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        ["sta", "-no_init", "-no_splash", "-exit", str(script)],
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
     (workdir / "sta.log").write_text(result.stdout + result.stderr)
-    errors = [line for line in (result.stdout + result.stderr).splitlines()
-              if line.startswith("Error")]
+    errors = [
+        line for line in (result.stdout + result.stderr).splitlines() if line.startswith("Error")
+    ]
     if result.returncode or errors or not files["results"].exists():
         reason = errors[0] if errors else f"exit {result.returncode}, no results"
         raise StaError(f"OpenSTA failed: {reason} (log: {workdir / 'sta.log'})")
     data = json.loads(files["results"].read_text())
-    power = dict(zip(("internal", "switching", "leakage", "total"), data["design_power"][:4]))
-    return StaResult(conditions.clock_period, data["slack"], data["arrival"],
-                     tuple(data["path"]), power if activity_script else None,
-                     data["annotated_pins"], **files)
+    power = dict(
+        zip(("internal", "switching", "leakage", "total"), data["design_power"][:4], strict=True)
+    )
+    return StaResult(
+        conditions.clock_period,
+        data["slack"],
+        data["arrival"],
+        tuple(data["path"]),
+        power if activity_script else None,
+        data["annotated_pins"],
+        **files,
+    )

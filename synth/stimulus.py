@@ -51,8 +51,10 @@ def _rows(tensor, rows):
 
 def _with_reset(beats):
     """``beats`` after one cycle that holds ``rst`` with every input at zero."""
-    stream = {port: np.concatenate([np.zeros((1,) + values.shape[1:], np.int64), values])
-              for port, values in beats.stream.items()}
+    stream = {
+        port: np.concatenate([np.zeros((1,) + values.shape[1:], np.int64), values])
+        for port, values in beats.stream.items()
+    }
     stream["rst"] = np.zeros(len(stream["in_valid"]), np.int64)
     stream["rst"][0] = 1
     return MacBeats(stream, beats.expected)
@@ -67,14 +69,22 @@ def _mac_beats(design, parameters, workload, count):
         full = int_matmul(gemm.a, gemm.w, acc_bits=parameters["ACC_BITS"])
         stream = int_mac_beats(gemm.a[rows], gemm.w[columns], lanes, full[rows, columns], "zip")
     else:
-        gemm = qrazor_gemm(workload, parameters["GROUP"], parameters["MAG_BITS"],
-                           a_bits=parameters["A_BITS"], w_bits=parameters["W_BITS"])
+        gemm = qrazor_gemm(
+            workload,
+            parameters["GROUP"],
+            parameters["MAG_BITS"],
+            a_bits=parameters["A_BITS"],
+            w_bits=parameters["W_BITS"],
+        )
         full = sdr_matmul(gemm.a, gemm.w, acc_bits=parameters["ACC_BITS"])
-        stream = sdr_mac_beats(_rows(gemm.a, rows), _rows(gemm.w, columns), lanes,
-                               full[rows, columns], "zip")
-    text = (f"{count} dot products (K={k}) of {gemm.name} operands: token i mod {m} with output "
-            f"channel i mod {n} of the default LLM-like GEMM M={m} K={k} N={n}, "
-            f"seed {workload.seed}")
+        stream = sdr_mac_beats(
+            _rows(gemm.a, rows), _rows(gemm.w, columns), lanes, full[rows, columns], "zip"
+        )
+    text = (
+        f"{count} dot products (K={k}) of {gemm.name} operands: token i mod {m} with output "
+        f"channel i mod {n} of the default LLM-like GEMM M={m} K={k} N={n}, "
+        f"seed {workload.seed}"
+    )
     return stream, int(stream.stream["in_valid"].sum()) * lanes, "MAC", text
 
 
@@ -84,9 +94,11 @@ def _encoder_beats(parameters, workload, count):
     q, _ = absmax_quantize(workload.activations, bits, axis=-1)
     x = q[np.arange(count) % m].reshape(-1, group)
     golden = encode(x, SdrConfig(bits, parameters["MAG_BITS"], group, parameters["ROUNDING"]))
-    text = (f"{len(x)} groups of {group} INT{bits} activations (absmax per token) of tokens "
-            f"i mod {m}, i < {count}, of the default LLM-like GEMM M={m} K={k}, "
-            f"seed {workload.seed}")
+    text = (
+        f"{len(x)} groups of {group} INT{bits} activations (absmax per token) of tokens "
+        f"i mod {m}, i < {count}, of the default LLM-like GEMM M={m} K={k}, "
+        f"seed {workload.seed}"
+    )
     return encoder_beats(x, golden.code, golden.flag), len(x) * group, "element", text
 
 
@@ -101,6 +113,5 @@ def workload_stimulus(design, parameters, latency, dot_products=DEFAULT_DOT_PROD
     if design == "sdr_encoder":
         stream, operations, operation, text = _encoder_beats(parameters, workload, dot_products)
     else:
-        stream, operations, operation, text = _mac_beats(design, parameters, workload,
-                                                         dot_products)
+        stream, operations, operation, text = _mac_beats(design, parameters, workload, dot_products)
     return Stimulus(_with_reset(drained(stream, latency)), operations, operation, text)

@@ -14,8 +14,14 @@ from sim.files import write_atomic
 from .blocks import CATEGORIES, CONTROL, REGISTERS
 from .headline import PAPER, format_headline
 
-__all__ = ["write_json", "write_csv", "write_markdown", "category_totals",
-           "CATEGORY_ORDER", "CSV_COLUMNS"]
+__all__ = [
+    "write_json",
+    "write_csv",
+    "write_markdown",
+    "category_totals",
+    "CATEGORY_ORDER",
+    "CSV_COLUMNS",
+]
 
 #: Report categories in display order (registers last).
 CATEGORY_ORDER = tuple(name for _, name in CATEGORIES) + (CONTROL, REGISTERS)
@@ -49,10 +55,15 @@ def category_totals(blocks):
 
 #: ``(column, path into a unit record)`` of report.csv.
 CSV_COLUMNS = (
-    ("unit", ("tag",)), ("design", ("design",)), ("lanes", ("parameters", "LANES")),
-    ("group", ("parameters", "GROUP")), ("cells", ("area", "cells")),
-    ("area", ("area", "total")), ("area_registers", ("area", "registers")),
-    ("fmax_MHz", ("timing", "fmax")), ("critical_path_ns", ("timing", "critical_path_delay")),
+    ("unit", ("tag",)),
+    ("design", ("design",)),
+    ("lanes", ("parameters", "LANES")),
+    ("group", ("parameters", "GROUP")),
+    ("cells", ("area", "cells")),
+    ("area", ("area", "total")),
+    ("area_registers", ("area", "registers")),
+    ("fmax_MHz", ("timing", "fmax")),
+    ("critical_path_ns", ("timing", "critical_path_delay")),
     ("power_gate_level_mW", ("power", "gate_level", "total")),
     ("power_internal_mW", ("power", "gate_level", "internal")),
     ("power_switching_mW", ("power", "gate_level", "switching")),
@@ -60,7 +71,8 @@ CSV_COLUMNS = (
     ("power_opensta_mW", ("power", "opensta", "total")),
     ("ratio_gate_level_to_opensta", ("power", "ratio_gate_level_to_opensta")),
     ("energy_per_operation_pJ", ("power", "energy_per_operation")),
-    ("operation", ("power", "operation")), ("operations", ("power", "operations")),
+    ("operation", ("power", "operation")),
+    ("operations", ("power", "operations")),
     ("cycles", ("power", "cycles")),
 )
 
@@ -70,14 +82,16 @@ def write_csv(path, report):
     unit = report["area_unit"].replace("^", "").replace(" ", "_").replace("(", "").replace(")", "")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([f"{name}_{unit}" if name.startswith("area") else name
-                     for name, _ in CSV_COLUMNS])
+    writer.writerow(
+        [f"{name}_{unit}" if name.startswith("area") else name for name, _ in CSV_COLUMNS]
+    )
     for record in report["units"]:
         row = []
         for _, keys in CSV_COLUMNS:
             value = _value(record, *keys)
-            row.append("" if value is None else f"{value:.6g}" if isinstance(value, float)
-                       else value)
+            row.append(
+                "" if value is None else f"{value:.6g}" if isinstance(value, float) else value
+            )
         writer.writerow(row)
     write_atomic(path, buffer.getvalue())
 
@@ -95,20 +109,21 @@ def _number(value, digits=4):
 def _conditions(report):
     c = report["conditions"]
     library = report["library"]
-    lines = [f"- Library: {library['description']}",
-             f"- Clock: {c['clock_frequency'].value:g} MHz ({c['clock_period'].value:g} ns), "
-             f"ideal (no clock tree); supply {_number(library.get('voltage'))} V (the library's "
-             "nominal voltage)",
-             f"- I/O constraints: inputs arrive {c['input_delay'].value:g} ns after the clock "
-             f"edge with a {c['input_transition'].value:g} ns transition; outputs are due "
-             f"{c['output_delay'].value:g} ns before the next edge and drive "
-             f"{c['output_load'].value:g} pF",
-             f"- Workload: {report['workload']}",
-             f"- Activity: {report['activity_method']}",
-             f"- Power model: {report['power_method']}",
-             f"- OpenSTA cross-check: {report['opensta_method']}",
-             "- Tools: " + ", ".join(f"{name} {version}" for name, version
-                                     in report["tools"].items())]
+    lines = [
+        f"- Library: {library['description']}",
+        f"- Clock: {c['clock_frequency'].value:g} MHz ({c['clock_period'].value:g} ns), "
+        f"ideal (no clock tree); supply {_number(library.get('voltage'))} V (the library's "
+        "nominal voltage)",
+        f"- I/O constraints: inputs arrive {c['input_delay'].value:g} ns after the clock "
+        f"edge with a {c['input_transition'].value:g} ns transition; outputs are due "
+        f"{c['output_delay'].value:g} ns before the next edge and drive "
+        f"{c['output_load'].value:g} pF",
+        f"- Workload: {report['workload']}",
+        f"- Activity: {report['activity_method']}",
+        f"- Power model: {report['power_method']}",
+        f"- OpenSTA cross-check: {report['opensta_method']}",
+        "- Tools: " + ", ".join(f"{name} {version}" for name, version in report["tools"].items()),
+    ]
     return "\n".join(lines)
 
 
@@ -116,14 +131,20 @@ def _unit_rows(report):
     rows = []
     for r in report["units"]:
         power = r["power"] or {}
-        rows.append((r["tag"], r["area"]["cells"], f"{_value(r, 'area', 'total'):.0f}",
-                     f"{_value(r, 'area', 'registers'):.0f}",
-                     _number(_value(r, "timing", "fmax")),
-                     _number(_value(power, "gate_level", "total")),
-                     _number(_value(power, "opensta", "total")),
-                     _number(power.get("ratio_gate_level_to_opensta"), 3),
-                     f"{_number(_value(power, 'energy_per_operation'))} "
-                     f"{getattr(power.get('energy_per_operation'), 'unit', '')}".strip()))
+        rows.append(
+            (
+                r["tag"],
+                r["area"]["cells"],
+                f"{_value(r, 'area', 'total'):.0f}",
+                f"{_value(r, 'area', 'registers'):.0f}",
+                _number(_value(r, "timing", "fmax")),
+                _number(_value(power, "gate_level", "total")),
+                _number(_value(power, "opensta", "total")),
+                _number(power.get("ratio_gate_level_to_opensta"), 3),
+                f"{_number(_value(power, 'energy_per_operation'))} "
+                f"{getattr(power.get('energy_per_operation'), 'unit', '')}".strip(),
+            )
+        )
     return rows
 
 
@@ -133,8 +154,10 @@ def _category_table(report, key, digits):
         return "n/a"
     totals = [category_totals(r[key]["blocks"]) for r in units]
     names = [name for name in CATEGORY_ORDER if any(name in t for t in totals)]
-    rows = [(r["tag"], *(f"{t[name]:.{digits}f}" if name in t else "" for name in names))
-            for r, t in zip(units, totals, strict=True)]
+    rows = [
+        (r["tag"], *(f"{t[name]:.{digits}f}" if name in t else "" for name in names))
+        for r, t in zip(units, totals, strict=True)
+    ]
     return _table(["unit", *names], rows)
 
 
@@ -143,23 +166,53 @@ def write_markdown(path, report, plots):
     titles, rows = format_headline(report["headline"])
     area_unit = report["area_unit"]
     parts = [
-        "# QRazor units: area, timing and power", "",
+        "# QRazor units: area, timing and power",
+        "",
         "Generated by `python -m synth.report`; every figure, with its unit and the file it "
-        "came from, is in `report.json`.", "",
-        "## Conditions", "", _conditions(report), "",
-        "## Headline: sdr_mac against the baselines at equal LANES", "",
+        "came from, is in `report.json`.",
+        "",
+        "## Conditions",
+        "",
+        _conditions(report),
+        "",
+        "## Headline: sdr_mac against the baselines at equal LANES",
+        "",
         f"The paper claims {100 * PAPER['area_reduction']:.1f} % less area and "
         f"{100 * PAPER['power_reduction']:.1f} % less power. Reduction = 1 - sdr_mac / baseline.",
-        "", _table(titles, rows), "",
-        "## Units", "",
-        _table(["unit", "cells", f"area ({area_unit})", f"registers ({area_unit})",
-                "fmax (MHz)", "power, gate-level (mW)", "power, OpenSTA (mW)",
-                "gate-level / OpenSTA", "energy per operation"], _unit_rows(report)), "",
-        f"## Area by block ({area_unit})", "",
-        "Logic per block category; the registers column holds every block's flip-flops.", "",
-        _category_table(report, "area", 0 if report["area_unit"] == "um^2" else 1), "",
-        "## Gate-level power by block (mW)", "", _category_table(report, "power", 3), "",
-        "## Where the area goes", "", *report["findings"], "",
+        "",
+        _table(titles, rows),
+        "",
+        "## Units",
+        "",
+        _table(
+            [
+                "unit",
+                "cells",
+                f"area ({area_unit})",
+                f"registers ({area_unit})",
+                "fmax (MHz)",
+                "power, gate-level (mW)",
+                "power, OpenSTA (mW)",
+                "gate-level / OpenSTA",
+                "energy per operation",
+            ],
+            _unit_rows(report),
+        ),
+        "",
+        f"## Area by block ({area_unit})",
+        "",
+        "Logic per block category; the registers column holds every block's flip-flops.",
+        "",
+        _category_table(report, "area", 0 if report["area_unit"] == "um^2" else 1),
+        "",
+        "## Gate-level power by block (mW)",
+        "",
+        _category_table(report, "power", 3),
+        "",
+        "## Where the area goes",
+        "",
+        *report["findings"],
+        "",
     ]
     notes = sorted({note for r in report["units"] for note in r["notes"]})
     if notes or report.get("plot_note"):
@@ -170,4 +223,3 @@ def write_markdown(path, report, plots):
     if plots:
         parts += ["## Plots", "", *[f"![{name}]({name})" for name in plots], ""]
     write_atomic(path, "\n".join(parts))
-

@@ -7,9 +7,16 @@ import pytest
 
 from sim.accuracy.bert import LINEAR_NAMES, BertConfig, BertEncoder, float_gemm, gelu
 
-CONFIG = {"model_type": "bert", "hidden_act": "gelu", "position_embedding_type": "absolute",
-          "hidden_size": 8, "num_attention_heads": 2, "num_hidden_layers": 2,
-          "intermediate_size": 16, "layer_norm_eps": 1e-12}
+CONFIG = {
+    "model_type": "bert",
+    "hidden_act": "gelu",
+    "position_embedding_type": "absolute",
+    "hidden_size": 8,
+    "num_attention_heads": 2,
+    "num_hidden_layers": 2,
+    "intermediate_size": 16,
+    "layer_norm_eps": 1e-12,
+}
 VOCAB, POSITIONS = 20, 16
 
 
@@ -20,13 +27,21 @@ def tiny_weights(seed=0):
     def tensor(*shape):
         return rng.standard_normal(shape).astype(np.float32) * 0.5
 
-    weights = {"embeddings.word_embeddings.weight": tensor(VOCAB, h),
-               "embeddings.position_embeddings.weight": tensor(POSITIONS, h),
-               "embeddings.token_type_embeddings.weight": tensor(2, h),
-               "embeddings.LayerNorm.weight": 1 + tensor(h), "embeddings.LayerNorm.bias": tensor(h)}
-    shapes = {"attention.self.query": (h, h), "attention.self.key": (h, h),
-              "attention.self.value": (h, h), "attention.output.dense": (h, h),
-              "intermediate.dense": (f, h), "output.dense": (h, f)}
+    weights = {
+        "embeddings.word_embeddings.weight": tensor(VOCAB, h),
+        "embeddings.position_embeddings.weight": tensor(POSITIONS, h),
+        "embeddings.token_type_embeddings.weight": tensor(2, h),
+        "embeddings.LayerNorm.weight": 1 + tensor(h),
+        "embeddings.LayerNorm.bias": tensor(h),
+    }
+    shapes = {
+        "attention.self.query": (h, h),
+        "attention.self.key": (h, h),
+        "attention.self.value": (h, h),
+        "attention.output.dense": (h, h),
+        "intermediate.dense": (f, h),
+        "output.dense": (h, f),
+    }
     for layer in range(CONFIG["num_hidden_layers"]):
         prefix = f"encoder.layer.{layer}."
         for name, shape in shapes.items():
@@ -62,10 +77,20 @@ def test_hook_sees_every_linear_layer_in_order():
 
     encoder().embed(SENTENCES, record)
     tokens, h, f = sum(len(s) for s in SENTENCES), 8, 16
-    kinds = {"query": (h, h), "key": (h, h), "value": (h, h), "attn_out": (h, h),
-             "ffn_in": (h, f), "ffn_out": (f, h)}
-    expected = [(f"layer.{layer}.{kind}", (tokens, k), (n, k))
-                for layer in range(2) for kind in LINEAR_NAMES for k, n in [kinds[kind]]]
+    kinds = {
+        "query": (h, h),
+        "key": (h, h),
+        "value": (h, h),
+        "attn_out": (h, h),
+        "ffn_in": (h, f),
+        "ffn_out": (f, h),
+    }
+    expected = [
+        (f"layer.{layer}.{kind}", (tokens, k), (n, k))
+        for layer in range(2)
+        for kind in LINEAR_NAMES
+        for k, n in [kinds[kind]]
+    ]
     assert seen == expected
     assert [name for name, _, _ in encoder().linear_layers()] == [e[0] for e in expected]
 

@@ -59,17 +59,29 @@ def test_e8m0_range():
         mx_quantize(np.array([[2.0**200, 1, 1, 1]]), 4, INT4)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: rtn_quantize(np.ones((2, 12)), 8), r"x last axis \(K=12\) must be a positive"),
-    (lambda: rtn_quantize(np.ones(8), 8), r"x must be 2-D \[rows, K\], not shape \(8,\)"),
-    (lambda: mx_quantize(np.array([[np.nan] * 4]), 4, INT4), "x must be finite"),
-    (lambda: mx_quantize(np.ones((1, 8)), 8, "int4"), "element must be an ElementFormat, not str"),
-    (lambda: mx_quantize(np.ones((1, 12)), 12, INT4), "group must be one of 4, 8, 16"),
-    (lambda: block_matmul(rtn_quantize(np.ones((1, 8)), 8), rtn_quantize(np.ones((1, 8)), 4)),
-     "ta and tw must share the group size: 8 != 4"),
-    (lambda: block_matmul(np.ones((1, 8)), rtn_quantize(np.ones((1, 8)), 8)),
-     "ta must be a BlockTensor, not ndarray"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: rtn_quantize(np.ones((2, 12)), 8), r"x last axis \(K=12\) must be a positive"),
+        (lambda: rtn_quantize(np.ones(8), 8), r"x must be 2-D \[rows, K\], not shape \(8,\)"),
+        (lambda: mx_quantize(np.array([[np.nan] * 4]), 4, INT4), "x must be finite"),
+        (
+            lambda: mx_quantize(np.ones((1, 8)), 8, "int4"),
+            "element must be an ElementFormat, not str",
+        ),
+        (lambda: mx_quantize(np.ones((1, 12)), 12, INT4), "group must be one of 4, 8, 16"),
+        (
+            lambda: block_matmul(
+                rtn_quantize(np.ones((1, 8)), 8), rtn_quantize(np.ones((1, 8)), 4)
+            ),
+            "ta and tw must share the group size: 8 != 4",
+        ),
+        (
+            lambda: block_matmul(np.ones((1, 8)), rtn_quantize(np.ones((1, 8)), 8)),
+            "ta must be a BlockTensor, not ndarray",
+        ),
+    ],
+)
 def test_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -131,8 +143,10 @@ def test_more_mx_integer_bits_never_increase_any_error(seed, group):
     error is non-increasing in the element width b, so the SQNR is too."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((4, 2 * group)) * np.exp2(rng.integers(-8, 8, (4, 2 * group)))
-    errors = [np.abs(mx_quantize(x, group, ElementFormat(f"INT{b}", b, 0, b - 2)).dequantize() - x)
-              for b in range(2, 9)]
+    errors = [
+        np.abs(mx_quantize(x, group, ElementFormat(f"INT{b}", b, 0, b - 2)).dequantize() - x)
+        for b in range(2, 9)
+    ]
     for coarse, fine in itertools.pairwise(errors):
         assert np.all(fine <= coarse), seed
 

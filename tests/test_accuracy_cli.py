@@ -12,8 +12,21 @@ import pytest
 from sim.accuracy import minilm
 from sim.accuracy.__main__ import OUTPUTS, main
 
-SMALL = ["--workload", "synthetic", "--groups", "8", "32", "--layers", "2", "--m", "4",
-         "--k", "128", "--n", "8"]
+SMALL = [
+    "--workload",
+    "synthetic",
+    "--groups",
+    "8",
+    "32",
+    "--layers",
+    "2",
+    "--m",
+    "4",
+    "--k",
+    "128",
+    "--n",
+    "8",
+]
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 
 
@@ -25,8 +38,15 @@ def test_synthetic_reports_agree_with_each_other(tmp_path, capsys):
     assert run(tmp_path, "--seed", "3") == 0
     assert "QRazor SDR nearest G=8" in capsys.readouterr().out
     report = json.loads((tmp_path / "accuracy.json").read_text())
-    assert report["workload"] == {"kind": "synthetic", "generator": "sim.workload.llm_workload",
-                                  "seed": 3, "layers": 2, "m": 4, "k": 128, "n": 8}
+    assert report["workload"] == {
+        "kind": "synthetic",
+        "generator": "sim.workload.llm_workload",
+        "seed": 3,
+        "layers": 2,
+        "m": 4,
+        "k": 128,
+        "n": 8,
+    }
     keys = [s["key"] for s in report["schemes"]]
     assert len(keys) == 2 * 2 + 2 + 3 * 2 and not report["cosines"]
     with open(tmp_path / "accuracy.csv", newline="") as file:
@@ -59,11 +79,14 @@ def test_without_matplotlib_the_other_reports_are_written(tmp_path, capsys, monk
     assert "plot skipped: matplotlib is not installed" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--seed", "3"], "error: --seed: only for --workload synthetic"),
-    (SMALL + ["--k", "100"], "error: k must be a multiple of the group size 32, not 100"),
-    (SMALL + ["--layers", "0"], "error: layers must be >= 1, not 0"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--seed", "3"], "error: --seed: only for --workload synthetic"),
+        (SMALL + ["--k", "100"], "error: k must be a multiple of the group size 32, not 100"),
+        (SMALL + ["--layers", "0"], "error: layers must be >= 1, not 0"),
+    ],
+)
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, message):
     assert main([*argv, "-o", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err.strip() == message
@@ -80,7 +103,11 @@ def test_missing_model_names_the_install_command(tmp_path, capsys, monkeypatch):
 
 
 def test_module_entry_point(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "sim.accuracy", *SMALL, "--groups", "16",
-                             "-o", str(tmp_path)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "sim.accuracy", *SMALL, "--groups", "16", "-o", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "accuracy.md").exists()

@@ -86,8 +86,10 @@ def test_study_schemes_are_unique_and_cover_every_family():
     schemes = study_schemes()
     assert len({s.key for s in schemes}) == len(schemes) == 2 * 5 + 2 + 3 * 5
     assert {s.family for s in schemes} == set(FAMILIES)
-    assert [s.key for s in study_schemes((16,))][:2] == ["qrazor-nearest-m3-g16",
-                                                         "qrazor-truncate-m3-g16"]
+    assert [s.key for s in study_schemes((16,))][:2] == [
+        "qrazor-nearest-m3-g16",
+        "qrazor-truncate-m3-g16",
+    ]
 
 
 def test_bad_group_and_integer_pair_are_refused():

@@ -69,20 +69,26 @@ def test_sdr_with_15_magnitude_bits_on_a_16_bit_base_is_lossless():
     qa, sa = absmax_quantize(work.activations, 16, axis=-1)
     qw, sw = absmax_quantize(work.weights, 16, axis=-1)
     expected = int_matmul(qa, qw, acc_bits=None) * sa * sw.T
-    np.testing.assert_array_equal(scheme_product(lossless, work.activations, work.weights),
-                                  expected)
+    np.testing.assert_array_equal(
+        scheme_product(lossless, work.activations, work.weights), expected
+    )
 
 
-@given(seed=st.integers(0, 2**32 - 1), rounding=st.sampled_from(["nearest", "truncate"]),
-       base=st.sampled_from([8, 16]), group=st.sampled_from([4, 16, 64]))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    rounding=st.sampled_from(["nearest", "truncate"]),
+    base=st.sampled_from([8, 16]),
+    group=st.sampled_from([4, 16, 64]),
+)
 def test_more_sdr_magnitude_bits_never_increase_any_error(seed, rounding, base, group):
     """With one more magnitude bit the flag drops by one: the new grid holds the old one (and
     a larger top code), so every element's error is non-increasing in M."""
     rng = np.random.default_rng(seed)
     top = 2 ** (base - 1) - 1
     q = rng.integers(-top, top + 1, size=(3, 2 * group)) >> rng.integers(0, base, (3, 2 * group))
-    errors = [np.abs(decode(encode(q, SdrConfig(base, m, group, rounding))) - q)
-              for m in range(1, base)]
+    errors = [
+        np.abs(decode(encode(q, SdrConfig(base, m, group, rounding))) - q) for m in range(1, base)
+    ]
     for coarse, fine in itertools.pairwise(errors):
         assert np.all(fine <= coarse), seed
     assert not errors[-1].any()  # M = B-1 keeps everything
@@ -90,6 +96,7 @@ def test_more_sdr_magnitude_bits_never_increase_any_error(seed, rounding, base, 
 
 def test_more_bits_never_lower_gemm_sqnr():
     """On the same data: QRazor M = 3..7, then the W8A16 base; W8A8 below W8A16."""
+
     def sqnr(scheme, work):
         return sqnr_db(work.reference(), scheme_product(scheme, work.activations, work.weights))
 

@@ -18,10 +18,14 @@ from sim.accuracy.study import (
     single_threaded_blas,
 )
 
-MISSING = [name for name in ("safetensors", "tokenizers", minilm.MODEL_MODULE)
-           if importlib.util.find_spec(name) is None]
+MISSING = [
+    name
+    for name in ("safetensors", "tokenizers", minilm.MODEL_MODULE)
+    if importlib.util.find_spec(name) is None
+]
 needs_model = pytest.mark.skipif(
-    bool(MISSING), reason=f"{', '.join(MISSING)} not installed: {minilm.INSTALL_HINT}")
+    bool(MISSING), reason=f"{', '.join(MISSING)} not installed: {minilm.INSTALL_HINT}"
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -56,8 +60,14 @@ def test_every_linear_input_is_captured(model, captured):
     gemms, embeddings = captured
     tokens = sum(len(ids) for ids in model.tokenize(SENTENCES))
     assert len(gemms) == 36
-    shapes = {"query": (384, 384), "key": (384, 384), "value": (384, 384),
-              "attn_out": (384, 384), "ffn_in": (1536, 384), "ffn_out": (384, 1536)}
+    shapes = {
+        "query": (384, 384),
+        "key": (384, 384),
+        "value": (384, 384),
+        "attn_out": (384, 384),
+        "ffn_in": (1536, 384),
+        "ffn_out": (384, 1536),
+    }
     for gemm in gemms:
         assert gemm.activations.shape == (tokens, gemm.weights.shape[1])
         assert gemm.weights.shape == shapes[gemm.name.split(".")[-1]], gemm.name

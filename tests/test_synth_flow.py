@@ -13,7 +13,8 @@ from synth.netlist import read_netlist
 
 LIBERTY = default_liberty()
 needs_liberty = pytest.mark.skipif(
-    LIBERTY is None, reason="OSU 0.18 um Liberty not installed (apt-get install qflow-tech-osu018)")
+    LIBERTY is None, reason="OSU 0.18 um Liberty not installed (apt-get install qflow-tech-osu018)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,19 +38,26 @@ def test_liberty_area_is_the_sum_of_the_cells_liberty_areas(exported, tmp_path):
     assert area.total.unit == AREA_UNIT and area.total.source == str(synthesis.stat_blocks)
     assert area.cells == sum(cells.values()) > 0
     assert area.total.value == pytest.approx(
-        sum(count * library.cell(name).area for name, count in cells.items()))
+        sum(count * library.cell(name).area for name, count in cells.items())
+    )
     assert area.registers.value == pytest.approx(
-        sum(count * library.cell(name).area for name, count in cells.items()
-            if library.cell(name).is_sequential))
+        sum(
+            count * library.cell(name).area
+            for name, count in cells.items()
+            if library.cell(name).is_sequential
+        )
+    )
     flat = json.loads(synthesis.stat_flat.read_text())["design"]
     assert flat["area"] == pytest.approx(area.total.value)
-    assert _block_sum(area, "logic") + _block_sum(area, "registers") == \
-        pytest.approx(area.total.value)
+    assert _block_sum(area, "logic") + _block_sum(area, "registers") == pytest.approx(
+        area.total.value
+    )
     # The netlist's per-block cells add up to the per-module stat of the same block.
     for block, parts in area.blocks.items():
         in_block = [i for i in netlist.instances if i.block == block]
         assert sum(library.cell(i.cell).area for i in in_block) == pytest.approx(
-            parts["logic"].value + parts["registers"].value), block
+            parts["logic"].value + parts["registers"].value
+        ), block
     assert {"products", "group_sum", "shifter", "accumulator", "top"} <= set(area.blocks)
 
 
@@ -58,6 +66,7 @@ def test_generic_mode_reports_gate_equivalents_per_block(exported, tmp_path):
     assert synthesis.generic and synthesis.netlist is None
     area = read_area(synthesis, str)
     assert area.total.unit == GE_UNIT and area.total.value > area.registers.value > 0
-    assert _block_sum(area, "logic") + _block_sum(area, "registers") == \
-        pytest.approx(area.total.value)
+    assert _block_sum(area, "logic") + _block_sum(area, "registers") == pytest.approx(
+        area.total.value
+    )
     assert all(parts["logic"].value >= 0 for parts in area.blocks.values())

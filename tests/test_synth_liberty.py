@@ -8,7 +8,8 @@ from synth.report import main
 
 LIBERTY = default_liberty()
 needs_liberty = pytest.mark.skipif(
-    LIBERTY is None, reason="OSU 0.18 um Liberty not installed (apt-get install qflow-tech-osu018)")
+    LIBERTY is None, reason="OSU 0.18 um Liberty not installed (apt-get install qflow-tech-osu018)"
+)
 
 MINIMAL = """library(tiny) {
   time_unit : "1ps"; voltage_unit : "1V"; leakage_power_unit : "1pW";
@@ -37,12 +38,15 @@ def test_units_and_cells_of_a_small_library(tmp_path):
 
 
 def test_table_interpolates_inside_and_extrapolates_outside():
-    table = Table(("total_output_net_capacitance", "input_transition_time"),
-                  (np.array([0.0, 1.0]), np.array([0.0, 2.0])),
-                  np.array([[0.0, 2.0], [10.0, 12.0]]))  # value = 10 c + t
+    table = Table(
+        ("total_output_net_capacitance", "input_transition_time"),
+        (np.array([0.0, 1.0]), np.array([0.0, 2.0])),
+        np.array([[0.0, 2.0], [10.0, 12.0]]),
+    )  # value = 10 c + t
     for c, t in ((0.5, 1.0), (0.25, 0.5), (2.0, 3.0), (-1.0, 4.0)):
-        assert table.lookup(total_output_net_capacitance=c, input_transition_time=t) == \
-            pytest.approx(10 * c + t)
+        assert table.lookup(
+            total_output_net_capacitance=c, input_transition_time=t
+        ) == pytest.approx(10 * c + t)
 
 
 @needs_liberty
@@ -57,12 +61,15 @@ def test_osu018_cells_have_what_the_power_model_reads():
     assert nand.pins["Y"].transitions and nand.area > 0 and nand.leakage > 0
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "cannot read Liberty file"),
-    ("this is not liberty at all {", "is not a readable Liberty file"),
-    ("cell (X) { area : 1; }\n", "is not a Liberty file"),
-    ('library(x) { time_unit : "1ns"; }\n', "the library has no leakage_power_unit"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "cannot read Liberty file"),
+        ("this is not liberty at all {", "is not a readable Liberty file"),
+        ("cell (X) { area : 1; }\n", "is not a Liberty file"),
+        ('library(x) { time_unit : "1ns"; }\n', "the library has no leakage_power_unit"),
+    ],
+)
 def test_bad_liberty_files_raise_one_readable_line(tmp_path, content, message):
     path = tmp_path / "bad.lib"
     if content is not None:

@@ -12,10 +12,9 @@ from hw.export import export
 from sim.streams import MacBeats
 from sim.tools import find_tool
 from synth.activity import read_activity
-from synth.flow import synthesize
-from synth.gatesim import (NETLIST_SCOPE, GateSimError, cell_models, check_results,
-                           simulate_netlist)
 from synth.evaluate import DEFAULT_CONDITIONS
+from synth.flow import synthesize
+from synth.gatesim import NETLIST_SCOPE, GateSimError, cell_models, check_results, simulate_netlist
 from synth.liberty import default_liberty, load_liberty
 from synth.netlist import read_netlist
 from synth.power import COMPONENTS, estimate_power
@@ -24,13 +23,18 @@ from synth.stimulus import workload_stimulus
 
 LIBERTY = default_liberty()
 pytestmark = [
-    pytest.mark.skipif(LIBERTY is None, reason="OSU 0.18 um Liberty not installed "
-                       "(apt-get install qflow-tech-osu018)"),
-    pytest.mark.skipif(find_tool("iverilog") is None or find_tool("vvp") is None,
-                       reason="Icarus Verilog not installed (apt-get install iverilog)"),
+    pytest.mark.skipif(
+        LIBERTY is None,
+        reason="OSU 0.18 um Liberty not installed (apt-get install qflow-tech-osu018)",
+    ),
+    pytest.mark.skipif(
+        find_tool("iverilog") is None or find_tool("vvp") is None,
+        reason="Icarus Verilog not installed (apt-get install iverilog)",
+    ),
 ]
-needs_sta = pytest.mark.skipif(find_tool("sta") is None,
-                               reason="OpenSTA not installed (apt-get install opensta)")
+needs_sta = pytest.mark.skipif(
+    find_tool("sta") is None, reason="OpenSTA not installed (apt-get install opensta)"
+)
 SEED = 0
 
 
@@ -45,14 +49,20 @@ class Mapped:
     def run(self, stream, name):
         folder = self.folder / name
         folder.mkdir()
-        return simulate_netlist(self.unit, "int8_mac", self.synthesis.netlist,
-                                cell_models(LIBERTY, folder), stream, folder)
+        return simulate_netlist(
+            self.unit,
+            "int8_mac",
+            self.synthesis.netlist,
+            cell_models(LIBERTY, folder),
+            stream,
+            folder,
+        )
 
     def power(self, run):
-        activity = read_activity(run.vcd, self.netlist, NETLIST_SCOPE, run.window,
-                                 run.window_cycles, "test")
-        return activity, estimate_power(self.library, self.netlist, activity,
-                                        DEFAULT_CONDITIONS)
+        activity = read_activity(
+            run.vcd, self.netlist, NETLIST_SCOPE, run.window, run.window_cycles, "test"
+        )
+        return activity, estimate_power(self.library, self.netlist, activity, DEFAULT_CONDITIONS)
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +71,13 @@ def mapped(tmp_path_factory):
     export(["int8_mac"], folder, LANES=1)
     unit = elaborated(build("int8_mac", LANES=1))
     synthesis = synthesize(folder / "int8_mac.v", "int8_mac", folder / "synth", LIBERTY)
-    return Mapped(unit, read_netlist(synthesis.netlist_json, "int8_mac"), synthesis,
-                  load_liberty(LIBERTY), folder)
+    return Mapped(
+        unit,
+        read_netlist(synthesis.netlist_json, "int8_mac"),
+        synthesis,
+        load_liberty(LIBERTY),
+        folder,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -99,15 +114,15 @@ def test_power_is_positive_and_adds_up(mapped, workload):
     assert all(power.total[key] > 0 for key in COMPONENTS)
     assert power.watts == pytest.approx(sum(power.total.values()))
     for key in COMPONENTS:
-        assert power.total[key] == pytest.approx(sum(
-            parts[key] for kinds in power.blocks.values() for parts in kinds.values()))
+        assert power.total[key] == pytest.approx(
+            sum(parts[key] for kinds in power.blocks.values() for parts in kinds.values())
+        )
     assert 0 < power.clock_internal < power.total["internal"]
 
 
 def test_dynamic_power_scales_with_activity(mapped, workload):
     _, _, activity, power = workload
-    doubled = estimate_power(mapped.library, mapped.netlist, activity.scaled(2),
-                             DEFAULT_CONDITIONS)
+    doubled = estimate_power(mapped.library, mapped.netlist, activity.scaled(2), DEFAULT_CONDITIONS)
     assert doubled.total["switching"] == pytest.approx(2 * power.total["switching"])
     assert doubled.total["internal"] == pytest.approx(2 * power.total["internal"])
     assert doubled.total["leakage"] == pytest.approx(power.total["leakage"])
@@ -126,15 +141,16 @@ def test_constant_inputs_leave_only_leakage_and_clock_power(mapped, workload):
 def _registers_only(folder):
     """A unit whose OpenSTA activity propagation is exact: inverters and flip-flops only."""
     source = folder / "pipe.v"
-    source.write_text("module pipe(input clk, input rst, input [7:0] a, output reg [7:0] q);\n"
-                      "  reg [7:0] r;\n"
-                      "  always @(posedge clk) begin r <= ~a; q <= ~r; end\nendmodule\n")
+    source.write_text(
+        "module pipe(input clk, input rst, input [7:0] a, output reg [7:0] q);\n"
+        "  reg [7:0] r;\n"
+        "  always @(posedge clk) begin r <= ~a; q <= ~r; end\nendmodule\n"
+    )
     return synthesize(source, "pipe", folder / "synth", LIBERTY)
 
 
 @needs_sta
-def test_opensta_agrees_on_switching_and_leakage_where_its_propagation_is_exact(
-        mapped, tmp_path):
+def test_opensta_agrees_on_switching_and_leakage_where_its_propagation_is_exact(mapped, tmp_path):
     synthesis = _registers_only(tmp_path)
     netlist = read_netlist(synthesis.netlist_json, "pipe")
     rng = np.random.default_rng(SEED)
@@ -147,17 +163,29 @@ def test_opensta_agrees_on_switching_and_leakage_where_its_propagation_is_exact(
         f"reg [7:0] v [0:{cycles - 1}];\npipe dut(.clk(clk), .rst(1'b0), .a(a), .q(q));\n"
         f'initial begin $readmemh("{tmp_path}/a.hex", v); $dumpfile("{tmp_path}/a.vcd");\n'
         f"for (i = 0; i < {cycles}; i = i + 1) begin a = v[i]; #5 clk = 1; #5 clk = 0;\n"
-        "if (i == 0) $dumpvars(1, dut); end $finish; end\nendmodule\n")
-    subprocess.run(["iverilog", "-o", str(tmp_path / "tb.vvp"), str(bench),
-                    str(synthesis.netlist), str(cell_models(LIBERTY, tmp_path))], check=True)
+        "if (i == 0) $dumpvars(1, dut); end $finish; end\nendmodule\n"
+    )
+    subprocess.run(
+        [
+            "iverilog",
+            "-o",
+            str(tmp_path / "tb.vvp"),
+            str(bench),
+            str(synthesis.netlist),
+            str(cell_models(LIBERTY, tmp_path)),
+        ],
+        check=True,
+    )
     subprocess.run(["vvp", "-n", str(tmp_path / "tb.vvp")], check=True, capture_output=True)
-    activity = read_activity(tmp_path / "a.vcd", netlist, "tb.dut", (10_000, cycles * 10_000),
-                             cycles - 1, "test")
+    activity = read_activity(
+        tmp_path / "a.vcd", netlist, "tb.dut", (10_000, cycles * 10_000), cycles - 1, "test"
+    )
     ours = estimate_power(mapped.library, netlist, activity, DEFAULT_CONDITIONS)
     script = tmp_path / "activity.tcl"
     assert write_activity_script(netlist, activity, script) == 9  # a[0..7] and rst
-    sta = run_sta(mapped.library, synthesis.netlist, "pipe", DEFAULT_CONDITIONS,
-                  tmp_path / "sta", script)
+    sta = run_sta(
+        mapped.library, synthesis.netlist, "pipe", DEFAULT_CONDITIONS, tmp_path / "sta", script
+    )
     assert ours.total["switching"] == pytest.approx(sta.power["switching"], rel=0.02)
     assert ours.total["leakage"] == pytest.approx(sta.power["leakage"], rel=1e-5)
     assert sta.critical_delay > 0 and sta.path[-1].endswith("/D")

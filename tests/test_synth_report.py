@@ -4,11 +4,11 @@ import json
 
 import pytest
 
+from sim.tools import find_tool
 from synth.headline import format_headline, headline
 from synth.liberty import default_liberty
 from synth.quantity import Quantity
 from synth.report import main
-from sim.tools import find_tool
 
 LIBERTY = default_liberty()
 FULL_FLOW = LIBERTY is not None and find_tool("iverilog") is not None
@@ -17,17 +17,26 @@ FILES = ("report.json", "report.csv", "report.md")
 
 def _record(design, lanes, area, power, energy, fmax):
     quantity = lambda value, unit: Quantity(value, unit, "test")  # noqa: E731
-    return {"design": design, "parameters": {"LANES": lanes},
-            "area": {"total": quantity(area, "um^2")},
-            "power": {"gate_level": {"total": quantity(power, "mW")},
-                      "energy_per_operation": quantity(energy, "pJ/MAC")},
-            "timing": {"fmax": quantity(fmax, "MHz")}}
+    return {
+        "design": design,
+        "parameters": {"LANES": lanes},
+        "area": {"total": quantity(area, "um^2")},
+        "power": {
+            "gate_level": {"total": quantity(power, "mW")},
+            "energy_per_operation": quantity(energy, "pJ/MAC"),
+        },
+        "timing": {"fmax": quantity(fmax, "MHz")},
+    }
 
 
 def test_headline_reductions_are_one_minus_the_ratio():
-    rows = headline([_record("sdr_mac", 4, 40.0, 3.0, 1.5, 200.0),
-                     _record("int8_mac", 4, 100.0, 6.0, 3.0, 100.0),
-                     _record("decompress_mac", 4, 80.0, 4.0, 2.0, 250.0)])
+    rows = headline(
+        [
+            _record("sdr_mac", 4, 40.0, 3.0, 1.5, 200.0),
+            _record("int8_mac", 4, 100.0, 6.0, 3.0, 100.0),
+            _record("decompress_mac", 4, 80.0, 4.0, 2.0, 250.0),
+        ]
+    )
     assert [row["baseline"] for row in rows] == ["int8_mac", "decompress_mac"]
     assert rows[0]["area_reduction"] == pytest.approx(0.6)
     assert rows[0]["power_reduction"] == pytest.approx(0.5)
@@ -39,8 +48,20 @@ def test_headline_reductions_are_one_minus_the_ratio():
 
 
 def _report(out, *extra):
-    argv = ["--lanes", "1", "--designs", "sdr_mac", "int8_mac", "--dot-products", "1",
-            "--jobs", "1", "-o", str(out), *extra]
+    argv = [
+        "--lanes",
+        "1",
+        "--designs",
+        "sdr_mac",
+        "int8_mac",
+        "--dot-products",
+        "1",
+        "--jobs",
+        "1",
+        "-o",
+        str(out),
+        *extra,
+    ]
     assert main(argv) == 0
     return json.loads((out / "report.json").read_text())
 
@@ -74,11 +95,14 @@ def test_generic_mode_reports_area_only_and_says_why(tmp_path):
     assert "generic mode" in (tmp_path / "report.md").read_text()
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--lanes", "3"], "lanes must be a power of two"),
-    (["--clock-mhz", "0"], "--clock-mhz must be positive"),
-    (["--dot-products", "0"], "--dot-products"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--lanes", "3"], "lanes must be a power of two"),
+        (["--clock-mhz", "0"], "--clock-mhz must be positive"),
+        (["--dot-products", "0"], "--dot-products"),
+    ],
+)
 def test_bad_arguments_give_one_line_and_no_files(tmp_path, capsys, argv, message):
     assert main([*argv, "-o", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err

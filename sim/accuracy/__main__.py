@@ -22,8 +22,13 @@ from .report import csv_report, json_report, markdown_report
 from .study import model_study, single_threaded_blas, synthetic_study
 
 #: Options of the synthetic workload, with their defaults.
-SYNTHETIC_DEFAULTS = {"seed": 0, "layers": 4, "m": DEFAULT_SHAPE[0], "k": DEFAULT_SHAPE[1],
-                      "n": DEFAULT_SHAPE[2]}
+SYNTHETIC_DEFAULTS = {
+    "seed": 0,
+    "layers": 4,
+    "m": DEFAULT_SHAPE[0],
+    "k": DEFAULT_SHAPE[1],
+    "n": DEFAULT_SHAPE[2],
+}
 #: Output file names, written into --out.
 OUTPUTS = ("accuracy.md", "accuracy.json", "accuracy.csv", "accuracy.png")
 
@@ -35,20 +40,35 @@ def build_parser():
         "GEMMs) with QRazor SDR, W8A8, RTN INT4, MXINT4 and MXFP4; report per-layer GEMM SQNR "
         "and end-to-end embedding cosine similarity against float32.",
     )
-    parser.add_argument("--workload", choices=("minilm", "synthetic"), default="minilm",
-                        help="real model tensors (needs the model package) or seeded synthetic "
-                        "GEMMs (default: %(default)s)")
-    parser.add_argument("--groups", type=int, nargs="+", default=list(STUDY_GROUPS),
-                        choices=STUDY_GROUPS, metavar="G",
-                        help=f"group sizes to sweep, from {STUDY_GROUPS} (default: all)")
-    parser.add_argument("-o", "--out", default=os.path.join("build", "accuracy"),
-                        help="output folder (default: %(default)s)")
+    parser.add_argument(
+        "--workload",
+        choices=("minilm", "synthetic"),
+        default="minilm",
+        help="real model tensors (needs the model package) or seeded synthetic "
+        "GEMMs (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--groups",
+        type=int,
+        nargs="+",
+        default=list(STUDY_GROUPS),
+        choices=STUDY_GROUPS,
+        metavar="G",
+        help=f"group sizes to sweep, from {STUDY_GROUPS} (default: all)",
+    )
+    parser.add_argument(
+        "-o",
+        "--out",
+        default=os.path.join("build", "accuracy"),
+        help="output folder (default: %(default)s)",
+    )
     synthetic = parser.add_argument_group("synthetic workload only")
     synthetic.add_argument("--seed", type=int, help="first workload seed (default: 0)")
     synthetic.add_argument("--layers", type=int, help="number of GEMMs (default: 4)")
     for name, what in (("m", "tokens"), ("k", "reduction length K"), ("n", "output channels")):
-        synthetic.add_argument(f"--{name}", type=int,
-                               help=f"{what} (default: {SYNTHETIC_DEFAULTS[name]})")
+        synthetic.add_argument(
+            f"--{name}", type=int, help=f"{what} (default: {SYNTHETIC_DEFAULTS[name]})"
+        )
     return parser
 
 
@@ -61,16 +81,28 @@ def run_study(args, progress):
         if given:
             raise ValueError(f"{', '.join(given)}: only for --workload synthetic")
         return model_study(load_minilm(), groups, progress)
-    options = {name: SYNTHETIC_DEFAULTS[name] if value is None else value
-               for name, value in synthetic.items()}
-    return synthetic_study(groups, options["layers"], options["m"], options["k"], options["n"],
-                           options["seed"], progress)
+    options = {
+        name: SYNTHETIC_DEFAULTS[name] if value is None else value
+        for name, value in synthetic.items()
+    }
+    return synthetic_study(
+        groups,
+        options["layers"],
+        options["m"],
+        options["k"],
+        options["n"],
+        options["seed"],
+        progress,
+    )
 
 
 def render(study):
     """``{file name: bytes}`` of every report; the plot is left out when matplotlib is missing."""
-    outputs = {"accuracy.md": markdown_report(study), "accuracy.json": json_report(study),
-               "accuracy.csv": csv_report(study)}
+    outputs = {
+        "accuracy.md": markdown_report(study),
+        "accuracy.json": json_report(study),
+        "accuracy.csv": csv_report(study),
+    }
     try:
         from .plot import sqnr_plot
     except ImportError:
@@ -80,15 +112,22 @@ def render(study):
 
 
 def print_summary(study, console):
-    table = Table(title="Layer-averaged GEMM SQNR" + (" and end-to-end cosine" if study.cosines
-                                                      else "") + " vs float32")
+    table = Table(
+        title="Layer-averaged GEMM SQNR"
+        + (" and end-to-end cosine" if study.cosines else "")
+        + " vs float32"
+    )
     columns = ["scheme", "bits/elem", "SQNR mean (dB)", "SQNR worst (dB)"]
     columns += ["cosine mean", "cosine min"] if study.cosines else []
     for column in columns:
         table.add_column(column, justify="left" if column == "scheme" else "right")
     for entry in study.summary:
-        row = [entry["label"], f"{entry['bits_per_element']:.4g}", f"{entry['sqnr_db_mean']:.2f}",
-               f"{entry['sqnr_db_min']:.2f}"]
+        row = [
+            entry["label"],
+            f"{entry['bits_per_element']:.4g}",
+            f"{entry['sqnr_db_mean']:.2f}",
+            f"{entry['sqnr_db_min']:.2f}",
+        ]
         row += [f"{entry[k]:.4f}" for k in ("cosine_mean", "cosine_min")] if study.cosines else []
         table.add_row(*row)
     console.print(table)
@@ -104,8 +143,9 @@ def main(argv=None):
         for name, data in outputs.items():
             write_atomic(os.path.join(args.out, name), data)
     except ModelUnavailable as error:
-        print(f"error: {error} (or use --workload synthetic, which needs no model)",
-              file=sys.stderr)
+        print(
+            f"error: {error} (or use --workload synthetic, which needs no model)", file=sys.stderr
+        )
         return 2
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -113,8 +153,10 @@ def main(argv=None):
     print_summary(study, Console(width=120))
     print(f"wrote {', '.join(os.path.join(args.out, name) for name in outputs)}")
     if "accuracy.png" not in outputs:
-        print("plot skipped: matplotlib is not installed (pip install 'qrazor-hw[plots]')",
-              file=sys.stderr)
+        print(
+            "plot skipped: matplotlib is not installed (pip install 'qrazor-hw[plots]')",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -77,14 +77,21 @@ class BertConfig:
     @classmethod
     def from_json(cls, config):
         """Build from a parsed ``config.json``; refuse what this forward pass does not do."""
-        expected = {"model_type": "bert", "hidden_act": "gelu",
-                    "position_embedding_type": "absolute"}
+        expected = {
+            "model_type": "bert",
+            "hidden_act": "gelu",
+            "position_embedding_type": "absolute",
+        }
         for key, value in expected.items():
             if config.get(key, value) != value:
                 raise ValueError(f"config {key} must be {value!r}, not {config[key]!r}")
-        return cls(config["hidden_size"], config["num_attention_heads"],
-                   config["num_hidden_layers"], config["intermediate_size"],
-                   float(config["layer_norm_eps"]))
+        return cls(
+            config["hidden_size"],
+            config["num_attention_heads"],
+            config["num_hidden_layers"],
+            config["intermediate_size"],
+            float(config["layer_norm_eps"]),
+        )
 
 
 class BertEncoder:
@@ -105,15 +112,25 @@ class BertEncoder:
             raise ValueError(f"weights lack {len(missing)} BERT tensors, e.g. {missing[0]!r}")
 
     def _required_names(self):
-        names = [f"embeddings.{part}" for part in (
-            "word_embeddings.weight", "position_embeddings.weight",
-            "token_type_embeddings.weight", "LayerNorm.weight", "LayerNorm.bias")]
+        names = [
+            f"embeddings.{part}"
+            for part in (
+                "word_embeddings.weight",
+                "position_embeddings.weight",
+                "token_type_embeddings.weight",
+                "LayerNorm.weight",
+                "LayerNorm.bias",
+            )
+        ]
         for layer in range(self.config.layers):
             prefix = f"encoder.layer.{layer}."
             for checkpoint_name in _CHECKPOINT_NAMES.values():
                 names += [prefix + checkpoint_name + ".weight", prefix + checkpoint_name + ".bias"]
-            names += [prefix + f"{block}.LayerNorm.{p}" for block in ("attention.output", "output")
-                      for p in ("weight", "bias")]
+            names += [
+                prefix + f"{block}.LayerNorm.{p}"
+                for block in ("attention.output", "output")
+                for p in ("weight", "bias")
+            ]
         return names
 
     def _tensor(self, name):
@@ -122,19 +139,28 @@ class BertEncoder:
     def linear_layers(self):
         """``[(name, weight [N, K], bias [N])]`` of every linear layer (``layer.<i>.<kind>``)."""
         return [
-            (f"layer.{layer}.{kind}",
-             self._tensor(f"encoder.layer.{layer}.{_CHECKPOINT_NAMES[kind]}.weight"),
-             self._tensor(f"encoder.layer.{layer}.{_CHECKPOINT_NAMES[kind]}.bias"))
-            for layer in range(self.config.layers) for kind in LINEAR_NAMES
+            (
+                f"layer.{layer}.{kind}",
+                self._tensor(f"encoder.layer.{layer}.{_CHECKPOINT_NAMES[kind]}.weight"),
+                self._tensor(f"encoder.layer.{layer}.{_CHECKPOINT_NAMES[kind]}.bias"),
+            )
+            for layer in range(self.config.layers)
+            for kind in LINEAR_NAMES
         ]
 
     def _embeddings(self, token_ids):
-        rows = [self._tensor("embeddings.word_embeddings.weight")[ids]
-                + self._tensor("embeddings.position_embeddings.weight")[: len(ids)]
-                for ids in token_ids]
+        rows = [
+            self._tensor("embeddings.word_embeddings.weight")[ids]
+            + self._tensor("embeddings.position_embeddings.weight")[: len(ids)]
+            for ids in token_ids
+        ]
         x = np.concatenate(rows) + self._tensor("embeddings.token_type_embeddings.weight")[0]
-        return _layer_norm(x, self._tensor("embeddings.LayerNorm.weight"),
-                           self._tensor("embeddings.LayerNorm.bias"), self.config.eps)
+        return _layer_norm(
+            x,
+            self._tensor("embeddings.LayerNorm.weight"),
+            self._tensor("embeddings.LayerNorm.bias"),
+            self.config.eps,
+        )
 
     def _attention(self, q, k, v, bounds):
         """Scaled dot-product self-attention within each sentence (no padding, so no mask)."""
@@ -142,8 +168,10 @@ class BertEncoder:
         head_dim = hidden // heads
         out = np.empty_like(q)
         for start, stop in bounds:
-            qs, ks, vs = (m[start:stop].reshape(stop - start, heads, head_dim).transpose(1, 0, 2)
-                          for m in (q, k, v))
+            qs, ks, vs = (
+                m[start:stop].reshape(stop - start, heads, head_dim).transpose(1, 0, 2)
+                for m in (q, k, v)
+            )
             probs = _softmax(qs @ ks.transpose(0, 2, 1) / np.float32(np.sqrt(head_dim)))
             out[start:stop] = (probs @ vs).transpose(1, 0, 2).reshape(stop - start, hidden)
         return out
@@ -173,12 +201,18 @@ class BertEncoder:
             prefix = f"encoder.layer.{layer}."
             q, k, v = linear(x), linear(x), linear(x)
             attended = linear(self._attention(q, k, v, bounds))
-            x = _layer_norm(x + attended,
-                            self._tensor(prefix + "attention.output.LayerNorm.weight"),
-                            self._tensor(prefix + "attention.output.LayerNorm.bias"),
-                            self.config.eps)
+            x = _layer_norm(
+                x + attended,
+                self._tensor(prefix + "attention.output.LayerNorm.weight"),
+                self._tensor(prefix + "attention.output.LayerNorm.bias"),
+                self.config.eps,
+            )
             hidden = linear(gelu(linear(x)))
-            x = _layer_norm(x + hidden, self._tensor(prefix + "output.LayerNorm.weight"),
-                            self._tensor(prefix + "output.LayerNorm.bias"), self.config.eps)
+            x = _layer_norm(
+                x + hidden,
+                self._tensor(prefix + "output.LayerNorm.weight"),
+                self._tensor(prefix + "output.LayerNorm.bias"),
+                self.config.eps,
+            )
         pooled = np.stack([x[start:stop].mean(axis=0) for start, stop in bounds])
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)

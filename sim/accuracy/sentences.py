@@ -15,8 +15,10 @@ PARAPHRASE_PAIRS = (
     ("The stock market fell sharply this morning.", "Share prices dropped steeply early today."),
     ("She is cooking pasta for dinner.", "She is making spaghetti for her evening meal."),
     ("The train to Berlin was delayed by two hours.", "The Berlin train arrived two hours late."),
-    ("Children are playing football in the park.",
-     "Kids are kicking a soccer ball around the park."),
+    (
+        "Children are playing football in the park.",
+        "Kids are kicking a soccer ball around the park.",
+    ),
     ("How do I reset my password?", "What is the way to change a forgotten password?"),
     ("The new phone has a much better camera.", "The latest smartphone takes far better photos."),
 )

@@ -20,8 +20,18 @@ from .formats import study_schemes
 from .gemm import gemm_errors, scheme_product
 from .sentences import SENTENCE_SET, SENTENCES
 
-__all__ = ["LayerGemm", "Study", "single_threaded_blas", "capture_gemms", "synthetic_gemms",
-           "layer_errors", "end_to_end_cosines", "summarize", "model_study", "synthetic_study"]
+__all__ = [
+    "LayerGemm",
+    "Study",
+    "single_threaded_blas",
+    "capture_gemms",
+    "synthetic_gemms",
+    "layer_errors",
+    "end_to_end_cosines",
+    "summarize",
+    "model_study",
+    "synthetic_study",
+]
 
 
 def single_threaded_blas():
@@ -110,8 +120,9 @@ def layer_errors(gemms, schemes, update=_ignore_progress):
         reference = gemm.reference()
         for scheme in schemes:
             approx = scheme_product(scheme, gemm.activations, gemm.weights)
-            rows.append({"layer": gemm.name, "scheme": scheme.key,
-                         **gemm_errors(reference, approx)})
+            rows.append(
+                {"layer": gemm.name, "scheme": scheme.key, **gemm_errors(reference, approx)}
+            )
         update(done)
     return rows
 
@@ -146,19 +157,27 @@ def summarize(schemes, rows, cosines):
         mine = [row for row in rows if row["scheme"] == scheme.key]
         sqnr = np.array([row["sqnr_db"] for row in mine])
         entry = {
-            "scheme": scheme.key, "label": scheme.label, "family": scheme.family,
-            "group": scheme.group, "rounding": scheme.rounding,
+            "scheme": scheme.key,
+            "label": scheme.label,
+            "family": scheme.family,
+            "group": scheme.group,
+            "rounding": scheme.rounding,
             "a_bits_per_element": scheme.activation.bits_per_element,
             "w_bits_per_element": scheme.weight.bits_per_element,
             "bits_per_element": scheme.bits_per_element,
-            "sqnr_db_mean": float(sqnr.mean()), "sqnr_db_min": float(sqnr.min()),
+            "sqnr_db_mean": float(sqnr.mean()),
+            "sqnr_db_min": float(sqnr.min()),
             "rel_error_mean": float(np.mean([row["rel_error"] for row in mine])),
             "max_rel_error_max": float(max(row["max_rel_error"] for row in mine)),
         }
         if scheme.key in cosines:
             cos = cosines[scheme.key]
-            entry.update(cosine_mean=float(cos.mean()), cosine_std=float(cos.std()),
-                         cosine_min=float(cos.min()), cosine_max=float(cos.max()))
+            entry.update(
+                cosine_mean=float(cos.mean()),
+                cosine_std=float(cos.std()),
+                cosine_min=float(cos.min()),
+                cosine_max=float(cos.max()),
+            )
         summary.append(entry)
     return summary
 
@@ -177,11 +196,17 @@ def model_study(model, groups, progress=None):
     schemes = study_schemes(groups)
     gemms, reference = capture_gemms(model, SENTENCES)
     rows = layer_errors(gemms, schemes, _tracker(progress, "per-layer GEMMs", len(gemms)))
-    cosines = end_to_end_cosines(model, SENTENCES, schemes, reference,
-                                 _tracker(progress, "end-to-end runs", len(schemes)))
-    workload = {"kind": "minilm", **asdict(model.source), "sentence_set": SENTENCE_SET,
-                "sentences": len(SENTENCES), "tokens": int(gemms[0].activations.shape[0]),
-                "linear_layers": len(gemms)}
+    cosines = end_to_end_cosines(
+        model, SENTENCES, schemes, reference, _tracker(progress, "end-to-end runs", len(schemes))
+    )
+    workload = {
+        "kind": "minilm",
+        **asdict(model.source),
+        "sentence_set": SENTENCE_SET,
+        "sentences": len(SENTENCES),
+        "tokens": int(gemms[0].activations.shape[0]),
+        "linear_layers": len(gemms),
+    }
     return Study(workload, schemes, rows, summarize(schemes, rows, cosines), SENTENCES, cosines)
 
 
@@ -190,6 +215,13 @@ def synthetic_study(groups, layers, m, k, n, seed, progress=None):
     schemes = study_schemes(groups)
     gemms = synthetic_gemms(layers, m, k, n, seed, max(groups))
     rows = layer_errors(gemms, schemes, _tracker(progress, "synthetic GEMMs", len(gemms)))
-    workload = {"kind": "synthetic", "generator": "sim.workload.llm_workload", "seed": seed,
-                "layers": layers, "m": m, "k": k, "n": n}
+    workload = {
+        "kind": "synthetic",
+        "generator": "sim.workload.llm_workload",
+        "seed": seed,
+        "layers": layers,
+        "m": m,
+        "k": k,
+        "n": n,
+    }
     return Study(workload, schemes, rows, summarize(schemes, rows, {}))
