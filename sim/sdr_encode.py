@@ -19,7 +19,7 @@ from .sdr_tensor import SdrTensor, mag_dtype
 __all__ = ["encode"]
 
 #: Elements encoded per chunk: the working set of one chunk stays in the L2 cache.
-CHUNK_ELEMENTS = 1 << 17
+CHUNK_ELEMENTS = 1 << 18
 #: The lane OR is folded down to this many bits, then a table gives the flag.
 FOLDED_BITS = 16
 
