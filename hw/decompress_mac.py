@@ -1,8 +1,7 @@
 """``decompress_mac``: the conventional unit that decodes SDR codes back to integers first."""
 
-from amaranth import Module, signed, unsigned
-from amaranth.lib import data, wiring
-from amaranth.lib.wiring import In, Out
+from amaranth import Module
+from amaranth.lib import wiring
 
 from sim.formats import SdrConfig
 
@@ -10,6 +9,7 @@ from .int_mac import IntMac
 from .params import DEFAULTS, check_acc_bits, check_params
 from .pipeline import delayed
 from .sdr_decoder import SdrDecoder
+from .sdr_mac import sdr_mac_ports
 
 __all__ = ["DecompressMac"]
 
@@ -60,30 +60,13 @@ class DecompressMac(wiring.Component):
         self.check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits)
         a_config = SdrConfig(a_bits, mag_bits, group)
         w_config = SdrConfig(w_bits, mag_bits, group)
-        self.parameters = {
-            "LANES": lanes,
-            "GROUP": group,
-            "MAG_BITS": mag_bits,
-            "A_BITS": a_bits,
-            "W_BITS": w_bits,
-            "ACC_BITS": acc_bits,
-        }
+        self.parameters = dict(
+            zip(self.PARAMETERS, (lanes, group, mag_bits, a_bits, w_bits, acc_bits), strict=True)
+        )
         self.a_decoder = SdrDecoder(a_config, lanes)
         self.w_decoder = SdrDecoder(w_config, lanes)
         self.mac = IntMac(lanes, a_bits, w_bits, acc_bits)
-        code = unsigned(1 + mag_bits)
-        super().__init__(
-            {
-                "a_code": In(data.ArrayLayout(code, lanes)),
-                "w_code": In(data.ArrayLayout(code, lanes)),
-                "a_flag": In(unsigned(a_config.flag_bits)),
-                "w_flag": In(unsigned(w_config.flag_bits)),
-                "in_valid": In(1),
-                "in_last": In(1),
-                "out_valid": Out(1),
-                "out": Out(signed(acc_bits)),
-            }
-        )
+        super().__init__(sdr_mac_ports(a_config, w_config, lanes, acc_bits))
 
     @staticmethod
     def check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits):

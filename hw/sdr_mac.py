@@ -14,12 +14,27 @@ from .params import DEFAULTS, check_acc_bits, check_params
 from .pipeline import delayed
 from .sdr_products import SdrLaneProducts
 
-__all__ = ["SdrMac", "sdr_product_bits"]
+__all__ = ["SdrMac", "sdr_mac_ports", "sdr_product_bits"]
 
 
 def sdr_product_bits(a_config, w_config):
     """Width of one shifted SDR product ``qa*qw << (fa+fw)``: the smallest legal accumulator."""
     return 2 * a_config.mag_bits + 1 + a_config.max_flag + w_config.max_flag
+
+
+def sdr_mac_ports(a_config, w_config, lanes, acc_bits):
+    """The port signature of ``sdr_mac``, shared by ``decompress_mac`` (SPEC 5: same ports)."""
+    code = unsigned(a_config.code_bits)
+    return {
+        "a_code": In(data.ArrayLayout(code, lanes)),
+        "w_code": In(data.ArrayLayout(code, lanes)),
+        "a_flag": In(unsigned(a_config.flag_bits)),
+        "w_flag": In(unsigned(w_config.flag_bits)),
+        "in_valid": In(1),
+        "in_last": In(1),
+        "out_valid": Out(1),
+        "out": Out(signed(acc_bits)),
+    }
 
 
 class SdrMac(wiring.Component):
@@ -81,14 +96,9 @@ class SdrMac(wiring.Component):
         self.check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits)
         self.a_config = SdrConfig(a_bits, mag_bits, group)
         self.w_config = SdrConfig(w_bits, mag_bits, group)
-        self.parameters = {
-            "LANES": lanes,
-            "GROUP": group,
-            "MAG_BITS": mag_bits,
-            "A_BITS": a_bits,
-            "W_BITS": w_bits,
-            "ACC_BITS": acc_bits,
-        }
+        self.parameters = dict(
+            zip(self.PARAMETERS, (lanes, group, mag_bits, a_bits, w_bits, acc_bits), strict=True)
+        )
         self._beats = group // lanes
         max_shift = self.a_config.max_flag + self.w_config.max_flag
         self.products = SdrLaneProducts(lanes, mag_bits)
@@ -96,19 +106,7 @@ class SdrMac(wiring.Component):
         self.group_sum = GroupSum(self.tree.out_width, self._beats, acc_bits)
         self.shifter = GroupShifter(self.group_sum.out_width, max_shift, acc_bits)
         self.accumulator = Accumulator(self.shifter.out_width, acc_bits)
-        code = unsigned(1 + mag_bits)
-        super().__init__(
-            {
-                "a_code": In(data.ArrayLayout(code, lanes)),
-                "w_code": In(data.ArrayLayout(code, lanes)),
-                "a_flag": In(unsigned(self.a_config.flag_bits)),
-                "w_flag": In(unsigned(self.w_config.flag_bits)),
-                "in_valid": In(1),
-                "in_last": In(1),
-                "out_valid": Out(1),
-                "out": Out(signed(acc_bits)),
-            }
-        )
+        super().__init__(sdr_mac_ports(self.a_config, self.w_config, lanes, acc_bits))
 
     @staticmethod
     def check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits):

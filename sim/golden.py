@@ -5,10 +5,12 @@ import numpy as np
 from .checks import int_array
 from .formats import check_int
 
-__all__ = ["int_matmul", "wrap_signed", "check_acc_bits"]
+__all__ = ["int_matmul", "wrap_signed", "check_acc_bits", "group_scaled_matmul"]
 
 #: Integers below this magnitude are exact in float64, so BLAS can do exact integer matmuls.
 FLOAT64_EXACT = 1 << 53
+#: Group partial sums held at once by group_scaled_matmul (about 32 MB of float64).
+PARTIALS_PER_CHUNK = 1 << 22
 #: Widest accumulator the golden model wraps to.
 MAX_ACC_BITS = 64
 
@@ -76,3 +78,42 @@ def int_matmul(a, w, acc_bits=32):
     if acc_bits is None and not exact_fits_int64(rows, w):
         raise ValueError("acc_bits=None needs an exact int64 result; these a, w can overflow it")
     return wrap_signed(exact_matmul(rows, w), acc_bits).reshape(a.shape[:-1] + (w.shape[0],))
+
+
+def group_scaled_matmul(a_codes, w_codes, a_scale, w_scale, group):
+    """``y[r, n] = sum_g a_scale[r, g] * w_scale[n, g] * sum_{i in g} a[r, i] * w[n, i]``.
+
+    The product of grouped formats (SDR, MX and RTN blocks): each group's sum of integer code
+    products is formed first (one small float64 BLAS product per group, exact for integer codes
+    whose group sums stay below 2**53), then scaled once and accumulated in float64.
+
+    Parameters
+    ----------
+    a_codes : ndarray ``[rows, K]`` and w_codes : ndarray ``[N, K]``
+        Integer codes (any signed dtype).
+    a_scale : ndarray ``[rows, K/group]`` and w_scale : ndarray ``[N, K/group]``
+        Scale of each group (powers of two for SDR flags).
+    group : int
+
+    Returns
+    -------
+    ndarray of float64, ``[rows, N]``
+    """
+    rows, (n_out, k) = a_codes.shape[0], w_codes.shape
+    n_groups = k // group
+    # [groups, rows, G] and [groups, G, N]: one small BLAS product per group.
+    a = a_codes.reshape(rows, n_groups, group).transpose(1, 0, 2)
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    w = w_codes.reshape(n_out, n_groups, group).transpose(1, 2, 0)
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    a_scale = np.asarray(a_scale, np.float64).T[:, :, None]
+    w_scale = np.asarray(w_scale, np.float64).T[:, None, :]
+    out = np.empty((rows, n_out), np.float64)
+    step = max(1, PARTIALS_PER_CHUNK // (n_groups * n_out))
+    for start in range(0, rows, step):
+        chunk = slice(start, start + step)
+        partial = np.matmul(a[:, chunk], w)  # exact group sums
+        partial *= a_scale[:, chunk]
+        partial *= w_scale
+        out[chunk] = partial.sum(axis=0)
+    return out

@@ -8,15 +8,12 @@ integers they stand for, ``pack``/``unpack`` move them to and from a dense bitst
 import numpy as np
 
 from .formats import SdrConfig
-from .golden import check_acc_bits, wrap_signed
+from .golden import check_acc_bits, group_scaled_matmul, wrap_signed
 from .sdr_encode import encode
 from .sdr_pack import pack, unpack
 from .sdr_tensor import SdrTensor
 
 __all__ = ["SdrConfig", "SdrTensor", "encode", "decode", "pack", "unpack", "sdr_matmul"]
-
-#: Group partial sums held at once by ``sdr_matmul`` (bounds its working memory to ~32 MB).
-PARTIALS_PER_CHUNK = 1 << 22
 
 
 def _check_tensor(name, value):
@@ -62,23 +59,13 @@ def sdr_matmul(ta, tw, acc_bits=None):
         )
     if ta.shape[-1] != tw.shape[1]:
         raise ValueError(f"ta and tw must share K: ta has K={ta.shape[-1]}, tw has K={tw.shape[1]}")
-    group, (n_out, k) = ta.config.group, tw.shape
-    n_groups = k // group
-    # [groups, rows, G] and [groups, G, N]: one small BLAS product per group.
-    a = ta.signed_mag().reshape(-1, n_groups, group).transpose(1, 0, 2)
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    w = tw.signed_mag().reshape(n_out, n_groups, group).transpose(1, 2, 0)
-    w = np.ascontiguousarray(w, dtype=np.float64)
-    a_shift = np.ldexp(1.0, ta.flag.reshape(-1, n_groups).T.astype(np.int32))[:, :, None]
-    w_shift = np.ldexp(1.0, tw.flag.T.astype(np.int32))[:, None, :]
-    rows = a.shape[1]
-    out = np.empty((rows, n_out), np.float64)
-    step = max(1, PARTIALS_PER_CHUNK // (n_groups * n_out))
-    for start in range(0, rows, step):
-        chunk = slice(start, start + step)
-        partial = np.matmul(a[:, chunk], w)  # exact group partial sums
-        partial *= a_shift[:, chunk]
-        partial *= w_shift
-        out[chunk] = partial.sum(axis=0)
-    result = wrap_signed(out.astype(np.int64), acc_bits)
-    return result.reshape(ta.shape[:-1] + (n_out,))
+    group = ta.config.group
+    exact = group_scaled_matmul(
+        ta.signed_mag().reshape(-1, ta.shape[-1]),
+        tw.signed_mag(),
+        np.ldexp(1.0, ta.flag.reshape(-1, ta.flag.shape[-1]).astype(np.int32)),
+        np.ldexp(1.0, tw.flag.astype(np.int32)),
+        group,
+    )
+    result = wrap_signed(exact.astype(np.int64), acc_bits)
+    return result.reshape(ta.shape[:-1] + (tw.shape[0],))

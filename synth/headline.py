@@ -40,7 +40,8 @@ HEADLINE_COLUMNS = (
 )
 
 
-def _value(record, *keys):
+def record_value(record, *keys):
+    """``record[keys[0]][keys[1]]...`` as a plain number (None where any level is missing)."""
     for key in keys:
         if record is None:
             return None
@@ -54,21 +55,25 @@ def _reduction(new, old):
 
 def reductions(sdr, baseline):
     """Headline figures of record ``sdr`` against record ``baseline`` (None where missing)."""
-    fmax_sdr, fmax_base = _value(sdr, "timing", "fmax"), _value(baseline, "timing", "fmax")
+    fmax_sdr, fmax_base = (
+        record_value(sdr, "timing", "fmax"),
+        record_value(baseline, "timing", "fmax"),
+    )
     return {
         "area_reduction": _reduction(
-            _value(sdr, "area", "total"), _value(baseline, "area", "total")
+            record_value(sdr, "area", "total"), record_value(baseline, "area", "total")
         ),
         "power_reduction": _reduction(
-            _value(sdr, "power", "gate_level", "total"),
-            _value(baseline, "power", "gate_level", "total"),
+            record_value(sdr, "power", "gate_level", "total"),
+            record_value(baseline, "power", "gate_level", "total"),
         ),
         "opensta_power_reduction": _reduction(
-            _value(sdr, "power", "opensta", "total"), _value(baseline, "power", "opensta", "total")
+            record_value(sdr, "power", "opensta", "total"),
+            record_value(baseline, "power", "opensta", "total"),
         ),
         "energy_per_mac_reduction": _reduction(
-            _value(sdr, "power", "energy_per_operation"),
-            _value(baseline, "power", "energy_per_operation"),
+            record_value(sdr, "power", "energy_per_operation"),
+            record_value(baseline, "power", "energy_per_operation"),
         ),
         "fmax_ratio": fmax_sdr / fmax_base if fmax_sdr and fmax_base else None,
     }

@@ -12,7 +12,7 @@ import json
 from sim.files import write_atomic
 
 from .blocks import CATEGORIES, CONTROL, REGISTERS
-from .headline import PAPER, format_headline
+from .headline import PAPER, format_headline, record_value
 
 __all__ = [
     "write_json",
@@ -33,14 +33,6 @@ def _plain(value):
 
 def write_json(path, report):
     write_atomic(path, json.dumps(report, default=_plain, indent=1) + "\n")
-
-
-def _value(record, *keys):
-    for key in keys:
-        if record is None:
-            return None
-        record = record.get(key)
-    return getattr(record, "value", record)
 
 
 def category_totals(blocks):
@@ -88,7 +80,7 @@ def write_csv(path, report):
     for record in report["units"]:
         row = []
         for _, keys in CSV_COLUMNS:
-            value = _value(record, *keys)
+            value = record_value(record, *keys)
             row.append(
                 "" if value is None else f"{value:.6g}" if isinstance(value, float) else value
             )
@@ -135,13 +127,13 @@ def _unit_rows(report):
             (
                 r["tag"],
                 r["area"]["cells"],
-                f"{_value(r, 'area', 'total'):.0f}",
-                f"{_value(r, 'area', 'registers'):.0f}",
-                _number(_value(r, "timing", "fmax")),
-                _number(_value(power, "gate_level", "total")),
-                _number(_value(power, "opensta", "total")),
+                f"{record_value(r, 'area', 'total'):.0f}",
+                f"{record_value(r, 'area', 'registers'):.0f}",
+                _number(record_value(r, "timing", "fmax")),
+                _number(record_value(power, "gate_level", "total")),
+                _number(record_value(power, "opensta", "total")),
                 _number(power.get("ratio_gate_level_to_opensta"), 3),
-                f"{_number(_value(power, 'energy_per_operation'))} "
+                f"{_number(record_value(power, 'energy_per_operation'))} "
                 f"{getattr(power.get('energy_per_operation'), 'unit', '')}".strip(),
             )
         )
@@ -149,7 +141,7 @@ def _unit_rows(report):
 
 
 def _category_table(report, key, digits):
-    units = [r for r in report["units"] if _value(r, key) is not None]
+    units = [r for r in report["units"] if record_value(r, key) is not None]
     if not units:
         return "n/a"
     totals = [category_totals(r[key]["blocks"]) for r in units]

@@ -13,14 +13,11 @@ import numpy as np
 
 from ..checks import finite_float_array, reduction_length
 from ..formats import GROUPS, check_choice, check_int
-from ..golden import FLOAT64_EXACT
+from ..golden import FLOAT64_EXACT, group_scaled_matmul
 from ..quant import absmax_quantize
 from .formats import E8M0_EXPONENTS, ElementFormat
 
 __all__ = ["BlockTensor", "rtn_quantize", "mx_quantize", "element_codes", "block_matmul"]
-
-#: Group partial sums held at once by :func:`block_matmul` (bounds its memory to ~32 MB).
-PARTIALS_PER_CHUNK = 1 << 22
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,22 +150,4 @@ def block_matmul(ta, tw):
         raise ValueError(f"ta and tw must share K: {ta.codes.shape[1]} != {tw.codes.shape[1]}")
     if _exact_in_one_gemm(ta, tw):
         return ta.dequantize() @ tw.dequantize().T
-    rows, (n_out, k) = ta.codes.shape[0], tw.codes.shape
-    n_groups = k // ta.group
-    a = np.ascontiguousarray(
-        ta.codes.reshape(rows, n_groups, ta.group).transpose(1, 0, 2), dtype=np.float64
-    )
-    w = np.ascontiguousarray(
-        tw.codes.reshape(n_out, n_groups, tw.group).transpose(1, 2, 0), dtype=np.float64
-    )
-    a_scale = ta.scale.T[:, :, None]
-    w_scale = tw.scale.T[:, None, :]
-    out = np.empty((rows, n_out), np.float64)
-    step = max(1, PARTIALS_PER_CHUNK // (n_groups * n_out))
-    for start in range(0, rows, step):
-        chunk = slice(start, start + step)
-        partial = np.matmul(a[:, chunk], w)  # exact integer group sums
-        partial *= a_scale[:, chunk]
-        partial *= w_scale
-        out[chunk] = partial.sum(axis=0)
-    return out
+    return group_scaled_matmul(ta.codes, tw.codes, ta.scale, tw.scale, ta.group)
