@@ -8,7 +8,7 @@ Verilog.
 
 import functools
 
-__all__ = ["BACKENDS", "RTL_BACKENDS", "get_backend"]
+__all__ = ["BACKENDS", "RTL_BACKENDS", "get_backend", "prepare"]
 
 BACKENDS = ("model", "amaranth", "verilator", "icarus")
 #: Backends that simulate RTL (and can write waveforms).
@@ -27,6 +27,17 @@ def _cocotb(unit, stream, vcd_path=None, progress=None, *, simulator):
     from .rtl_cocotb import simulate
 
     return simulate(unit, stream, simulator=simulator, vcd_path=vcd_path)
+
+
+def prepare(name, unit, waves=False):
+    """Do backend ``name``'s one-time work for ``unit`` (a Verilator or Icarus build) now.
+
+    Callers that time a run call this first, so that the time is simulation only.
+    """
+    if name in ("verilator", "icarus"):
+        from .rtl_cocotb import compiled
+
+        compiled(unit, name, waves=waves)
 
 
 def get_backend(name):

@@ -20,7 +20,7 @@ from rich.table import Table
 from hw.params import DEFAULTS
 from sim.tools import INSTALL_HINTS
 
-from .backends import BACKENDS, RTL_BACKENDS, get_backend
+from .backends import BACKENDS, RTL_BACKENDS
 from .files import write_atomic
 from .formats import GROUPS
 from .mac_runs import MAC_UNITS, run_unit
@@ -142,7 +142,6 @@ def _vcd_path(args, unit):
 
 def run_all(args, workload):
     """Run every requested unit; returns the list of :class:`sim.mac_runs.UnitRun`."""
-    simulate = get_backend(args.backend)
     runs = []
     with LazyProgress() as progress:
         for name in args.units:
@@ -152,7 +151,7 @@ def run_all(args, workload):
                 run_unit(
                     name,
                     workload,
-                    simulate,
+                    args.backend,
                     lanes=args.lanes,
                     group=args.group,
                     acc_bits=args.acc_bits,

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from sim import run_mac
+from sim import mac_runs, run_mac
 from sim.backends import get_backend
 
 SMALL = ["--m", "2", "--k", "64", "--n", "3", "--lanes", "4"]
@@ -102,7 +102,7 @@ def test_a_mismatch_exits_1_and_names_the_first_cycle(monkeypatch, capsys):
             outputs["out"][first] += 1
         return outputs
 
-    monkeypatch.setattr(run_mac, "get_backend", lambda name: broken)
+    monkeypatch.setattr(mac_runs, "get_backend", lambda name: broken)
     assert run_mac.main(SMALL) == 1
     err = capsys.readouterr().err
     assert "MISMATCH int8_mac: 1 of 6 results" in err and "'result': 1" in err
