@@ -5,13 +5,18 @@ from amaranth.lib import wiring
 
 from sim.formats import SdrConfig
 
-from .int_mac import IntMac
+from .int_mac import IntMac, int_mac_cuts
 from .params import DEFAULTS, check_acc_bits, check_params
-from .pipeline import delayed
+from .pipeline import delayed, parse_pipeline, pipeline_text
 from .sdr_decoder import SdrDecoder
 from .sdr_mac import sdr_mac_ports
 
-__all__ = ["DecompressMac"]
+__all__ = ["DecompressMac", "decompress_mac_cuts"]
+
+
+def decompress_mac_cuts(lanes):
+    """Optional pipeline registers of ``decompress_mac``: ``decoders``, then as ``int8_mac``."""
+    return ("decoders",) + int_mac_cuts(lanes)
 
 
 class DecompressMac(wiring.Component):
@@ -20,8 +25,9 @@ class DecompressMac(wiring.Component):
     Each lane's code is shifted by its group flag back to an A_BITS / W_BITS integer, then an
     A_BITS x W_BITS multiplier array, an adder tree and the accumulator follow (an :class:`IntMac`).
 
-    Registers: after the decoders; then as :class:`IntMac` (multipliers, every tree level,
-    accumulator). ``LATENCY`` is ``log2(LANES) + 3``.
+    Registers: the accumulator, plus the pipeline registers ``pipeline`` names among
+    :func:`decompress_mac_cuts` (after the decoders, then as :class:`IntMac`). With every cut
+    registered (the default) ``LATENCY`` is ``log2(LANES) + 3``.
 
     The unit has no group state: each beat's flags are applied to that beat's codes.
 
@@ -29,6 +35,8 @@ class DecompressMac(wiring.Component):
     ----------
     lanes, group, mag_bits, a_bits, w_bits, acc_bits : int
         As :class:`hw.sdr_mac.SdrMac`; ``acc_bits`` must hold one ``a_bits + w_bits`` product.
+    pipeline : str
+        Registered cuts: ``all``, ``none`` or a comma list of :func:`decompress_mac_cuts` names.
 
     Attributes
     ----------
@@ -46,7 +54,7 @@ class DecompressMac(wiring.Component):
     """
 
     MODULE_NAME = "decompress_mac"
-    PARAMETERS = ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS")
+    PARAMETERS = ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS", "PIPELINE")
 
     def __init__(
         self,
@@ -56,27 +64,41 @@ class DecompressMac(wiring.Component):
         a_bits=DEFAULTS["A_BITS"],
         w_bits=DEFAULTS["W_BITS"],
         acc_bits=DEFAULTS["ACC_BITS"],
+        pipeline=DEFAULTS["PIPELINE"],
     ):
-        self.check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits)
+        registered = self.check_parameters(
+            lanes, group, mag_bits, a_bits, w_bits, acc_bits, pipeline
+        )
         a_config = SdrConfig(a_bits, mag_bits, group)
         w_config = SdrConfig(w_bits, mag_bits, group)
-        self.parameters = dict(
-            zip(self.PARAMETERS, (lanes, group, mag_bits, a_bits, w_bits, acc_bits), strict=True)
-        )
-        self.a_decoder = SdrDecoder(a_config, lanes)
-        self.w_decoder = SdrDecoder(w_config, lanes)
-        self.mac = IntMac(lanes, a_bits, w_bits, acc_bits)
+        self.cuts = decompress_mac_cuts(lanes)
+        self.parameters = {
+            "LANES": lanes,
+            "GROUP": group,
+            "MAG_BITS": mag_bits,
+            "A_BITS": a_bits,
+            "W_BITS": w_bits,
+            "ACC_BITS": acc_bits,
+            "PIPELINE": pipeline_text(registered, self.cuts),
+        }
+        self.a_decoder = SdrDecoder(a_config, lanes, "decoders" in registered)
+        self.w_decoder = SdrDecoder(w_config, lanes, "decoders" in registered)
+        self.mac = IntMac(lanes, a_bits, w_bits, acc_bits, registered - {"decoders"})
         super().__init__(sdr_mac_ports(a_config, w_config, lanes, acc_bits))
 
     @staticmethod
-    def check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits):
-        """Raise ``ValueError`` naming the first parameter that makes no valid unit."""
+    def check_parameters(
+        lanes, group, mag_bits, a_bits, w_bits, acc_bits, pipeline=DEFAULTS["PIPELINE"]
+    ):
+        """Raise ``ValueError`` naming the first parameter that makes no valid unit; return the
+        registered cuts."""
         check_params(lanes=lanes, group=group, mag_bits=mag_bits, a_bits=a_bits, w_bits=w_bits)
         check_acc_bits(acc_bits, a_bits + w_bits)  # the width of its A_BITS x W_BITS products
+        return parse_pipeline(pipeline, decompress_mac_cuts(lanes), "decompress_mac")
 
     @property
     def LATENCY(self):
-        """Decoders (1) + :class:`IntMac` (multipliers, tree, accumulator)."""
+        """Registered decoders (0/1) + :class:`IntMac` (multipliers, tree, accumulator)."""
         return self.a_decoder.LATENCY + self.mac.LATENCY
 
     def elaborate(self, platform):

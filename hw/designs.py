@@ -1,16 +1,16 @@
-"""The four exportable units, by Verilog module name."""
+"""The exportable units, by Verilog module name."""
 
 from amaranth.hdl import Fragment
 
 from .decompress_mac import DecompressMac
-from .int_mac import Int8Mac
+from .int_mac import Int4Mac, Int8Mac
 from .params import DEFAULTS
 from .sdr_encoder import SdrEncoder
 from .sdr_mac import SdrMac
 
 __all__ = ["DESIGNS", "build", "elaborated"]
 
-DESIGNS = {cls.MODULE_NAME: cls for cls in (SdrMac, Int8Mac, DecompressMac, SdrEncoder)}
+DESIGNS = {cls.MODULE_NAME: cls for cls in (SdrMac, Int8Mac, Int4Mac, DecompressMac, SdrEncoder)}
 
 
 def build(module, **parameters):
@@ -25,9 +25,8 @@ def build(module, **parameters):
             f"it takes {', '.join(cls.PARAMETERS)}"
         )
     values = {name.lower(): parameters.get(name, DEFAULTS[name]) for name in cls.PARAMETERS}
-    cls.check_parameters(
-        **values
-    )  # before construction: a refused unit leaves no half-built object
+    # Checked before construction: a refused unit leaves no half-built object.
+    cls.check_parameters(**values)
     return cls(**values)
 
 

@@ -4,11 +4,13 @@ from amaranth import Module, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
+from .pipeline import stage
+
 __all__ = ["GroupShifter"]
 
 
 class GroupShifter(wiring.Component):
-    """Left shift of a group's partial sum by its flag sum, registered.
+    """Left shift of a group's partial sum by its flag sum, optionally registered.
 
     Parameters
     ----------
@@ -18,16 +20,19 @@ class GroupShifter(wiring.Component):
         Largest shift, ``max_flag_a + max_flag_w``.
     max_width : int
         Widest result kept (the accumulator width).
+    registered : bool
+        A pipeline register after the shifter (``LATENCY`` 1) or none (0).
 
     Attributes
     ----------
     total : In(signed(width))
     shift : In(unsigned(bit_length(max_shift)))
     shifted : Out(signed(out_width))
-        ``total << shift``, one cycle later.
+        ``total << shift``, ``LATENCY`` cycles later.
     """
 
-    def __init__(self, width, max_shift, max_width):
+    def __init__(self, width, max_shift, max_width, registered=True):
+        self._registered = registered
         self.out_width = min(width + max_shift, max_width)
         super().__init__(
             {
@@ -39,10 +44,11 @@ class GroupShifter(wiring.Component):
 
     @property
     def LATENCY(self):
-        """One register after the barrel shifter."""
-        return 1
+        """1 with the register after the barrel shifter, else 0."""
+        return int(self._registered)
 
     def elaborate(self, platform):
         m = Module()
-        m.d.sync += self.shifted.eq(self.total << self.shift)
+        shifted = (self.total << self.shift)[: self.out_width].as_signed()
+        m.d.comb += self.shifted.eq(stage(m, shifted, self._registered, "shifted"))
         return m

@@ -1,4 +1,5 @@
-"""Conventional integer MAC: lane multipliers, adder tree, accumulator (``int8_mac``)."""
+"""Conventional integer MACs: lane multipliers, adder tree, accumulator (``int8_mac``,
+``int4_mac``)."""
 
 from amaranth import Module, signed
 from amaranth.lib import data, wiring
@@ -8,16 +9,22 @@ from .accumulator import Accumulator
 from .adder_tree import AdderTree
 from .int_products import IntLaneProducts
 from .params import DEFAULTS, check_acc_bits, check_params
-from .pipeline import delayed
+from .pipeline import delayed, parse_pipeline, pipeline_text, tree_cuts
 
-__all__ = ["IntMac", "Int8Mac"]
+__all__ = ["IntMac", "Int8Mac", "Int4Mac", "int_mac_cuts"]
+
+
+def int_mac_cuts(lanes):
+    """Optional pipeline registers of an :class:`IntMac`: ``products``, then ``tree1`` ..."""
+    return ("products",) + tree_cuts(lanes)
 
 
 class IntMac(wiring.Component):
     """Dot products of two's-complement vectors, LANES products per beat.
 
-    Registers: after the multipliers, after every adder-tree level, the accumulator.
-    Throughput one beat per cycle, back-to-back dot products at full rate.
+    Registers: the accumulator, plus the pipeline registers named in ``registered`` among
+    :func:`int_mac_cuts` (after the multipliers, after adder-tree levels). Throughput one beat
+    per cycle, back-to-back dot products at full rate.
 
     Parameters
     ----------
@@ -27,6 +34,8 @@ class IntMac(wiring.Component):
         Operand widths.
     acc_bits : int
         Accumulator width (wraps modulo ``2**acc_bits``); at least ``a_width + w_width``.
+    registered : frozenset of str
+        Registered cuts (default: all of them).
 
     Attributes
     ----------
@@ -42,11 +51,18 @@ class IntMac(wiring.Component):
     out : Out(signed(acc_bits))
     """
 
-    def __init__(self, lanes, a_width, w_width, acc_bits):
+    def __init__(self, lanes, a_width, w_width, acc_bits, registered=None):
         check_params(lanes=lanes)
         check_acc_bits(acc_bits, a_width + w_width)
-        self.products = IntLaneProducts(lanes, a_width, w_width)
-        self.tree = AdderTree(lanes, self.products.product_width, acc_bits)
+        cuts = int_mac_cuts(lanes)
+        registered = frozenset(cuts) if registered is None else registered
+        self.products = IntLaneProducts(lanes, a_width, w_width, "products" in registered)
+        self.tree = AdderTree(
+            lanes,
+            self.products.product_width,
+            acc_bits,
+            [cut in registered for cut in tree_cuts(lanes)],
+        )
         self.accumulator = Accumulator(self.tree.out_width, acc_bits)
         super().__init__(
             {
@@ -61,7 +77,7 @@ class IntMac(wiring.Component):
 
     @property
     def LATENCY(self):
-        """Multipliers (1) + adder tree (log2 LANES) + accumulator (1)."""
+        """Registered multipliers (0/1) + registered tree levels + accumulator (1)."""
         return self.products.LATENCY + self.tree.LATENCY + self.accumulator.LATENCY
 
     def elaborate(self, platform):
@@ -83,17 +99,47 @@ class IntMac(wiring.Component):
         return m
 
 
-class Int8Mac(IntMac):
-    """The ``int8_mac`` baseline: :class:`IntMac` with int8 x int8 lanes.
+class _IntBaseline(IntMac):
+    """An :class:`IntMac` with ``WIDTH``-bit lanes on both operands, as a top-level unit."""
 
-    Same interface style, pipelining, LANES and accumulator as ``sdr_mac`` so that the area and
-    power comparison is at equal throughput. ``LATENCY`` is ``log2(LANES) + 2``.
+    WIDTH = None
+    PARAMETERS = ("LANES", "ACC_BITS", "PIPELINE")
+
+    def __init__(
+        self, lanes=DEFAULTS["LANES"], acc_bits=DEFAULTS["ACC_BITS"], pipeline=DEFAULTS["PIPELINE"]
+    ):
+        registered = self.check_parameters(lanes, acc_bits, pipeline)
+        self.cuts = int_mac_cuts(lanes)
+        self.parameters = {
+            "LANES": lanes,
+            "ACC_BITS": acc_bits,
+            "PIPELINE": pipeline_text(registered, self.cuts),
+        }
+        super().__init__(lanes, self.WIDTH, self.WIDTH, acc_bits, registered)
+
+    @classmethod
+    def check_parameters(cls, lanes, acc_bits, pipeline=DEFAULTS["PIPELINE"]):
+        """Raise ``ValueError`` naming the first parameter that makes no valid unit; return the
+        registered cuts."""
+        check_params(lanes=lanes)
+        check_acc_bits(acc_bits, 2 * cls.WIDTH)
+        return parse_pipeline(pipeline, int_mac_cuts(lanes), cls.MODULE_NAME)
+
+
+class Int8Mac(_IntBaseline):
+    """The ``int8_mac`` baseline: :class:`IntMac` with int8 x int8 lanes (W8A8).
+
+    Same interface style, LANES and accumulator as ``sdr_mac``, and the same pipelining choices
+    (``pipeline``), so that the comparison is at equal throughput. ``LATENCY`` with every cut
+    registered is ``log2(LANES) + 2``.
 
     Parameters
     ----------
     lanes : int
     acc_bits : int
         At least 16 (one int8 x int8 product).
+    pipeline : str
+        Registered cuts among ``products, tree1, ..., treeN``: ``all``, ``none`` or a comma list.
 
     Attributes
     ----------
@@ -105,15 +151,31 @@ class Int8Mac(IntMac):
     """
 
     MODULE_NAME = "int8_mac"
-    PARAMETERS = ("LANES", "ACC_BITS")
+    WIDTH = 8
 
-    def __init__(self, lanes=DEFAULTS["LANES"], acc_bits=DEFAULTS["ACC_BITS"]):
-        self.check_parameters(lanes, acc_bits)
-        self.parameters = {"LANES": lanes, "ACC_BITS": acc_bits}
-        super().__init__(lanes, 8, 8, acc_bits)
 
-    @staticmethod
-    def check_parameters(lanes, acc_bits):
-        """Raise ``ValueError`` naming the first parameter that makes no valid unit."""
-        check_params(lanes=lanes)
-        check_acc_bits(acc_bits, 16)
+class Int4Mac(_IntBaseline):
+    """The ``int4_mac`` baseline: :class:`IntMac` with int4 x int4 lanes (RTN W4A4, SPEC 5).
+
+    The same structure, pipelining choices and accumulator as ``int8_mac``; ``LATENCY`` with
+    every cut registered is ``log2(LANES) + 2``.
+
+    Parameters
+    ----------
+    lanes : int
+    acc_bits : int
+        At least 8 (one int4 x int4 product).
+    pipeline : str
+        As for ``int8_mac``.
+
+    Attributes
+    ----------
+    a, w : In(ArrayLayout(signed(4), lanes))
+        Two's-complement operands, lane ``i`` at bits ``[i*4 +: 4]``.
+    in_valid, in_last : In(1)
+    out_valid : Out(1)
+    out : Out(signed(acc_bits))
+    """
+
+    MODULE_NAME = "int4_mac"
+    WIDTH = 4

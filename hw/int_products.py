@@ -4,28 +4,33 @@ from amaranth import Module, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
+from .pipeline import stage
+
 __all__ = ["IntLaneProducts"]
 
 
 class IntLaneProducts(wiring.Component):
-    """Per-lane signed ``a_width`` x ``w_width`` product, registered.
+    """Per-lane signed ``a_width`` x ``w_width`` product, optionally registered.
 
     Parameters
     ----------
     lanes : int
     a_width, w_width : int
         Operand widths (two's complement).
+    registered : bool
+        A pipeline register after the multipliers (``LATENCY`` 1) or none (0).
 
     Attributes
     ----------
     a : In(ArrayLayout(signed(a_width), lanes))
     w : In(ArrayLayout(signed(w_width), lanes))
     products : Out(ArrayLayout(signed(a_width + w_width), lanes))
-        ``a[i] * w[i]``, one cycle after the operands.
+        ``a[i] * w[i]``, ``LATENCY`` cycles after the operands.
     """
 
-    def __init__(self, lanes, a_width, w_width):
+    def __init__(self, lanes, a_width, w_width, registered=True):
         self._lanes = lanes
+        self._registered = registered
         self.product_width = a_width + w_width
         super().__init__(
             {
@@ -37,11 +42,14 @@ class IntLaneProducts(wiring.Component):
 
     @property
     def LATENCY(self):
-        """One register after the multipliers."""
-        return 1
+        """1 with the register after the multipliers, else 0."""
+        return int(self._registered)
 
     def elaborate(self, platform):
         m = Module()
         for lane in range(self._lanes):
-            m.d.sync += self.products[lane].eq(self.a[lane] * self.w[lane])
+            product = self.a[lane] * self.w[lane]
+            m.d.comb += self.products[lane].eq(
+                stage(m, product, self._registered, f"product{lane}")
+            )
         return m

@@ -61,6 +61,13 @@ PARAMETERS = {
         ),
         Parameter("BASE_BITS", 16, "sdr_encoder input width B: 8 or 16"),
         Parameter("ROUNDING", "nearest", "sdr_encoder rounding: nearest or truncate"),
+        Parameter(
+            "PIPELINE",
+            "all",
+            "optional pipeline registers: all, none, or a comma list of the unit's cuts "
+            "(products, tree1..treeN, group, shifter, decoders; encoder: magnitudes, flag); "
+            "the unit's JSON lists them",
+        ),
     )
 }
 

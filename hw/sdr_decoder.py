@@ -4,11 +4,13 @@ from amaranth import Module, Mux, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
+from .pipeline import stage
+
 __all__ = ["SdrDecoder"]
 
 
 class SdrDecoder(wiring.Component):
-    """Per-lane ``(-1)**sign * q << flag`` as a ``base_bits``-wide integer, registered.
+    """Per-lane ``(-1)**sign * q << flag`` as a ``base_bits``-wide integer, optionally registered.
 
     This is the decompression step that :mod:`hw.sdr_mac` avoids.
 
@@ -17,17 +19,20 @@ class SdrDecoder(wiring.Component):
     config : sim.formats.SdrConfig
         Format of the codes (base width, M, flag width).
     lanes : int
+    registered : bool
+        A pipeline register after the decoders (``LATENCY`` 1) or none (0).
 
     Attributes
     ----------
     code : In(ArrayLayout(unsigned(1+M), lanes))
     flag : In(unsigned(F))
     value : Out(ArrayLayout(signed(B), lanes))
-        Decoded integers, one cycle after the codes.
+        Decoded integers, ``LATENCY`` cycles after the codes.
     """
 
-    def __init__(self, config, lanes):
+    def __init__(self, config, lanes, registered=True):
         self._config = config
+        self._registered = registered
         self._lanes = lanes
         super().__init__(
             {
@@ -39,8 +44,8 @@ class SdrDecoder(wiring.Component):
 
     @property
     def LATENCY(self):
-        """One register after the shifters."""
-        return 1
+        """1 with the register after the decoders, else 0."""
+        return int(self._registered)
 
     def elaborate(self, platform):
         m = Module()
@@ -48,5 +53,6 @@ class SdrDecoder(wiring.Component):
         for lane in range(self._lanes):
             code = self.code[lane]
             magnitude = code[:mag] << self.flag
-            m.d.sync += self.value[lane].eq(Mux(code[mag], -magnitude, magnitude))
+            value = Mux(code[mag], -magnitude, magnitude)[: self._config.base_bits].as_signed()
+            m.d.comb += self.value[lane].eq(stage(m, value, self._registered, f"value{lane}"))
         return m

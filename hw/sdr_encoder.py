@@ -3,30 +3,41 @@
 import functools
 import operator
 
-from amaranth import Const, Module, Mux, Signal, signed, unsigned
+from amaranth import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from sim.formats import SdrConfig
 
 from .params import DEFAULTS, check_params
-from .pipeline import delayed
+from .pipeline import delayed, parse_pipeline, pipeline_text, stage
 
-__all__ = ["SdrEncoder"]
+__all__ = ["SdrEncoder", "ENCODER_CUTS"]
+
+#: Optional pipeline registers of ``sdr_encoder``, in datapath order.
+ENCODER_CUTS = ("magnitudes", "flag")
 
 
 class SdrEncoder(wiring.Component):
     """Razors G two's-complement B-bit values to G codes ``{sign, q}`` and one flag per beat.
 
-    Pipeline (``LATENCY`` = 3):
+    Datapath, per beat:
 
-    1. magnitude and sign per element, ``-2**(B-1)`` clamped to ``2**(B-1)-1``;
-    2. OR of the G magnitudes, leading-one detection, ``flag = max(0, L - M)``;
-    3. per element: round (``nearest``: add ``2**(flag-1)``) and shift right by ``flag``,
-       saturate to ``2**M - 1``, drop the sign of a zero.
+    1. per element: sign and magnitude ``m = min(|x|, 2**(B-1)-1)``;
+    2. the OR of the G magnitudes, its leading one ``L``, ``flag = max(0, L - M)``;
+    3. per element: the (M+1)-bit window ``m[flag-1 : flag+M]`` selected by a mux (``m >> flag``
+       has at most M bits because ``m < 2**L``), rounded by an M-bit increment of its top M bits
+       by its lowest bit (``nearest``; a saturating increment: ``2**M - 1`` stays), the sign of a
+       zero dropped; then the output registers (codes and flag).
+
+    No B-bit adder and no full barrel shifter: the only arithmetic is the magnitude's negation and
+    the M-bit increment. Optional pipeline registers (``pipeline``): ``magnitudes`` after step 1,
+    ``flag`` after step 2 (the flag with the magnitudes and signs beside it).
+    ``LATENCY`` is 1 (the output registers) plus one per registered cut (3 with ``all``).
 
     Every ``in_valid`` beat yields one ``out_valid`` beat LATENCY cycles later, in order; one beat
-    per cycle.
+    per cycle. Every register loads every cycle and a reset clears them all (the codes and flag
+    are visible every cycle, so no register is left without a reset value).
 
     Parameters
     ----------
@@ -38,6 +49,8 @@ class SdrEncoder(wiring.Component):
         M, magnitude bits per code.
     rounding : str
         ``"nearest"`` or ``"truncate"``.
+    pipeline : str
+        Registered cuts: ``all``, ``none`` or a comma list of :data:`ENCODER_CUTS`.
 
     Attributes
     ----------
@@ -52,7 +65,7 @@ class SdrEncoder(wiring.Component):
     """
 
     MODULE_NAME = "sdr_encoder"
-    PARAMETERS = ("GROUP", "BASE_BITS", "MAG_BITS", "ROUNDING")
+    PARAMETERS = ("GROUP", "BASE_BITS", "MAG_BITS", "ROUNDING", "PIPELINE")
 
     def __init__(
         self,
@@ -60,14 +73,17 @@ class SdrEncoder(wiring.Component):
         base_bits=DEFAULTS["BASE_BITS"],
         mag_bits=DEFAULTS["MAG_BITS"],
         rounding=DEFAULTS["ROUNDING"],
+        pipeline=DEFAULTS["PIPELINE"],
     ):
-        self.check_parameters(group, base_bits, mag_bits, rounding)
+        self._registered = self.check_parameters(group, base_bits, mag_bits, rounding, pipeline)
         self.config = SdrConfig(base_bits, mag_bits, group, rounding)
+        self.cuts = ENCODER_CUTS
         self.parameters = {
             "GROUP": group,
             "BASE_BITS": base_bits,
             "MAG_BITS": mag_bits,
             "ROUNDING": rounding,
+            "PIPELINE": pipeline_text(self._registered, self.cuts),
         }
         super().__init__(
             {
@@ -80,47 +96,71 @@ class SdrEncoder(wiring.Component):
         )
 
     @staticmethod
-    def check_parameters(group, base_bits, mag_bits, rounding):
-        """Raise ``ValueError`` naming the first parameter that makes no valid unit."""
+    def check_parameters(group, base_bits, mag_bits, rounding, pipeline=DEFAULTS["PIPELINE"]):
+        """Raise ``ValueError`` naming the first parameter that makes no valid unit; return the
+        registered cuts."""
         check_params(group=group, base_bits=base_bits, mag_bits=mag_bits, rounding=rounding)
+        return parse_pipeline(pipeline, ENCODER_CUTS, "sdr_encoder")
 
     @property
     def LATENCY(self):
-        """Three registers: magnitudes, flag, codes."""
-        return 3
+        """The output registers (1) plus one per registered cut."""
+        return 1 + len(self._registered)
 
-    def elaborate(self, platform):
-        m = Module()
+    def _magnitudes(self, m):
+        """Step 1: ``(magnitudes, signs)`` of the inputs, through the ``magnitudes`` cut."""
         cfg = self.config
         width = cfg.base_bits - 1
-        # Stage 1: sign and clamped magnitude.
-        mags = [Signal(width, name=f"mag{i}") for i in range(cfg.group)]
-        signs = [Signal(name=f"neg{i}") for i in range(cfg.group)]
-        for i, (mag, sign) in enumerate(zip(mags, signs, strict=True)):
+        registered = "magnitudes" in self._registered
+        mags, signs = [], []
+        for i in range(cfg.group):
             x = self.x[i]
             absolute = Mux(x < 0, -x, x)[: cfg.base_bits]
-            m.d.sync += [
-                sign.eq(x < 0),
-                mag.eq(Mux(absolute[width], cfg.base_max, absolute[:width])),
-            ]
-        # Stage 2: leading one of the group OR -> flag; magnitudes and signs move along.
-        group_or = Signal(width)
+            mag = Mux(absolute[width], cfg.base_max, absolute[:width])[:width]
+            mags.append(stage(m, mag, registered, f"mag{i}", reset_less=False))
+            signs.append(stage(m, x < 0, registered, f"neg{i}", reset_less=False))
+        return mags, signs
+
+    def _flag(self, m, mags):
+        """Step 2: ``max(0, L - M)`` from the leading one of the OR of ``mags``."""
+        cfg = self.config
+        group_or = Signal(cfg.base_bits - 1)
         m.d.comb += group_or.eq(functools.reduce(operator.or_, mags))
-        length = Signal(range(width + 1))
-        for bit in range(width):
+        length = Signal(range(cfg.base_bits))
+        for bit in range(cfg.base_bits - 1):
             with m.If(group_or[bit]):
                 m.d.comb += length.eq(bit + 1)
         flag = Signal(cfg.flag_bits)
-        m.d.sync += flag.eq(Mux(length > cfg.mag_bits, length - cfg.mag_bits, 0))
-        mags2 = [delayed(m, mag, 1, f"mag{i}") for i, mag in enumerate(mags)]
-        signs2 = [delayed(m, sign, 1, f"neg{i}") for i, sign in enumerate(signs)]
-        # Stage 3: round, shift, saturate, canonical sign.
-        for i, (mag, sign) in enumerate(zip(mags2, signs2, strict=True)):
-            half = (Const(1, 1) << flag) >> 1 if cfg.rounding == "nearest" else 0  # 2**(flag-1)
-            scaled = Signal(width + 1, name=f"scaled{i}")
-            m.d.comb += scaled.eq((mag + half) >> flag)
-            q = Mux(scaled > cfg.mag_max, cfg.mag_max, scaled)[: cfg.mag_bits]
-            m.d.sync += self.code[i].eq(Mux(q == 0, 0, (sign << cfg.mag_bits) | q))
+        m.d.comb += flag.eq(Mux(length > cfg.mag_bits, length - cfg.mag_bits, 0))
+        return flag
+
+    def _code(self, mag, negative, flag):
+        """Step 3: the code ``{sign, q}`` of one magnitude under ``flag``."""
+        cfg = self.config
+        window = Cat(Const(0, 1), mag).bit_select(flag, cfg.mag_bits + 1)  # m[flag-1 : flag+M]
+        top = window[1:]
+        if cfg.rounding == "nearest":
+            saturated = top == cfg.mag_max
+            q = (top + (window[0] & ~saturated))[: cfg.mag_bits]
+        else:
+            q = top
+        return Mux(q == 0, 0, Cat(q, negative))
+
+    def elaborate(self, platform):
+        m = Module()
+        mags, signs = self._magnitudes(m)
+        flag = self._flag(m, mags)
+        registered = "flag" in self._registered
+        flag = stage(m, flag, registered, "flag_cut", reset_less=False)
+        mags = [
+            stage(m, mag, registered, f"mag{i}_cut", reset_less=False) for i, mag in enumerate(mags)
+        ]
+        signs = [
+            stage(m, sign, registered, f"neg{i}_cut", reset_less=False)
+            for i, sign in enumerate(signs)
+        ]
+        for i, (mag, negative) in enumerate(zip(mags, signs, strict=True)):
+            m.d.sync += self.code[i].eq(self._code(mag, negative, flag))
         m.d.sync += self.flag.eq(flag)
         m.d.comb += self.out_valid.eq(delayed(m, self.in_valid, self.LATENCY, "valid"))
         return m

@@ -11,10 +11,17 @@ from .adder_tree import AdderTree
 from .group_shifter import GroupShifter
 from .group_sum import GroupSum
 from .params import DEFAULTS, check_acc_bits, check_params
-from .pipeline import delayed
+from .pipeline import delayed, parse_pipeline, pipeline_text, tree_cuts
 from .sdr_products import SdrLaneProducts
 
-__all__ = ["SdrMac", "sdr_mac_ports", "sdr_product_bits"]
+__all__ = ["SdrMac", "sdr_mac_ports", "sdr_mac_cuts", "sdr_product_bits"]
+
+
+def sdr_mac_cuts(lanes, group):
+    """Optional pipeline registers of ``sdr_mac``: ``products``, ``tree1`` .. ``treeN``, then
+    ``group`` (only with one beat per group, where the group sum is a plain register) and
+    ``shifter``."""
+    return ("products",) + tree_cuts(lanes) + (("group",) if group == lanes else ()) + ("shifter",)
 
 
 def sdr_product_bits(a_config, w_config):
@@ -44,9 +51,11 @@ class SdrMac(wiring.Component):
     group (GROUP / LANES of them) are summed into a group partial sum, which is shifted ONCE by
     ``a_flag + w_flag`` and added to the ACC_BITS accumulator.
 
-    Registers (pipeline stages): after the lane multipliers; after every adder-tree level; the
-    group partial sum; after the group shifter; the accumulator. So the longest path is one
-    M x M multiplier with its conditional negate, or one adder, or the shifter. ``LATENCY`` is
+    Registers: the group partial sum (state when a group takes several beats) and the
+    accumulator, plus the pipeline registers ``pipeline`` names among :func:`sdr_mac_cuts`: after
+    the lane multipliers, after adder-tree levels, the group sum with one beat per group, after
+    the group shifter. With every cut registered (the default) the longest path is one M x M
+    multiplier with its conditional negate, or one adder, or the shifter, and ``LATENCY`` is
     ``log2(LANES) + 4`` cycles from the ``in_last`` beat to ``out_valid``. Throughput: one beat per
     cycle, back-to-back dot products at full rate; ``in_valid=0`` beats change nothing.
 
@@ -62,6 +71,8 @@ class SdrMac(wiring.Component):
         Activation and weight base widths (8 or 16): they set the flag widths and ranges.
     acc_bits : int
         Accumulator width, at least one shifted product wide.
+    pipeline : str
+        Registered cuts: ``all``, ``none`` or a comma list of :func:`sdr_mac_cuts` names.
 
     Attributes
     ----------
@@ -82,7 +93,7 @@ class SdrMac(wiring.Component):
     """
 
     MODULE_NAME = "sdr_mac"
-    PARAMETERS = ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS")
+    PARAMETERS = ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS", "PIPELINE")
 
     def __init__(
         self,
@@ -92,25 +103,45 @@ class SdrMac(wiring.Component):
         a_bits=DEFAULTS["A_BITS"],
         w_bits=DEFAULTS["W_BITS"],
         acc_bits=DEFAULTS["ACC_BITS"],
+        pipeline=DEFAULTS["PIPELINE"],
     ):
-        self.check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits)
+        registered = self.check_parameters(
+            lanes, group, mag_bits, a_bits, w_bits, acc_bits, pipeline
+        )
         self.a_config = SdrConfig(a_bits, mag_bits, group)
         self.w_config = SdrConfig(w_bits, mag_bits, group)
-        self.parameters = dict(
-            zip(self.PARAMETERS, (lanes, group, mag_bits, a_bits, w_bits, acc_bits), strict=True)
-        )
+        self.cuts = sdr_mac_cuts(lanes, group)
+        self.parameters = {
+            "LANES": lanes,
+            "GROUP": group,
+            "MAG_BITS": mag_bits,
+            "A_BITS": a_bits,
+            "W_BITS": w_bits,
+            "ACC_BITS": acc_bits,
+            "PIPELINE": pipeline_text(registered, self.cuts),
+        }
         self._beats = group // lanes
         max_shift = self.a_config.max_flag + self.w_config.max_flag
-        self.products = SdrLaneProducts(lanes, mag_bits)
-        self.tree = AdderTree(lanes, self.products.product_width, acc_bits)
-        self.group_sum = GroupSum(self.tree.out_width, self._beats, acc_bits)
-        self.shifter = GroupShifter(self.group_sum.out_width, max_shift, acc_bits)
+        self.products = SdrLaneProducts(lanes, mag_bits, "products" in registered)
+        self.tree = AdderTree(
+            lanes,
+            self.products.product_width,
+            acc_bits,
+            [cut in registered for cut in tree_cuts(lanes)],
+        )
+        self.group_sum = GroupSum(self.tree.out_width, self._beats, acc_bits, "group" in registered)
+        self.shifter = GroupShifter(
+            self.group_sum.out_width, max_shift, acc_bits, "shifter" in registered
+        )
         self.accumulator = Accumulator(self.shifter.out_width, acc_bits)
         super().__init__(sdr_mac_ports(self.a_config, self.w_config, lanes, acc_bits))
 
     @staticmethod
-    def check_parameters(lanes, group, mag_bits, a_bits, w_bits, acc_bits):
-        """Raise ``ValueError`` naming the first parameter that makes no valid unit."""
+    def check_parameters(
+        lanes, group, mag_bits, a_bits, w_bits, acc_bits, pipeline=DEFAULTS["PIPELINE"]
+    ):
+        """Raise ``ValueError`` naming the first parameter that makes no valid unit; return the
+        registered cuts."""
         check_params(lanes=lanes, group=group, mag_bits=mag_bits, a_bits=a_bits, w_bits=w_bits)
         check_acc_bits(
             acc_bits,
@@ -118,10 +149,11 @@ class SdrMac(wiring.Component):
                 SdrConfig(a_bits, mag_bits, group), SdrConfig(w_bits, mag_bits, group)
             ),
         )
+        return parse_pipeline(pipeline, sdr_mac_cuts(lanes, group), "sdr_mac")
 
     @property
     def LATENCY(self):
-        """Multipliers (1) + tree (log2 LANES) + group sum (1) + shifter (1) + accumulator (1)."""
+        """Registered multipliers, tree levels, group sum, shifter (0/1 each) + accumulator (1)."""
         return (
             self.products.LATENCY
             + self.tree.LATENCY
@@ -158,9 +190,13 @@ class SdrMac(wiring.Component):
             tree.terms.eq(products.products),
             group_sum.term.eq(tree.total),
             group_sum.in_valid.eq(delayed(m, self.in_valid, front, "valid")),
-            group_sum.in_end.eq(delayed(m, self._group_end(m), front, "group_end")),
+            group_sum.in_end.eq(
+                delayed(m, self._group_end(m), front, "group_end", reset_less=True)
+            ),
             shifter.total.eq(group_sum.total),
-            shifter.shift.eq(delayed(m, shift, front + group_sum.LATENCY, "shift")),
+            shifter.shift.eq(
+                delayed(m, shift, front + group_sum.LATENCY, "shift", reset_less=True)
+            ),
             accumulator.term.eq(shifter.shifted),
             accumulator.in_valid.eq(
                 delayed(m, group_sum.out_valid, shifter.LATENCY, "group_valid")

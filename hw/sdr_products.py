@@ -4,11 +4,13 @@ from amaranth import Module, Mux, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
+from .pipeline import stage
+
 __all__ = ["SdrLaneProducts"]
 
 
 class SdrLaneProducts(wiring.Component):
-    """Per-lane signed product of two SDR codes, registered.
+    """Per-lane signed product of two SDR codes, optionally registered.
 
     Never decodes a code to a wide integer: each lane multiplies the two M-bit magnitudes and
     negates the ``2M``-bit result when the signs differ.
@@ -18,16 +20,19 @@ class SdrLaneProducts(wiring.Component):
     lanes : int
     mag_bits : int
         M; codes are ``{sign, q}`` with ``q`` M bits wide.
+    registered : bool
+        A pipeline register after the multipliers (``LATENCY`` 1) or none (0).
 
     Attributes
     ----------
     a_code, w_code : In(ArrayLayout(unsigned(1+M), lanes))
     products : Out(ArrayLayout(signed(2M+1), lanes))
-        ``(-1)**(sa^sw) * qa * qw``, one cycle after the codes.
+        ``(-1)**(sa^sw) * qa * qw``, ``LATENCY`` cycles after the codes.
     """
 
-    def __init__(self, lanes, mag_bits):
+    def __init__(self, lanes, mag_bits, registered=True):
         self._lanes = lanes
+        self._registered = registered
         self._mag_bits = mag_bits
         self.product_width = 2 * mag_bits + 1
         code = unsigned(1 + mag_bits)
@@ -41,8 +46,8 @@ class SdrLaneProducts(wiring.Component):
 
     @property
     def LATENCY(self):
-        """One register after the multipliers."""
-        return 1
+        """1 with the register after the multipliers, else 0."""
+        return int(self._registered)
 
     def elaborate(self, platform):
         m = Module()
@@ -51,5 +56,8 @@ class SdrLaneProducts(wiring.Component):
             a, w = self.a_code[lane], self.w_code[lane]
             magnitude = a[:mag] * w[:mag]
             negative = a[mag] ^ w[mag]
-            m.d.sync += self.products[lane].eq(Mux(negative, -magnitude, magnitude))
+            product = Mux(negative, -magnitude, magnitude)
+            m.d.comb += self.products[lane].eq(
+                stage(m, product, self._registered, f"product{lane}")
+            )
         return m

@@ -22,6 +22,7 @@ BENCH_DIR = Path(__file__).parent / "cocotb"
 CONFIGS = {
     "sdr_mac": {"LANES": 4, "GROUP": 16, "ACC_BITS": 24},
     "int8_mac": {"LANES": 4, "ACC_BITS": 18},
+    "int4_mac": {"LANES": 4, "ACC_BITS": 12},
     "decompress_mac": {"LANES": 4, "GROUP": 16, "ACC_BITS": 24},
     "sdr_encoder": {"GROUP": 16, "BASE_BITS": 16},
 }

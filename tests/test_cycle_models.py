@@ -21,8 +21,17 @@ CONFIGS = [
     ("decompress_mac", dict(LANES=16, GROUP=16, W_BITS=16, MAG_BITS=5)),
     ("int8_mac", dict(LANES=1)),
     ("int8_mac", dict(LANES=8, ACC_BITS=18)),
+    ("int4_mac", dict(LANES=4, ACC_BITS=12)),
     ("sdr_encoder", dict(GROUP=8, ROUNDING="truncate")),
     ("sdr_encoder", dict(GROUP=16, BASE_BITS=8)),
+    # Fewer pipeline registers than the default:
+    ("sdr_mac", dict(LANES=4, GROUP=16, PIPELINE="none")),
+    ("sdr_mac", dict(LANES=8, GROUP=8, PIPELINE="tree2,group")),
+    ("decompress_mac", dict(LANES=4, GROUP=16, PIPELINE="products")),
+    ("int8_mac", dict(LANES=16, PIPELINE="tree3")),
+    ("int4_mac", dict(LANES=2, PIPELINE="none")),
+    ("sdr_encoder", dict(GROUP=16, PIPELINE="none")),
+    ("sdr_encoder", dict(GROUP=4, PIPELINE="magnitudes")),
 ]
 
 
@@ -34,10 +43,11 @@ def stream_for(unit, rng):
             encoder_case(unit, rng.integers(-top, top, size=(80, unit.parameters["GROUP"])))
             for _ in range(2)
         ]
-    elif unit.MODULE_NAME == "int8_mac":
+    elif unit.MODULE_NAME in ("int8_mac", "int4_mac"):
+        top = 8 if unit.MODULE_NAME == "int4_mac" else 128
         parts = []
         for _ in range(2):
-            a, w = rng.integers(-128, 128, (4, 64)), rng.integers(-128, 128, (3, 64))
+            a, w = rng.integers(-top, top, (4, 64)), rng.integers(-top, top, (3, 64))
             parts.append(int_mac_beats(a, w, unit.parameters["LANES"], int_matmul(a, w)))
     else:
         parts = [sdr_case(unit, rng, m=3, n=3, groups=3) for _ in range(2)]
@@ -70,7 +80,9 @@ def test_model_equals_amaranth_every_cycle(name, params):
         )
 
 
-@pytest.mark.parametrize("name", ["sdr_mac", "int8_mac", "decompress_mac", "sdr_encoder"])
+@pytest.mark.parametrize(
+    "name", ["sdr_mac", "int8_mac", "int4_mac", "decompress_mac", "sdr_encoder"]
+)
 def test_many_streams_at_once_equal_one_at_a_time(name):
     rng = np.random.default_rng(21)
     unit = elaborated(build(name, **({"GROUP": 8} if name == "sdr_encoder" else {"LANES": 4})))

@@ -7,7 +7,7 @@ from amaranth_helpers import assert_refused
 
 from hw.decompress_mac import DecompressMac
 from hw.designs import DESIGNS, elaborated
-from hw.int_mac import Int8Mac
+from hw.int_mac import Int4Mac, Int8Mac
 from hw.params import DEFAULTS
 from hw.sdr_encoder import SdrEncoder
 from hw.sdr_mac import SdrMac
@@ -50,6 +50,53 @@ def test_int8_mac_refuses():
     )
 
 
+def test_int4_mac_refuses():
+    assert_refused(lambda: Int4Mac(lanes=5), "lanes must be a power of two, not 5")
+    assert_refused(
+        lambda: Int4Mac(acc_bits=7), "acc_bits must be at least 8 to hold one product, not 7"
+    )
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (
+            lambda: Int8Mac(lanes=4, pipeline="tree3"),
+            r"pipeline of int8_mac must be all, none or a comma list of its cuts "
+            r"\(products, tree1, tree2\), not 'tree3'",
+        ),
+        (
+            lambda: SdrMac(lanes=4, group=16, pipeline="group"),
+            r"its cuts \(products, tree1, tree2, shifter\), not 'group'",
+        ),
+        (lambda: SdrMac(lanes=4, group=4, pipeline=""), r"\(products, tree1, tree2, group, "),
+        (lambda: DecompressMac(pipeline="shifter"), r"pipeline of decompress_mac .*'shifter'"),
+        (lambda: SdrEncoder(pipeline="products"), r"cuts \(magnitudes, flag\), not 'products'"),
+        (lambda: Int4Mac(pipeline=3), r"pipeline must be a string .*, not 3"),
+    ],
+)
+def test_pipeline_names_only_the_units_cuts(build, message):
+    assert_refused(build, message)
+
+
+@pytest.mark.parametrize(
+    "unit, text, latency",
+    [
+        (lambda: Int8Mac(lanes=16, pipeline="none"), "none", 1),
+        (lambda: Int8Mac(lanes=16, pipeline="tree4, products"), "products,tree4", 3),
+        (lambda: Int4Mac(lanes=1, pipeline="products"), "all", 2),
+        (lambda: SdrMac(lanes=16, pipeline="group,shifter,products"), "products,group,shifter", 4),
+        (lambda: SdrMac(lanes=4, group=16, pipeline="none"), "none", 2),
+        (lambda: DecompressMac(lanes=4, pipeline="decoders,tree2"), "decoders,tree2", 3),
+        (lambda: SdrEncoder(pipeline="flag"), "flag", 2),
+    ],
+)
+def test_pipeline_text_is_canonical_and_sets_latency(unit, text, latency):
+    unit = elaborated(unit())
+    assert unit.parameters["PIPELINE"] == text
+    assert unit.LATENCY == latency
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -78,6 +125,7 @@ def test_constructor_defaults_come_from_the_parameter_table(cls):
         (lambda: SdrMac(lanes=1), 4),
         (lambda: Int8Mac(lanes=16), 6),
         (lambda: Int8Mac(lanes=4), 4),
+        (lambda: Int4Mac(lanes=8), 5),
         (lambda: DecompressMac(lanes=16), 7),
         (SdrEncoder, 3),
     ],

@@ -22,8 +22,9 @@ def _case(unit, rng):
         bits = unit.parameters["BASE_BITS"]
         x = rng.integers(-(1 << (bits - 1)), 1 << (bits - 1), size=(6, unit.parameters["GROUP"]))
         return encoder_case(unit, x >> rng.integers(0, bits, size=(6, 1)))
-    if unit.MODULE_NAME == "int8_mac":
-        a, w = rng.integers(-128, 128, size=(2, 16)), rng.integers(-128, 128, size=(3, 16))
+    if unit.MODULE_NAME in ("int8_mac", "int4_mac"):
+        top = 8 if unit.MODULE_NAME == "int4_mac" else 128
+        a, w = rng.integers(-top, top, size=(2, 16)), rng.integers(-top, top, size=(3, 16))
         return int_mac_beats(
             a, w, unit.parameters["LANES"], int_matmul(a, w, unit.parameters["ACC_BITS"])
         )

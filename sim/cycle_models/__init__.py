@@ -1,4 +1,4 @@
-"""Fast cycle-accurate NumPy models of the four units (SPEC section 6).
+"""Fast cycle-accurate NumPy models of the units (SPEC section 6).
 
 ``simulate(unit, stream)`` takes the same per-cycle stream as the RTL backends (see
 :mod:`sim.ports`), optionally with leading axes for many independent streams at once
@@ -7,13 +7,14 @@
 ``hw`` unit, never copied.
 """
 
-from . import decompress_mac, int8_mac, sdr_encoder, sdr_mac
+from . import decompress_mac, int_mac, sdr_encoder, sdr_mac
 
 __all__ = ["simulate", "MODELS"]
 
 MODELS = {
     "sdr_mac": sdr_mac.simulate,
-    "int8_mac": int8_mac.simulate,
+    "int8_mac": int_mac.simulate,
+    "int4_mac": int_mac.simulate,
     "decompress_mac": decompress_mac.simulate,
     "sdr_encoder": sdr_encoder.simulate,
 }

@@ -1,4 +1,5 @@
-"""cocotb bench of one unit's exported Verilog: sdr_mac, int8_mac, decompress_mac or sdr_encoder.
+"""cocotb bench of one unit's exported Verilog: sdr_mac, int8_mac, int4_mac, decompress_mac or
+sdr_encoder.
 
 ``tests/test_cocotb_benches.py`` builds and runs it; the unit comes from ``$QRAZOR_BENCH_UNIT``
 (:func:`sim.rtl_cocotb.unit_record` as JSON). Phases, each from a fresh reset: directed corners,

@@ -4,7 +4,7 @@ Bins (every one is required: :meth:`UnitCoverage.empty_bins` lists those never h
 
 * SDR MACs: every ``a_flag`` and ``w_flag`` value, every sign pair of the (a, w) codes, a result
   whose accumulator wrapped and one that did not;
-* ``int8_mac``: every sign pair of the (a, w) operands, wrapped and exact results;
+* ``int8_mac`` and ``int4_mac``: every sign pair of the (a, w) operands, wrapped and exact results;
 * ``sdr_encoder``: every flag value, a rounding overflow (a value whose rounding would pass
   ``2**M - 1``), the most negative base value, an all-zero group;
 * all units: idle runs between valid beats of 0 (back-to-back), 1 and 2+ cycles.

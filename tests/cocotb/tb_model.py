@@ -90,7 +90,7 @@ class SdrDotModel:
 
 
 class IntDotModel:
-    """``int8_mac``: the two's-complement dot product, wrapped to ACC_BITS."""
+    """``int8_mac`` / ``int4_mac``: the two's-complement dot product, wrapped to ACC_BITS."""
 
     def __init__(self, parameters):
         self.acc_bits = parameters["ACC_BITS"]
@@ -136,5 +136,6 @@ MODELS = {
     "sdr_mac": SdrDotModel,
     "decompress_mac": SdrDotModel,
     "int8_mac": IntDotModel,
+    "int4_mac": IntDotModel,
     "sdr_encoder": EncoderModel,
 }

@@ -144,10 +144,11 @@ class SdrStimulus:
 
 
 class IntStimulus:
-    """``int8_mac``: dot products of two's-complement int8 vectors."""
+    """``int8_mac`` / ``int4_mac``: dot products of two's-complement ``width``-bit vectors."""
 
-    def __init__(self, parameters):
+    def __init__(self, parameters, width):
         self.lanes, self.acc_bits = parameters["LANES"], parameters["ACC_BITS"]
+        self.width, self.top = width, 1 << (width - 1)
 
     def _beats(self, a, w):
         expected = wrap_signed(np.sum(a.astype(np.int64) * w, axis=-1), self.acc_bits)
@@ -155,19 +156,21 @@ class IntStimulus:
 
     def directed(self, rng, vectors):
         """Zeros, every sign pair at the extremes, single-beat products, a wrapping sum."""
-        extremes = np.array([-128, -1, 0, 1, 127])
+        low, high = -self.top, self.top - 1
+        extremes = np.array([low, -1, 0, 1, high])
         a, w = np.meshgrid(extremes, extremes)
         pairs = self._beats(
             np.repeat(a.reshape(-1, 1), self.lanes, axis=1),
             np.repeat(w.reshape(-1, 1), self.lanes, axis=1),
         )
-        wrap = self._beats(np.full((2, 64), -128), np.array([np.full(64, -128), np.full(64, 127)]))
+        wrap = self._beats(np.full((2, 64), low), np.array([np.full(64, low), np.full(64, high)]))
         return _directed([pairs, wrap], rng)
 
     def _random_batch(self, rng, count):
         k = self.lanes * int(rng.choice([1, 2, 4, 16]))
-        a = rng.integers(-128, 128, size=(count, k)) >> rng.integers(0, 8, size=(count, 1))
-        w = rng.integers(-128, 128, size=(count, k)) >> rng.integers(0, 8, size=(count, 1))
+        shape = (count, k)
+        a = rng.integers(-self.top, self.top, size=shape) >> rng.integers(0, self.width, (count, 1))
+        w = rng.integers(-self.top, self.top, size=shape) >> rng.integers(0, self.width, (count, 1))
         return self._beats(a, w)
 
     def random(self, rng, vectors):
@@ -175,8 +178,9 @@ class IntStimulus:
         return _segments(rng, vectors, self._random_batch)
 
     def llm(self, rng, vectors):
-        """Every dot product of an LLM-like GEMM quantized W8A8 (``integer_gemm``)."""
-        gemm = integer_gemm(_workload(rng, vectors))
+        """Every dot product of an LLM-like GEMM quantized to ``width`` bits (``integer_gemm``:
+        absmax per token and per output channel, round to nearest)."""
+        gemm = integer_gemm(_workload(rng, vectors), self.width, self.width)
         expected = int_matmul(gemm.a, gemm.w, acc_bits=self.acc_bits)
         return with_bubbles(
             int_mac_beats(gemm.a, gemm.w, self.lanes, expected), rng, LLM_BUBBLE_RATE
@@ -239,6 +243,7 @@ class EncoderStimulus:
 STIMULI = {
     "sdr_mac": SdrStimulus,
     "decompress_mac": SdrStimulus,
-    "int8_mac": IntStimulus,
+    "int8_mac": lambda parameters: IntStimulus(parameters, 8),
+    "int4_mac": lambda parameters: IntStimulus(parameters, 4),
     "sdr_encoder": EncoderStimulus,
 }

@@ -1,4 +1,4 @@
-"""Cycle model of ``int8_mac``."""
+"""Cycle model of the integer MACs ``int8_mac`` and ``int4_mac``."""
 
 import numpy as np
 
@@ -8,7 +8,7 @@ __all__ = ["simulate"]
 
 
 def simulate(unit, stream):
-    """Per-cycle ``out_valid``/``out`` of ``unit`` (an :class:`hw.int_mac.Int8Mac`)."""
+    """Per-cycle ``out_valid``/``out`` of ``unit`` (an :class:`hw.int_mac.IntMac` baseline)."""
     rst = np.asarray(stream.get("rst", np.zeros_like(stream["in_valid"])), bool)
     valid = np.asarray(stream["in_valid"], bool) & ~rst
     beat_sum = np.sum(
