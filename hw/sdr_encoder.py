@@ -25,10 +25,10 @@ class SdrEncoder(wiring.Component):
 
     1. per element: sign and magnitude ``m = min(|x|, 2**(B-1)-1)``;
     2. the OR of the G magnitudes, its leading one ``L``, ``flag = max(0, L - M)``;
-    3. per element: the (M+1)-bit window ``m[flag-1 : flag+M]`` selected by a mux (``m >> flag``
-       has at most M bits because ``m < 2**L``), rounded by an M-bit increment of its top M bits
-       by its lowest bit (``nearest``; a saturating increment: ``2**M - 1`` stays), the sign of a
-       zero dropped; then the output registers (codes and flag).
+    3. per element: the (M+1)-bit window ``m[flag-1 : flag+M]`` selected by a logarithmic mux
+       (``m >> flag`` has at most M bits because ``m < 2**L``), rounded by an M-bit increment of
+       its top M bits by its lowest bit (``nearest``; a saturating increment: ``2**M - 1``
+       stays), the sign of a zero dropped; then the output registers (codes and flag).
 
     No B-bit adder and no full barrel shifter: the only arithmetic is the magnitude's negation and
     the M-bit increment. Optional pipeline registers (``pipeline``): ``magnitudes`` after step 1,
@@ -134,10 +134,20 @@ class SdrEncoder(wiring.Component):
         m.d.comb += flag.eq(Mux(length > cfg.mag_bits, length - cfg.mag_bits, 0))
         return flag
 
+    def _window(self, mag, flag):
+        """``m[flag-1 : flag+M]`` (``m[-1]`` = 0): a logarithmic right shifter, widest shift
+        first, each stage as wide as the bits later stages can still select."""
+        width = self.config.mag_bits + 1
+        value = Cat(Const(0, 1), mag)
+        for bit in reversed(range(len(flag))):
+            shifted = Mux(flag[bit], value >> (1 << bit), value)
+            value = shifted[: min(len(value), width + (2 << bit) - 1)]
+        return value[:width]
+
     def _code(self, mag, negative, flag):
         """Step 3: the code ``{sign, q}`` of one magnitude under ``flag``."""
         cfg = self.config
-        window = Cat(Const(0, 1), mag).bit_select(flag, cfg.mag_bits + 1)  # m[flag-1 : flag+M]
+        window = self._window(mag, flag)
         top = window[1:]
         if cfg.rounding == "nearest":
             saturated = top == cfg.mag_max
