@@ -1,16 +1,16 @@
 """``sdr_encoder``: on-chip SDR razoring of one group per beat (SPEC section 2)."""
 
-import functools
-import operator
-
-from amaranth import Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth import Module, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from sim.formats import SdrConfig
 
+from .encoder_magnitudes import EncoderMagnitudes
+from .leading_one import LeadingOne
 from .params import DEFAULTS, check_params
-from .pipeline import delayed, parse_pipeline, pipeline_text, stage
+from .pipeline import delayed, parse_pipeline, pipeline_text
+from .razor import Razor
 
 __all__ = ["SdrEncoder", "ENCODER_CUTS"]
 
@@ -21,14 +21,15 @@ ENCODER_CUTS = ("magnitudes", "flag")
 class SdrEncoder(wiring.Component):
     """Razors G two's-complement B-bit values to G codes ``{sign, q}`` and one flag per beat.
 
-    Datapath, per beat:
+    Datapath, per beat, one block each:
 
-    1. per element: sign and magnitude ``m = min(|x|, 2**(B-1)-1)``;
-    2. the OR of the G magnitudes, its leading one ``L``, ``flag = max(0, L - M)``;
-    3. per element: the (M+1)-bit window ``m[flag-1 : flag+M]`` selected by a logarithmic mux
-       (``m >> flag`` has at most M bits because ``m < 2**L``), rounded by an M-bit increment of
-       its top M bits by its lowest bit (``nearest``; a saturating increment: ``2**M - 1``
-       stays), the sign of a zero dropped; then the output registers (codes and flag).
+    1. ``magnitudes`` (:class:`~hw.encoder_magnitudes.EncoderMagnitudes`): per element, sign and
+       magnitude ``m = min(|x|, 2**(B-1)-1)``;
+    2. ``leading_one`` (:class:`~hw.leading_one.LeadingOne`): the OR of the G magnitudes, its
+       leading one ``L``, ``flag = max(0, L - M)``;
+    3. ``razor`` (:class:`~hw.razor.Razor`): per element, the (M+1)-bit window
+       ``m[flag-1 : flag+M]`` selected by a logarithmic mux, rounded by a saturating M-bit
+       increment, the sign of a zero dropped; then the output registers (codes and flag).
 
     No B-bit adder and no full barrel shifter: the only arithmetic is the magnitude's negation and
     the M-bit increment. Optional pipeline registers (``pipeline``): ``magnitudes`` after step 1,
@@ -75,7 +76,7 @@ class SdrEncoder(wiring.Component):
         rounding=DEFAULTS["ROUNDING"],
         pipeline=DEFAULTS["PIPELINE"],
     ):
-        self._registered = self.check_parameters(group, base_bits, mag_bits, rounding, pipeline)
+        registered = self.check_parameters(group, base_bits, mag_bits, rounding, pipeline)
         self.config = SdrConfig(base_bits, mag_bits, group, rounding)
         self.cuts = ENCODER_CUTS
         self.parameters = {
@@ -83,8 +84,11 @@ class SdrEncoder(wiring.Component):
             "BASE_BITS": base_bits,
             "MAG_BITS": mag_bits,
             "ROUNDING": rounding,
-            "PIPELINE": pipeline_text(self._registered, self.cuts),
+            "PIPELINE": pipeline_text(registered, self.cuts),
         }
+        self.magnitudes = EncoderMagnitudes(self.config, "magnitudes" in registered)
+        self.leading_one = LeadingOne(self.config, "flag" in registered)
+        self.razor = Razor(self.config)
         super().__init__(
             {
                 "x": In(data.ArrayLayout(signed(base_bits), group)),
@@ -105,72 +109,22 @@ class SdrEncoder(wiring.Component):
     @property
     def LATENCY(self):
         """The output registers (1) plus one per registered cut."""
-        return 1 + len(self._registered)
-
-    def _magnitudes(self, m):
-        """Step 1: ``(magnitudes, signs)`` of the inputs, through the ``magnitudes`` cut."""
-        cfg = self.config
-        width = cfg.base_bits - 1
-        registered = "magnitudes" in self._registered
-        mags, signs = [], []
-        for i in range(cfg.group):
-            x = self.x[i]
-            absolute = Mux(x < 0, -x, x)[: cfg.base_bits]
-            mag = Mux(absolute[width], cfg.base_max, absolute[:width])[:width]
-            mags.append(stage(m, mag, registered, f"mag{i}", reset_less=False))
-            signs.append(stage(m, x < 0, registered, f"neg{i}", reset_less=False))
-        return mags, signs
-
-    def _flag(self, m, mags):
-        """Step 2: ``max(0, L - M)`` from the leading one of the OR of ``mags``."""
-        cfg = self.config
-        group_or = Signal(cfg.base_bits - 1)
-        m.d.comb += group_or.eq(functools.reduce(operator.or_, mags))
-        length = Signal(range(cfg.base_bits))
-        for bit in range(cfg.base_bits - 1):
-            with m.If(group_or[bit]):
-                m.d.comb += length.eq(bit + 1)
-        flag = Signal(cfg.flag_bits)
-        m.d.comb += flag.eq(Mux(length > cfg.mag_bits, length - cfg.mag_bits, 0))
-        return flag
-
-    def _window(self, mag, flag):
-        """``m[flag-1 : flag+M]`` (``m[-1]`` = 0): a logarithmic right shifter, widest shift
-        first, each stage as wide as the bits later stages can still select."""
-        width = self.config.mag_bits + 1
-        value = Cat(Const(0, 1), mag)
-        for bit in reversed(range(len(flag))):
-            shifted = Mux(flag[bit], value >> (1 << bit), value)
-            value = shifted[: min(len(value), width + (2 << bit) - 1)]
-        return value[:width]
-
-    def _code(self, mag, negative, flag):
-        """Step 3: the code ``{sign, q}`` of one magnitude under ``flag``."""
-        cfg = self.config
-        window = self._window(mag, flag)
-        top = window[1:]
-        if cfg.rounding == "nearest":
-            saturated = top == cfg.mag_max
-            q = (top + (window[0] & ~saturated))[: cfg.mag_bits]
-        else:
-            q = top
-        return Mux(q == 0, 0, Cat(q, negative))
+        return self.magnitudes.LATENCY + self.leading_one.LATENCY + self.razor.LATENCY
 
     def elaborate(self, platform):
         m = Module()
-        mags, signs = self._magnitudes(m)
-        flag = self._flag(m, mags)
-        registered = "flag" in self._registered
-        flag = stage(m, flag, registered, "flag_cut", reset_less=False)
-        mags = [
-            stage(m, mag, registered, f"mag{i}_cut", reset_less=False) for i, mag in enumerate(mags)
+        m.submodules.magnitudes = magnitudes = self.magnitudes
+        m.submodules.leading_one = leading_one = self.leading_one
+        m.submodules.razor = razor = self.razor
+        m.d.comb += [
+            magnitudes.x.eq(self.x),
+            leading_one.mags_in.eq(magnitudes.mags),
+            leading_one.negative_in.eq(magnitudes.negative),
+            razor.mags.eq(leading_one.mags),
+            razor.negative.eq(leading_one.negative),
+            razor.flag_in.eq(leading_one.flag),
+            self.code.eq(razor.code),
+            self.flag.eq(razor.flag),
+            self.out_valid.eq(delayed(m, self.in_valid, self.LATENCY, "valid")),
         ]
-        signs = [
-            stage(m, sign, registered, f"neg{i}_cut", reset_less=False)
-            for i, sign in enumerate(signs)
-        ]
-        for i, (mag, negative) in enumerate(zip(mags, signs, strict=True)):
-            m.d.sync += self.code[i].eq(self._code(mag, negative, flag))
-        m.d.sync += self.flag.eq(flag)
-        m.d.comb += self.out_valid.eq(delayed(m, self.in_valid, self.LATENCY, "valid"))
         return m

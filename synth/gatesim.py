@@ -1,7 +1,11 @@
 """Simulate a mapped netlist with Icarus Verilog on a per-cycle stream; check it bit-exactly.
 
 The testbench (``synth/scripts/gate_tb.v``) reads one input vector per cycle, records the outputs
-of every cycle and dumps the nets of the netlist to a VCD from the end of the reset cycle on.
+of every cycle and dumps the nets of the netlist to a VCD over the activity window: by default
+the cycles from the second after the reset cycle on, so that releasing the reset (and, here,
+leaving x) is not counted as activity. Its timing is :mod:`synth.logicsim`'s: the inputs of cycle
+``t`` change at the rising edge that starts it, in the same time step as the flip-flops load, so
+every net settles once per cycle and the VCD holds one transition at most per net and cycle.
 Cells are simulated with the library's Verilog models (the Debian OSU 0.18 um package ships
 them); for a library without models, Yosys builds them from the Liberty cell functions.
 Icarus rather than Yosys ``sim``: it runs the vendor's own cell models and is as fast (300
@@ -51,23 +55,25 @@ class GateSimError(RuntimeError):
 class GateRun:
     """Per-cycle outputs of one gate-level run and the VCD of its nets.
 
-    ``known[port]`` is False in cycles where the port had x or z bits. The VCD covers every cycle
-    after the reset cycle: ``window_cycles`` clock cycles, VCD times ``window`` (picoseconds).
+    ``known[port]`` is False in cycles where the port had x or z bits. The VCD holds the
+    transitions into cycles ``window_start`` .. ``cycles - 1``: ``window_cycles`` clock cycles,
+    VCD times ``window`` (picoseconds).
     """
 
     outputs: dict
     known: dict
     vcd: Path
     cycles: int
+    window_start: int = 2
 
     @property
     def window_cycles(self):
-        return self.cycles - 1
+        return self.cycles - self.window_start
 
     @property
     def window(self):
         period = 2 * HALF_PERIOD_NS * VCD_TICKS_PER_NS
-        return period, period * self.cycles
+        return period * self.window_start, period * self.cycles
 
 
 def cell_models(liberty, workdir):
@@ -133,10 +139,12 @@ def _read_outputs(path, fields, cycles):
     return outputs, known
 
 
-def simulate_netlist(unit, top, netlist, models, stream, workdir):
+def simulate_netlist(unit, top, netlist, models, stream, workdir, window_start=2):
     """Run ``stream`` through the mapped ``netlist`` of ``unit``; return a :class:`GateRun`.
 
-    Needs ``iverilog`` and ``vvp`` on PATH. Raises :class:`GateSimError` when they fail.
+    The VCD holds the activity from cycle ``window_start`` on (at least 1: the transitions into a
+    cycle need the one before; by default 2, after the reset cycle 0 and its release). Needs
+    ``iverilog`` and ``vvp`` on PATH. Raises :class:`GateSimError` when they fail.
     """
     for tool in ("iverilog", "vvp"):
         if find_tool(tool) is None:
@@ -146,6 +154,8 @@ def simulate_netlist(unit, top, netlist, models, stream, workdir):
     words, in_width = pack_fields(
         stream, [(name, lane_width, lanes) for name, _, lane_width, lanes in inputs]
     )
+    if not 1 <= window_start < len(words):
+        raise ValueError(f"window_start must be 1 to {len(words) - 1}, not {window_start}")
     digits = (in_width + 3) // 4
     vectors = workdir / "vectors.hex"
     vectors.write_text("".join(f"{word:0{digits}x}\n" for word in words))
@@ -162,6 +172,7 @@ def simulate_netlist(unit, top, netlist, models, stream, workdir):
             "gate_tb.v",
             cycles=len(words),
             half_period=HALF_PERIOD_NS,
+            first=window_start,
             in_msb=in_width - 1,
             out_msb=out_width - 1,
             top=top,
@@ -186,7 +197,7 @@ def simulate_netlist(unit, top, netlist, models, stream, workdir):
     )
     _run(["vvp", "-n", str(binary)], "vvp")
     values, known = _read_outputs(paths["outputs"], outputs, len(words))
-    return GateRun(values, known, paths["vcd"], len(words))
+    return GateRun(values, known, paths["vcd"], len(words), window_start)
 
 
 def check_results(run, beats, latency, is_mac):

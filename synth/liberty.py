@@ -20,6 +20,7 @@ __all__ = [
     "Table",
     "PowerArc",
     "Pin",
+    "FlipFlop",
     "Cell",
     "Library",
     "load_liberty",
@@ -82,9 +83,10 @@ class PowerArc:
 
 @dataclass(frozen=True)
 class Pin:
-    """A cell pin: direction, input capacitance, clock flag, power and slew tables.
+    """A cell pin: direction, input capacitance, clock flag, power and slew tables, logic.
 
-    Numbers are in the library's units."""
+    Numbers are in the library's units. ``function`` and ``three_state`` are the Liberty boolean
+    expressions of an output pin (unquoted text; ``None`` when the pin has none)."""
 
     name: str
     direction: str
@@ -92,17 +94,43 @@ class Pin:
     is_clock: bool
     power: tuple = ()
     transitions: tuple = ()  # (related_pin, rise_transition Table, fall_transition Table)
+    function: str | None = None
+    three_state: str | None = None
+
+
+@dataclass(frozen=True)
+class FlipFlop:
+    """A cell's ``ff`` group, every attribute as unquoted text (``None`` when absent).
+
+    ``state`` names the two state variables the output pins' functions refer to, such as
+    ``("IQ", "IQN")``; ``clear_preset_var1``/``2`` (``L``, ``H``, ...) give them when ``clear``
+    and ``preset`` are both active.
+    """
+
+    state: tuple
+    next_state: str | None
+    clocked_on: str | None
+    clear: str | None = None
+    preset: str | None = None
+    clear_preset_var1: str | None = None
+    clear_preset_var2: str | None = None
 
 
 @dataclass(frozen=True)
 class Cell:
-    """A library cell: area, leakage power, pins, sequential or not (library units)."""
+    """A library cell: area, leakage power, pins, sequential or not (library units).
+
+    ``ff`` is its flip-flop (:class:`FlipFlop`, ``None`` for a cell without an ``ff`` group);
+    ``has_latch`` tells a cell with a ``latch`` group.
+    """
 
     name: str
     area: float
     leakage: float
     pins: dict
     is_sequential: bool
+    ff: FlipFlop | None = None
+    has_latch: bool = False
 
     def inputs(self):
         return [pin for pin in self.pins.values() if pin.direction == "input"]
@@ -177,6 +205,32 @@ def _table(group, templates):
     return Table(tuple(variables), tuple(index), np.asarray(values).reshape(shape))
 
 
+def _optional_text(group, attribute):
+    return _text(group[attribute]) if attribute in group else None
+
+
+def _flip_flop(group):
+    """The cell's own ``ff`` group (not a ``test_cell``'s), or ``None``."""
+    groups = group.get_groups("ff")
+    if not groups:
+        return None
+    ff = groups[0]
+    return FlipFlop(
+        tuple(_text(arg) for arg in ff.args),
+        *(
+            _optional_text(ff, attribute)
+            for attribute in (
+                "next_state",
+                "clocked_on",
+                "clear",
+                "preset",
+                "clear_preset_var1",
+                "clear_preset_var2",
+            )
+        ),
+    )
+
+
 def _pin(group, templates):
     name = _text(group.args[0])
     power = tuple(
@@ -207,6 +261,8 @@ def _pin(group, templates):
         _text(group.get("clock", "false")) == "true",
         power,
         transitions,
+        _optional_text(group, "function"),
+        _optional_text(group, "three_state"),
     )
 
 
@@ -222,6 +278,8 @@ def _cell(group, templates):
         float(group.get("cell_leakage_power", 0.0)),
         pins,
         sequential,
+        _flip_flop(group),
+        bool(group.get_groups("latch")),
     )
 
 

@@ -2,7 +2,8 @@
 
 Every net is one bit, identified by Yosys' bit number. Each cell instance knows its library cell,
 its block (from the ``scopename`` attribute ``flatten -scopename`` leaves) and which bit each pin
-connects to; constant pins (``"0"``/``"1"``) connect to no net.
+connects to; constant pins (``"0"``/``"1"``) connect to no net, and their values are kept apart
+(``"x"`` and ``"z"`` read as 0, as a two-state simulation sees them).
 """
 
 import json
@@ -15,22 +16,29 @@ __all__ = ["Instance", "Netlist", "read_netlist"]
 
 @dataclass(frozen=True)
 class Instance:
-    """One cell instance: name, library cell, block, ``{pin: bit or None (constant)}``."""
+    """One cell instance: name, library cell, block, ``{pin: bit or None (constant)}``.
+
+    ``constants`` maps each pin tied to a constant to its value, 0 or 1."""
 
     name: str
     cell: str
     block: str
     pins: dict
+    constants: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Netlist:
-    """A flat netlist: instances, top-level ports and the public wires (bits LSB first)."""
+    """A flat netlist: instances, top-level ports and the public wires (bits LSB first).
+
+    ``port_constants`` gives the value of each port bit tied to a constant:
+    ``{port: {bit index: 0 or 1}}``."""
 
     top: str
     instances: tuple
     ports: dict  # {name: (direction, [bit, ...] LSB first)}
     wires: dict = field(repr=False)  # {name: [bit or None (constant), ...] LSB first}
+    port_constants: dict = field(default_factory=dict, repr=False)
 
     def input_bits(self, exclude=()):
         """Bits of the top-level input ports, except the ports named in ``exclude``."""
@@ -56,6 +64,11 @@ def _bit(value):
     return value if isinstance(value, int) else None  # "0", "1", "x", "z" are constants
 
 
+def _constants(bits):
+    """``{index: 0 or 1}`` of the constant entries of a Yosys bit list."""
+    return {i: int(b == "1") for i, b in enumerate(bits) if not isinstance(b, int)}
+
+
 def _scope(attributes):
     if "scopename" in attributes:
         return attributes["scopename"]
@@ -73,8 +86,15 @@ def read_netlist(path, top):
             pin: _bit(bits[0]) if len(bits) == 1 else None
             for pin, bits in cell["connections"].items()
         }
+        constants = {
+            pin: _constants(bits)[0]
+            for pin, bits in cell["connections"].items()
+            if len(bits) == 1 and _bit(bits[0]) is None
+        }
         instances.append(
-            Instance(name, cell["type"], block_of_scope(_scope(cell["attributes"])), pins)
+            Instance(
+                name, cell["type"], block_of_scope(_scope(cell["attributes"])), pins, constants
+            )
         )
     ports = {
         name: (port["direction"], [_bit(b) for b in port["bits"]])
@@ -85,4 +105,9 @@ def read_netlist(path, top):
         for name, net in sorted(module["netnames"].items())
         if not net.get("hide_name")
     }
-    return Netlist(top, tuple(instances), ports, wires)
+    port_constants = {
+        name: constants
+        for name, port in module["ports"].items()
+        if (constants := _constants(port["bits"]))
+    }
+    return Netlist(top, tuple(instances), ports, wires, port_constants)
