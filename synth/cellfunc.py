@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["ZERO", "ONE", "CellFunction", "parse_expression", "compile_function"]
+__all__ = [
+    "ZERO",
+    "ONE",
+    "CellFunction",
+    "parse_expression",
+    "compile_function",
+    "probability",
+]
 
 #: The constants 0 and 1 as uint64 words (every bit the same).
 ZERO, ONE = np.uint64(0), ~np.uint64(0)
@@ -102,6 +109,25 @@ class _Parser:
 def parse_expression(text):
     """Syntax tree of the Liberty expression ``text`` (raises ``ValueError`` when malformed)."""
     return _Parser(text).parse()
+
+
+def probability(tree, chance):
+    """Probability that ``tree`` is 1 when each variable ``v`` is 1 with probability
+    ``chance(v)``, the variables taken as independent (the static-probability propagation of
+    vectorless power analysis)."""
+    kind = tree[0]
+    if kind == "var":
+        return chance(tree[1])
+    if kind == "const":
+        return float(tree[1])
+    if kind == "not":
+        return 1.0 - probability(tree[1], chance)
+    left, right = probability(tree[1], chance), probability(tree[2], chance)
+    if kind == "and":
+        return left * right
+    if kind == "or":
+        return 1.0 - (1.0 - left) * (1.0 - right)
+    return left * (1.0 - right) + right * (1.0 - left)
 
 
 def _variables(tree):

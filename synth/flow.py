@@ -1,9 +1,11 @@
 """Synthesize one exported unit with Yosys (pyosys) from a checked-in script template.
 
-With a Liberty library the flow maps flip-flops (``dfflibmap``) and logic (``abc -liberty``),
-reports area with ``stat -json -liberty`` per module (pipeline block) and for the flattened
-design, and writes the flat netlist as Verilog (for Icarus and OpenSTA) and JSON (connectivity).
-Without one, the generic flow maps to Yosys' internal gates and reports transistor estimates.
+With a Liberty library the flow (``synth/scripts/synth_liberty.ys``) maps multipliers with Booth
+encoding, flattens the unit with its block boundaries kept, maps flip-flops (``dfflibmap``) and
+logic with ABC's timing-driven script (delay target, buffering, up- and down-sizing), and writes
+the flat netlist as Verilog (for OpenSTA and Icarus) and JSON (connectivity, block boundaries)
+plus the area from ``stat -json -liberty``. Without one, the generic flow maps to Yosys' internal
+gates, keeps the hierarchy and reports transistor estimates per block.
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,22 @@ from hw.yosys import run_script
 
 from .templates import render
 
-__all__ = ["Synthesis", "synthesize"]
+__all__ = ["FLOW", "Synthesis", "synthesize", "abc_delay_target"]
+
+#: Share of the clock period ABC may spend in logic: ABC does not see the flip-flops, so the
+#: rest is left for their clock-to-Q delay and setup time (OpenSTA then checks the real paths).
+LOGIC_SHARE = 0.9
+#: The mapping choices of the Liberty flow, the same for every unit (stated in the reports).
+FLOW = {
+    "booth": True,
+    "abc_script": "strash; dch -f; map -D {D}; buffer -p; upsize -D {D}; dnsize -D {D}",
+    "logic_share_of_period": LOGIC_SHARE,
+}
+
+
+def abc_delay_target(period):
+    """ABC's delay target (whole picoseconds) for a clock period in seconds."""
+    return round(LOGIC_SHARE * period * 1e12)
 
 
 @dataclass(frozen=True)
@@ -23,43 +40,53 @@ class Synthesis:
     top: str
     liberty: Path | None
     log: Path
-    stat_blocks: Path
+    stat_blocks: Path | None = None
     stat_flat: Path | None = None
     stat_registers: Path | None = None
     netlist: Path | None = None
     netlist_json: Path | None = None
+    delay_target_ps: int | None = None
 
     @property
     def generic(self):
         return self.liberty is None
 
 
-def synthesize(verilog, top, workdir, liberty=None):
-    """Run the Liberty flow (or the generic one when ``liberty`` is ``None``) into ``workdir``.
+def synthesize(verilog, top, workdir, liberty=None, period=10e-9):
+    """Run the Liberty flow at clock ``period`` (s), or the generic one when ``liberty`` is
+    ``None``, into ``workdir``.
 
     Raises :class:`hw.yosys.YosysError` with Yosys' error line when a pass fails.
     """
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    files = {"stat_blocks": workdir / "stat_blocks.json"}
     if liberty is None:
-        files["stat_registers"] = workdir / "stat_registers.json"
+        files = {
+            "stat_blocks": workdir / "stat_blocks.json",
+            "stat_registers": workdir / "stat_registers.json",
+        }
         script = render("synth_generic.ys", verilog=Path(verilog).resolve(), top=top, **files)
+        delay = None
     else:
-        files.update(
-            stat_flat=workdir / "stat_flat.json",
-            netlist=workdir / "netlist.v",
-            netlist_json=workdir / "netlist.json",
-        )
+        files = {
+            "stat_flat": workdir / "stat_flat.json",
+            "netlist": workdir / "netlist.v",
+            "netlist_json": workdir / "netlist.json",
+        }
+        delay = abc_delay_target(period)
         script = render(
             "synth_liberty.ys",
             verilog=Path(verilog).resolve(),
             top=top,
             liberty=Path(liberty).resolve(),
+            booth="-booth" if FLOW["booth"] else "",
+            delay=delay,
             netlist_attr=workdir / "netlist_attributes.v",
             **files,
         )
     (workdir / "synth.ys").write_text(script)
     log = workdir / "yosys.log"
     run_script([line for line in script.splitlines() if line and not line.startswith("#")], log)
-    return Synthesis(top, None if liberty is None else Path(liberty), log, **files)
+    return Synthesis(
+        top, None if liberty is None else Path(liberty), log, delay_target_ps=delay, **files
+    )

@@ -23,6 +23,7 @@ __all__ = [
     "FlipFlop",
     "Cell",
     "Library",
+    "WireLoad",
     "load_liberty",
     "OSU018_LIBERTY",
     "default_liberty",
@@ -33,6 +34,9 @@ OSU018_LIBERTY = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lib")
 
 _PREFIXES = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3}
 _UNIT = re.compile(r"^\s*([0-9.eE+-]*)\s*([fpnumk]?)(s|W|V|A|ohm)\s*$")
+
+
+_CAPACITANCES = ("capacitance", "rise_capacitance", "fall_capacitance")
 
 
 class LibertyError(ValueError):
@@ -63,6 +67,13 @@ class Table:
             values = _interpolate_axis(values, grid, point[variable], axis=0)
         return float(values)
 
+    def at(self, load, slew):
+        """Value at output ``load`` (every ``*capacitance*`` axis) and transition ``slew``
+        (every other axis), both in library units."""
+        return self.lookup(
+            **{name: (load if "capacitance" in name else slew) for name in self.variables}
+        )
+
 
 def _interpolate_axis(values, grid, x, axis):
     if len(grid) == 1:
@@ -74,11 +85,13 @@ def _interpolate_axis(values, grid, x, axis):
 
 @dataclass(frozen=True)
 class PowerArc:
-    """One ``internal_power`` group: energy per rise/fall transition (``None``: not given)."""
+    """One ``internal_power`` group: energy per rise/fall transition (``None``: not given), and
+    the state it applies in (``when``, a Liberty expression; ``None``: any state)."""
 
     related_pin: str | None
     rise: Table | None
     fall: Table | None
+    when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,10 @@ class Pin:
     """A cell pin: direction, input capacitance, clock flag, power and slew tables, logic.
 
     Numbers are in the library's units. ``function`` and ``three_state`` are the Liberty boolean
-    expressions of an output pin (unquoted text; ``None`` when the pin has none)."""
+    expressions of an output pin (unquoted text; ``None`` when the pin has none).
+    ``capacitance_max`` is the largest capacitance the pin states (its ``capacitance``, its
+    ``rise``/``fall_capacitance`` and the upper ends of their ``*_range``), the one a maximum
+    (setup) analysis uses."""
 
     name: str
     direction: str
@@ -96,6 +112,7 @@ class Pin:
     transitions: tuple = ()  # (related_pin, rise_transition Table, fall_transition Table)
     function: str | None = None
     three_state: str | None = None
+    capacitance_max: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -140,8 +157,36 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class WireLoad:
+    """A Liberty ``wire_load`` model: net length from fan-out, capacitance per unit length.
+
+    Between the ``fanout_length`` points the length is interpolated linearly; beyond the last it
+    grows by ``slope`` per extra fan-out, below the first it shrinks by ``slope`` per fan-out, not
+    below 0 (as OpenSTA's ``Wireload::findWireload`` does).
+    """
+
+    name: str
+    capacitance: float
+    slope: float
+    points: tuple  # ((fanout, length), ...) by fanout
+
+    def net_capacitance(self, fanout):
+        """Wire capacitance (library units) of a net with ``fanout`` loads."""
+        fanouts = [f for f, _ in self.points]
+        lengths = [length for _, length in self.points]
+        if fanout < fanouts[0]:
+            length = max(0.0, lengths[0] - (fanouts[0] - fanout) * self.slope)
+        elif fanout >= fanouts[-1]:
+            length = lengths[-1] + (fanout - fanouts[-1]) * self.slope
+        else:
+            length = float(np.interp(fanout, fanouts, lengths))
+        return length * self.capacitance
+
+
+@dataclass(frozen=True)
 class Library:
-    """A parsed Liberty library: nominal supply (V), unit factors to SI, cells by name."""
+    """A parsed Liberty library: nominal supply (V), unit factors to SI, cells by name, and the
+    ``default_wire_load`` model (``None`` when the library names none)."""
 
     name: str
     path: Path
@@ -151,6 +196,7 @@ class Library:
     leakage_scale: float
     energy_scale: float
     cells: dict = field(repr=False)
+    wire_load: WireLoad | None = None
 
     def cell(self, name):
         try:
@@ -242,6 +288,7 @@ def _pin(group, templates):
             _table(
                 arc.get_group("fall_power") if arc.get_groups("fall_power") else None, templates
             ),
+            _text(arc["when"]) if "when" in arc else None,
         )
         for arc in group.get_groups("internal_power")
     )
@@ -263,7 +310,17 @@ def _pin(group, templates):
         transitions,
         _optional_text(group, "function"),
         _optional_text(group, "three_state"),
+        _capacitance_max(group),
     )
+
+
+def _capacitance_max(group):
+    values = [float(group.get(name, 0.0)) for name in _CAPACITANCES]
+    for name in ("rise_capacitance_range", "fall_capacitance_range"):
+        value = group.get(name)
+        if value is not None:
+            values.append(float(value[-1]))
+    return max(values)
 
 
 def _cell(group, templates):
@@ -319,6 +376,7 @@ def load_liberty(path):
         cells[cell.name] = cell
     if not cells:
         raise LibertyError(f"{path}: the library has no cells")
+    wire_load = _wire_load(library, path)
     return Library(
         _text(library.args[0]) if library.args else path.stem,
         path,
@@ -328,4 +386,26 @@ def load_liberty(path):
         scales["leakage"],
         scales["capacitance"] * voltage_scale**2,
         cells,
+        wire_load,
     )
+
+
+def _wire_load(library, path):
+    """The ``default_wire_load`` model of a parsed library, or ``None``."""
+    if "default_wire_load" not in library:
+        return None
+    name = _text(library["default_wire_load"])
+    for group in library.get_groups("wire_load"):
+        if group.args and _text(group.args[0]) == name:
+            points = sorted(
+                (float(a.value[0]), float(a.value[1]))
+                for a in group.attributes
+                if a.name == "fanout_length"
+            )
+            return WireLoad(
+                name,
+                float(group.get("capacitance", 0.0)),
+                float(group.get("slope", 0.0)),
+                tuple(points),
+            )
+    raise LibertyError(f"{path}: default_wire_load {name!r} names no wire_load group")

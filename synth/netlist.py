@@ -32,13 +32,19 @@ class Netlist:
     """A flat netlist: instances, top-level ports and the public wires (bits LSB first).
 
     ``port_constants`` gives the value of each port bit tied to a constant:
-    ``{port: {bit index: 0 or 1}}``."""
+    ``{port: {bit index: 0 or 1}}``. ``boundaries`` maps each bit of a block's output port (a wire
+    the flow marked ``keep``) to that block, and ``scopes`` each named bit to the block of its
+    deepest hierarchical name (``hdlname``); where several names share a bit, the deepest wins:
+    an output port of a block is also a wire of its parent.
+    """
 
     top: str
     instances: tuple
     ports: dict  # {name: (direction, [bit, ...] LSB first)}
     wires: dict = field(repr=False)  # {name: [bit or None (constant), ...] LSB first}
     port_constants: dict = field(default_factory=dict, repr=False)
+    boundaries: dict = field(default_factory=dict, repr=False)  # {bit: block of a block output}
+    scopes: dict = field(default_factory=dict, repr=False)  # {bit: block of its deepest name}
 
     def input_bits(self, exclude=()):
         """Bits of the top-level input ports, except the ports named in ``exclude``."""
@@ -110,4 +116,25 @@ def read_netlist(path, top):
         for name, port in module["ports"].items()
         if (constants := _constants(port["bits"]))
     }
-    return Netlist(top, tuple(instances), ports, wires, port_constants)
+    boundaries, scopes = _named_blocks(module["netnames"])
+    return Netlist(top, tuple(instances), ports, wires, port_constants, boundaries, scopes)
+
+
+def _named_blocks(netnames):
+    """``(boundaries, scopes)`` of :class:`Netlist` from Yosys netnames and their attributes."""
+    boundaries, scopes, depth = {}, {}, {}
+    for name, net in sorted(netnames.items()):
+        attributes = net.get("attributes", {})
+        scope = attributes.get("hdlname", "").split()[:-1]
+        block = block_of_scope(" ".join(scope))
+        kept = int(str(attributes.get("keep", "0")), 2) if "keep" in attributes else 0
+        for bit in net["bits"]:
+            if not isinstance(bit, int):
+                continue
+            if len(scope) >= depth.get(bit, 0):
+                depth[bit] = len(scope)
+                scopes[bit] = block
+            if kept and len(scope) >= depth.get(("keep", bit), 0):
+                depth["keep", bit] = len(scope)
+                boundaries[bit] = block
+    return boundaries, scopes

@@ -1,14 +1,16 @@
-"""Per-cycle input streams of the default workload, for gate-level activity.
+"""Per-cycle input streams of the default workload for gate-level activity, many streams at once.
 
-Every unit works on the same slice of the default LLM-like GEMM (:func:`sim.workload.llm_workload`):
-dot products ``i = 0 .. D-1`` pair token ``i mod M`` with output channel ``i mod N`` (each a
-full K-long row), so that every LANES setting and every unit sees the same operands.
-``sdr_mac`` and ``decompress_mac`` get the QRazor SDR operands (:func:`sim.schemes.qrazor_gemm`),
-``int8_mac`` the W8A8 operands of the same GEMM (:func:`sim.schemes.integer_gemm`), and
-``sdr_encoder`` razors the same tokens' INT16 activations, one group per cycle. Every stream
-starts with one reset cycle and ends with ``LATENCY`` idle cycles, so that the last result leaves
-the pipeline. Gate-level simulation costs tens of milliseconds per cycle for the larger units,
-hence the small default.
+Every unit works on the same default LLM-like GEMM (:func:`sim.workload.llm_workload`, M=16 K=512
+N=64, one GEMM per seed). Its ``M * N`` dot products are numbered ``i = m + M * n`` (token
+``m = i mod M``, output channel ``n = (i div M) mod N``); stream ``s`` runs dot products
+``s * D .. s * D + D - 1`` back to back, so that the streams together cover the GEMM and every
+LANES setting and unit sees the same operands. ``sdr_mac`` and ``decompress_mac`` get the
+QRazor SDR operands (:func:`sim.schemes.qrazor_gemm`), ``int8_mac`` the W8A8 operands of the same
+GEMM and ``int4_mac`` its W4A4 operands (:func:`sim.schemes.integer_gemm`: absmax per token and
+per output channel, round to nearest); ``sdr_encoder`` razors the same tokens' INT16 activations,
+one group per cycle. Each stream starts with a reset cycle and ends with ``LATENCY`` idle cycles;
+the activity window is the steady state in between: from the cycle the first beat's work fills
+the pipeline to the last beat (every stage busy in every cycle of it).
 """
 
 from dataclasses import dataclass
@@ -23,24 +25,64 @@ from sim.sdr import SdrTensor, encode, sdr_matmul
 from sim.streams import MacBeats, drained, encoder_beats, int_mac_beats, sdr_mac_beats
 from sim.workload import DEFAULT_SHAPE, llm_workload
 
-__all__ = ["DEFAULT_DOT_PRODUCTS", "Stimulus", "workload_stimulus"]
+__all__ = [
+    "DEFAULT_STREAMS",
+    "DEFAULT_BEATS",
+    "DEFAULT_SEEDS",
+    "INT_WIDTHS",
+    "Stimulus",
+    "workload_stimulus",
+    "operands_name",
+]
 
-#: Default number of dot products (K = 512 each: 2048 MACs) every unit computes.
-DEFAULT_DOT_PRODUCTS = 4
+#: Independent streams simulated at once (one bit of a 64-bit word each).
+DEFAULT_STREAMS = 64
+#: Beats each stream runs, at least: dot products per stream = max(2, this / beats per product).
+DEFAULT_BEATS = 1024
+#: Workload seeds of a report (each a fresh GEMM): the spread of power over them is reported.
+DEFAULT_SEEDS = (0, 1, 2)
+#: Operand width of each integer baseline (both operands).
+INT_WIDTHS = {"int8_mac": 8, "int4_mac": 4}
 
 
 @dataclass(frozen=True, eq=False)
 class Stimulus:
-    """A stream with a leading reset cycle, its expected results and what it computes.
+    """Streams ``beats[s]`` (each with a leading reset cycle), the activity window and what they
+    compute. ``operations_per_cycle`` counts the unit's work per window cycle and stream:
+    LANES multiply-accumulates for a MAC, GROUP elements for the encoder."""
 
-    ``operations`` counts the unit's work in the stream: multiply-accumulates for a MAC (valid
-    beats x LANES), elements razored for the encoder.
-    """
-
-    beats: MacBeats
-    operations: int
+    beats: tuple
+    window: tuple
+    operations_per_cycle: int
     operation: str
     workload: str
+
+    @property
+    def streams(self):
+        return len(self.beats)
+
+    @property
+    def cycles(self):
+        return self.beats[0].cycles
+
+    def stacked(self):
+        """The streams as one dict ``{port: (streams, cycles[, lanes])}``."""
+        return {
+            port: np.stack([beats.stream[port] for beats in self.beats])
+            for port in self.beats[0].stream
+        }
+
+
+def operands_name(design, parameters):
+    """The quantized operands unit ``design`` consumes (text for reports)."""
+    if design in INT_WIDTHS:
+        return f"W{INT_WIDTHS[design]}A{INT_WIDTHS[design]} absmax (RTN per token / channel)"
+    if design == "sdr_encoder":
+        return f"INT{parameters['BASE_BITS']} activations razored to SDR codes"
+    return (
+        f"QRazor SDR A{parameters['A_BITS']}/W{parameters['W_BITS']} -> "
+        f"{1 + parameters['MAG_BITS']}-bit codes, G{parameters['GROUP']}"
+    )
 
 
 def _rows(tensor, rows):
@@ -60,14 +102,13 @@ def _with_reset(beats):
     return MacBeats(stream, beats.expected)
 
 
-def _mac_beats(design, parameters, workload, count):
+def _mac_streams(design, parameters, workload, streams, per_stream):
     lanes = parameters["LANES"]
-    m, k, n = workload.shape
-    rows, columns = np.arange(count) % m, np.arange(count) % n
-    if design == "int8_mac":
-        gemm = integer_gemm(workload)
+    m, _, n = workload.shape
+    if design in INT_WIDTHS:
+        width = INT_WIDTHS[design]
+        gemm = integer_gemm(workload, width, width)
         full = int_matmul(gemm.a, gemm.w, acc_bits=parameters["ACC_BITS"])
-        stream = int_mac_beats(gemm.a[rows], gemm.w[columns], lanes, full[rows, columns], "zip")
     else:
         gemm = qrazor_gemm(
             workload,
@@ -77,41 +118,65 @@ def _mac_beats(design, parameters, workload, count):
             w_bits=parameters["W_BITS"],
         )
         full = sdr_matmul(gemm.a, gemm.w, acc_bits=parameters["ACC_BITS"])
-        stream = sdr_mac_beats(
-            _rows(gemm.a, rows), _rows(gemm.w, columns), lanes, full[rows, columns], "zip"
+    beats = []
+    for stream in range(streams):
+        index = np.arange(stream * per_stream, (stream + 1) * per_stream)
+        rows, columns = index % m, (index // m) % n
+        make = int_mac_beats if design in INT_WIDTHS else sdr_mac_beats
+        beats.append(
+            make(_rows(gemm.a, rows), _rows(gemm.w, columns), lanes, full[rows, columns], "zip")
         )
-    text = (
-        f"{count} dot products (K={k}) of {gemm.name} operands: token i mod {m} with output "
-        f"channel i mod {n} of the default LLM-like GEMM M={m} K={k} N={n}, "
-        f"seed {workload.seed}"
-    )
-    return stream, int(stream.stream["in_valid"].sum()) * lanes, "MAC", text
+    return beats, gemm.name
 
 
-def _encoder_beats(parameters, workload, count):
+def _encoder_streams(parameters, workload, streams, per_stream):
     group, bits = parameters["GROUP"], parameters["BASE_BITS"]
-    m, k, _ = workload.shape
     q, _ = absmax_quantize(workload.activations, bits, axis=-1)
-    x = q[np.arange(count) % m].reshape(-1, group)
-    golden = encode(x, SdrConfig(bits, parameters["MAG_BITS"], group, parameters["ROUNDING"]))
-    text = (
-        f"{len(x)} groups of {group} INT{bits} activations (absmax per token) of tokens "
-        f"i mod {m}, i < {count}, of the default LLM-like GEMM M={m} K={k}, "
-        f"seed {workload.seed}"
-    )
-    return encoder_beats(x, golden.code, golden.flag), len(x) * group, "element", text
+    groups = q.reshape(-1, group)
+    config = SdrConfig(bits, parameters["MAG_BITS"], group, parameters["ROUNDING"])
+    beats = []
+    for stream in range(streams):
+        x = groups[np.arange(stream * per_stream, (stream + 1) * per_stream) % len(groups)]
+        golden = encode(x, config)
+        beats.append(encoder_beats(x, golden.code, golden.flag))
+    return beats, f"INT{bits} activations (absmax per token)"
 
 
-def workload_stimulus(design, parameters, latency, dot_products=DEFAULT_DOT_PRODUCTS, seed=0):
-    """:class:`Stimulus` of ``dot_products`` rows of the default workload for unit ``design``.
+def workload_stimulus(design, parameters, latency, seed=0, streams=DEFAULT_STREAMS, beats=None):
+    """:class:`Stimulus` of the default workload (seed ``seed``) for unit ``design``.
 
     ``parameters`` are the unit's SPEC-named parameters; ``latency`` its LATENCY (idle cycles
-    appended to drain the pipeline).
+    appended to drain the pipeline, and the fill excluded from the window); ``beats`` the
+    minimum beats per stream (default :data:`DEFAULT_BEATS`).
     """
-    check_int("dot_products", dot_products, 1)
-    workload = llm_workload(*DEFAULT_SHAPE, seed=seed, group=parameters.get("GROUP", 16))
+    check_int("streams", streams, 1)
+    beats = DEFAULT_BEATS if beats is None else check_int("beats", beats, 1)
+    m, k, n = DEFAULT_SHAPE
+    workload = llm_workload(m, k, n, seed=seed, group=parameters.get("GROUP", 16))
     if design == "sdr_encoder":
-        stream, operations, operation, text = _encoder_beats(parameters, workload, dot_products)
+        per_stream = beats
+        parts, operands = _encoder_streams(parameters, workload, streams, per_stream)
+        per_cycle, operation = parameters["GROUP"], "element"
+        what = f"{per_stream} groups of {parameters['GROUP']} per stream"
     else:
-        stream, operations, operation, text = _mac_beats(design, parameters, workload, dot_products)
-    return Stimulus(_with_reset(drained(stream, latency)), operations, operation, text)
+        per_product = k // parameters["LANES"]
+        per_stream = max(2, -(-beats // per_product))
+        parts, operands = _mac_streams(design, parameters, workload, streams, per_stream)
+        per_cycle, operation = parameters["LANES"], "MAC"
+        what = f"{per_stream} back-to-back dot products (K={k}) per stream"
+    active = len(parts[0].stream["in_valid"])
+    text = (
+        f"{streams} streams x {what} of the default LLM-like GEMM M={m} K={k} N={n} "
+        f"(seed {seed}), {operands}"
+    )
+    # Cycle 0 is the reset; beats occupy cycles 1 .. active; the window is the steady state.
+    window = (1 + latency, 1 + active)
+    if window[0] >= window[1]:
+        raise ValueError(f"{active} beats per stream do not fill a pipeline of {latency} cycles")
+    return Stimulus(
+        tuple(_with_reset(drained(part, latency)) for part in parts),
+        window,
+        per_cycle,
+        operation,
+        text,
+    )
