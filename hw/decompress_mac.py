@@ -96,6 +96,10 @@ class DecompressMac(wiring.Component):
         check_acc_bits(acc_bits, a_bits + w_bits)  # the width of its A_BITS x W_BITS products
         return parse_pipeline(pipeline, decompress_mac_cuts(lanes), "decompress_mac")
 
+    def cut_blocks(self):
+        """``{cut: block or blocks}``: the blocks whose outputs each cut registers."""
+        return {"decoders": ("a_decoder", "w_decoder"), **self.mac.cut_blocks(prefix="mac_")}
+
     @property
     def LATENCY(self):
         """Registered decoders (0/1) + :class:`IntMac` (multipliers, tree, accumulator)."""

@@ -75,6 +75,15 @@ class IntMac(wiring.Component):
             }
         )
 
+    def cut_blocks(self, prefix=""):
+        """``{cut: block}``: the block whose output each cut registers (block names are the
+        submodule paths joined by ``_``, as synthesis reports them)."""
+        cuts = int_mac_cuts(len(self.products.products))
+        return {
+            cut: prefix + ("products" if cut == "products" else f"tree_level{cut[4:]}")
+            for cut in cuts
+        }
+
     @property
     def LATENCY(self):
         """Registered multipliers (0/1) + registered tree levels + accumulator (1)."""

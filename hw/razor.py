@@ -55,7 +55,7 @@ class Razor(wiring.Component):
         value = Cat(Const(0, 1), mag)
         for bit in reversed(range(len(self.flag_in))):
             shifted = Mux(self.flag_in[bit], value >> (1 << bit), value)
-            value = shifted[: min(len(value), width + (2 << bit) - 1)]
+            value = shifted[: min(len(value), width + (1 << bit) - 1)]
         return value[:width]
 
     def elaborate(self, platform):

@@ -106,6 +106,10 @@ class SdrEncoder(wiring.Component):
         check_params(group=group, base_bits=base_bits, mag_bits=mag_bits, rounding=rounding)
         return parse_pipeline(pipeline, ENCODER_CUTS, "sdr_encoder")
 
+    def cut_blocks(self):
+        """``{cut: block}``: the block whose output each cut registers."""
+        return {"magnitudes": "magnitudes", "flag": "leading_one"}
+
     @property
     def LATENCY(self):
         """The output registers (1) plus one per registered cut."""

@@ -151,6 +151,15 @@ class SdrMac(wiring.Component):
         )
         return parse_pipeline(pipeline, sdr_mac_cuts(lanes, group), "sdr_mac")
 
+    def cut_blocks(self):
+        """``{cut: block}``: the block whose output each cut registers (block names are the
+        submodule paths joined by ``_``, as synthesis reports them)."""
+        blocks = {"products": "products", "group": "group_sum", "shifter": "shifter"}
+        return {
+            cut: f"tree_level{cut[4:]}" if cut.startswith("tree") else blocks[cut]
+            for cut in self.cuts
+        }
+
     @property
     def LATENCY(self):
         """Registered multipliers, tree levels, group sum, shifter (0/1 each) + accumulator (1)."""

@@ -51,8 +51,8 @@ def with_clock(activity, netlist):
 
 def run_gate_level(unit, netlist, program, stimulus, is_mac):
     """Run ``stimulus`` (:class:`synth.stimulus.Stimulus`) through ``program`` (compiled from
-    ``netlist``); return the activity (clock included). Raises :class:`GateSimError` on any result that differs from the
-    golden model's, naming the stream."""
+    ``netlist``); return the activity (clock included). Raises :class:`GateSimError` on any
+    result that differs from the golden model's, naming the stream."""
     layout = port_layout(unit)
     stacked = stimulus.stacked()
     inputs = {"rst": _bits(stacked["rst"], 1, None)}

@@ -123,7 +123,7 @@ def read_netlist(path, top):
 def _named_blocks(netnames):
     """``(boundaries, scopes)`` of :class:`Netlist` from Yosys netnames and their attributes."""
     boundaries, scopes, depth = {}, {}, {}
-    for name, net in sorted(netnames.items()):
+    for _, net in sorted(netnames.items()):
         attributes = net.get("attributes", {})
         scope = attributes.get("hdlname", "").split()[:-1]
         block = block_of_scope(" ".join(scope))

@@ -150,10 +150,9 @@ def write_power_liberty(library, path):
                 continue
             pin_end = _group_end(body, pin.end())
             edited.append(body[position : pin.end()])
+            own = f'"{pin.group(2)}"'
             edited.append(
-                _FUNCTION.sub(
-                    lambda m, n=pin.group(2): f'{m.group(1)}"{n}"', body[pin.end() : pin_end]
-                )
+                _FUNCTION.sub(lambda m, own=own: m.group(1) + own, body[pin.end() : pin_end])
             )
             position = pin_end
         edited.append(body[position:])
