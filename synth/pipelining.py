@@ -3,20 +3,20 @@ stated clock.
 
 Every unit names its optional pipeline registers (*cuts*, :mod:`hw.pipeline`); the registers
 that hold state (accumulators, a group's partial sum, output registers) are always there. The
-search starts from no cut at all and, while OpenSTA finds a negative slack, adds one cut: on the
-worst path, where it leaves a block that a cut can register, the latest such crossing whose
-arrival still fits before the path's required time (so that the part before the new register
-meets the clock and as much as possible of the path moves behind it); when none fits, the
-earliest crossing. When the worst path crosses no open cut, no pipelining can help: the unit is
-reported as missing the clock. Once the clock is met, each chosen cut is dropped again if the
-unit still meets it without (latest first), so that no register is redundant. Every step is
-recorded with the reason, for the report.
+search starts from no cut at all and, while OpenSTA finds a negative slack, adds one cut: each
+open cut is tried (a synthesis and a timing run each); among those that make the unit meet the
+clock it takes the one with the fewest flip-flops, and when none does, the one that leaves the
+best worst slack (fewer flip-flops on a tie). When no open cut improves the slack, pipelining
+cannot help and the unit is reported as missing the clock. Once the clock is met, each chosen
+cut is dropped again if the unit still meets it without (latest first), so that no register is
+redundant. Trying cuts rather than reading them off the worst path keeps the search right when
+ABC restructures logic across a block boundary. Every step is recorded for the report.
 """
 
 from dataclasses import dataclass
 
 from hw.designs import build, elaborated
-from hw.pipeline import parse_pipeline, pipeline_text
+from hw.pipeline import pipeline_text
 
 from .implementation import implement
 
@@ -87,23 +87,6 @@ class PipelineChoice:
         }
 
 
-def _crossings(implementation):
-    """``[(cut, arrival)]`` where the worst path leaves a block an open cut would register."""
-    block_cut = {}
-    for cut, blocks in implementation.unit.cut_blocks().items():
-        for block in (blocks,) if isinstance(blocks, str) else blocks:
-            block_cut[block] = cut
-    unit = implementation.unit
-    registered = parse_pipeline(unit.parameters["PIPELINE"], unit.cuts, implementation.design)
-    points = implementation.path_blocks()
-    found = []
-    for (_, arrival, block), (_, _, following) in zip(points, points[1:], strict=False):
-        cut = block_cut.get(block)
-        if cut and following != block and cut not in registered:
-            found.append((cut, arrival))
-    return found
-
-
 def _step(implementation, decision):
     timing = implementation.timing
     return Step(
@@ -116,40 +99,49 @@ def _step(implementation, decision):
     )
 
 
-def _next_cut(implementation):
-    """``(cut, why)`` to add against the worst path, or ``(None, why)``."""
-    crossings = _crossings(implementation)
-    timing = implementation.timing
-    required = timing.arrival + timing.slack
-    if not crossings:
-        return None, "the worst path crosses no open cut"
-    fitting = [(cut, arrival) for cut, arrival in crossings if arrival <= required]
-    cut, arrival = fitting[-1] if fitting else crossings[0]
-    return cut, (
-        f"worst path {timing.critical_delay * 1e9:.2f} ns; register after its block at "
-        f"{arrival * 1e9:.2f} ns ({cut})"
-    )
+def _better(candidate, best):
+    """Meeting the clock beats missing it; then fewer flip-flops when both meet, a better
+    slack when both miss (fewer flip-flops on a tie)."""
+    met, best_met = candidate.timing.slack >= 0, best.timing.slack >= 0
+    if met != best_met:
+        return met
+    if met:
+        return candidate.flip_flops < best.flip_flops
+    if candidate.timing.slack != best.timing.slack:
+        return candidate.timing.slack > best.timing.slack
+    return candidate.flip_flops < best.flip_flops
 
 
 def choose_pipeline(design, parameters, library, conditions, workdir):
     """:class:`PipelineChoice` for ``design`` with SPEC-named ``parameters`` (no PIPELINE)."""
     all_cuts = elaborated(build(design, **{**parameters, "PIPELINE": "all"})).cuts
-    registered, steps, trials = [], [], []
+    registered, steps, trials = [], [], {}
 
     def run(cuts):
-        trials.append(cuts)
         text = pipeline_text(set(cuts), all_cuts)
-        folder = workdir / f"try{len(trials)}"
-        return implement(design, {**parameters, "PIPELINE": text}, library, conditions, folder)
+        if text not in trials:
+            folder = workdir / f"try{len(trials) + 1}"
+            trials[text] = implement(
+                design, {**parameters, "PIPELINE": text}, library, conditions, folder
+            )
+        return trials[text]
 
     current = run(registered)
     while current.timing.slack < 0:
-        cut, why = _next_cut(current)
-        steps.append(_step(current, why if cut else f"stop: {why}"))
-        if cut is None:
+        tried = {cut: run(registered + [cut]) for cut in all_cuts if cut not in registered}
+        best = None
+        for cut, candidate in tried.items():
+            if best is None or _better(candidate, tried[best]):
+                best = cut
+        if best is None or tried[best].timing.slack <= current.timing.slack:
+            steps.append(_step(current, "stop: no open cut improves the worst slack"))
             return PipelineChoice(current, tuple(steps))
-        registered.append(cut)
-        current = run(registered)
+        summary = ", ".join(
+            f"{cut} {candidate.timing.slack * 1e9:+.2f} ns" for cut, candidate in tried.items()
+        )
+        steps.append(_step(current, f"tried {summary}; adding {best}"))
+        registered.append(best)
+        current = tried[best]
     steps.append(_step(current, "meets the clock"))
     for cut in reversed(list(registered)):
         fewer = [c for c in registered if c != cut]

@@ -14,7 +14,12 @@ from .writers import CATEGORY_ORDER, category_totals
 __all__ = ["PLOT_FILES", "write_plots"]
 
 #: File names of the plots, in report order.
-PLOT_FILES = ("area_by_block.png", "power_by_block.png", "reduction_vs_paper.png")
+PLOT_FILES = (
+    "area_by_block.png",
+    "power_by_block.png",
+    "reduction_vs_paper.png",
+    "energy_vs_sqnr.png",
+)
 
 
 def _save(figure, path):
@@ -47,7 +52,7 @@ def _reductions(plt, rows, path):
     labels = [f"L={r['lanes']} vs {r['baseline']}" for r in rows]
     width = 0.4
     for offset, (key, name) in enumerate(
-        (("area_reduction", "area"), ("power_reduction", "power (gate-level)"))
+        (("area_reduction", "area"), ("power_reduction", "power with the clock"))
     ):
         values = [100 * (r[key] or 0.0) for r in rows]
         axes.bar(
@@ -78,6 +83,37 @@ def _reductions(plt, rows, path):
     plt.close(figure)
 
 
+def _energy_vs_sqnr(plt, units, path):
+    """Energy per MAC (with the clock) against the SQNR of each MAC's operands."""
+    figure, axes = plt.subplots(figsize=(8, 5))
+    designs = sorted({r["design"] for r in units})
+    for index, design in enumerate(designs):
+        points = sorted(
+            (r["accuracy"]["sqnr_db"].value, r["power"]["energy_per_operation"].value, r["tag"])
+            for r in units
+            if r["design"] == design
+        )
+        axes.scatter(
+            [x for x, _, _ in points], [y for _, y, _ in points], label=design, color=f"C{index}"
+        )
+        for x, y, tag in points:
+            axes.annotate(
+                tag.rsplit("_", 1)[-1],
+                (x, y),
+                fontsize=7,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
+    axes.set_xlabel("SQNR of the operands on the default GEMM (dB)")
+    axes.set_ylabel("energy per MAC with the clock (pJ)")
+    axes.set_yscale("log")
+    axes.set_title("Energy per MAC against accuracy (labels: LANES)")
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    _save(figure, path)
+    plt.close(figure)
+
+
 def write_plots(report, out_dir):
     """Write the plots into ``out_dir``; return their file names (empty without matplotlib)."""
     try:
@@ -98,4 +134,8 @@ def write_plots(report, out_dir):
     if report["headline"]:
         _reductions(plt, report["headline"], out_dir / PLOT_FILES[2])
         written.append(PLOT_FILES[2])
+    macs = [r for r in powered if r.get("accuracy")]
+    if macs:
+        _energy_vs_sqnr(plt, macs, out_dir / PLOT_FILES[3])
+        written.append(PLOT_FILES[3])
     return written

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.formats import SdrConfig, check_int
-from sim.golden import int_matmul
+from sim.metrics import sqnr_db
 from sim.quant import absmax_quantize
-from sim.schemes import integer_gemm, qrazor_gemm
-from sim.sdr import SdrTensor, encode, sdr_matmul
+from sim.schemes import golden_product, integer_gemm, qrazor_gemm
+from sim.sdr import SdrTensor, encode
 from sim.streams import MacBeats, drained, encoder_beats, int_mac_beats, sdr_mac_beats
 from sim.workload import DEFAULT_SHAPE, llm_workload
 
@@ -33,6 +33,7 @@ __all__ = [
     "Stimulus",
     "workload_stimulus",
     "operands_name",
+    "operand_sqnr",
 ]
 
 #: Independent streams simulated at once (one bit of a 64-bit word each).
@@ -102,22 +103,36 @@ def _with_reset(beats):
     return MacBeats(stream, beats.expected)
 
 
+def _gemm(design, parameters, workload):
+    """The operands MAC ``design`` consumes (:class:`sim.schemes.QuantizedGemm`)."""
+    if design in INT_WIDTHS:
+        return integer_gemm(workload, INT_WIDTHS[design], INT_WIDTHS[design])
+    return qrazor_gemm(
+        workload,
+        parameters["GROUP"],
+        parameters["MAG_BITS"],
+        a_bits=parameters["A_BITS"],
+        w_bits=parameters["W_BITS"],
+    )
+
+
+def _workload(parameters, seed):
+    return llm_workload(*DEFAULT_SHAPE, seed=seed, group=parameters.get("GROUP", 16))
+
+
+def operand_sqnr(design, parameters, seed=0):
+    """SQNR (dB) against the float64 product of the whole default GEMM (seed ``seed``) computed
+    exactly from the operands MAC ``design`` consumes."""
+    workload = _workload(parameters, seed)
+    gemm = _gemm(design, parameters, workload)
+    return sqnr_db(workload.reference(), gemm.rescale(golden_product(gemm)))
+
+
 def _mac_streams(design, parameters, workload, streams, per_stream):
     lanes = parameters["LANES"]
     m, _, n = workload.shape
-    if design in INT_WIDTHS:
-        width = INT_WIDTHS[design]
-        gemm = integer_gemm(workload, width, width)
-        full = int_matmul(gemm.a, gemm.w, acc_bits=parameters["ACC_BITS"])
-    else:
-        gemm = qrazor_gemm(
-            workload,
-            parameters["GROUP"],
-            parameters["MAG_BITS"],
-            a_bits=parameters["A_BITS"],
-            w_bits=parameters["W_BITS"],
-        )
-        full = sdr_matmul(gemm.a, gemm.w, acc_bits=parameters["ACC_BITS"])
+    gemm = _gemm(design, parameters, workload)
+    full = golden_product(gemm, acc_bits=parameters["ACC_BITS"])
     beats = []
     for stream in range(streams):
         index = np.arange(stream * per_stream, (stream + 1) * per_stream)
@@ -152,7 +167,7 @@ def workload_stimulus(design, parameters, latency, seed=0, streams=DEFAULT_STREA
     check_int("streams", streams, 1)
     beats = DEFAULT_BEATS if beats is None else check_int("beats", beats, 1)
     m, k, n = DEFAULT_SHAPE
-    workload = llm_workload(m, k, n, seed=seed, group=parameters.get("GROUP", 16))
+    workload = _workload(parameters, seed)
     if design == "sdr_encoder":
         per_stream = beats
         parts, operands = _encoder_streams(parameters, workload, streams, per_stream)

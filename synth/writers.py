@@ -12,19 +12,30 @@ import json
 from sim.files import write_atomic
 
 from .blocks import CATEGORIES, CONTROL, REGISTERS
-from .headline import PAPER, format_headline, record_value
 
 __all__ = [
     "write_json",
     "write_csv",
     "write_markdown",
     "category_totals",
+    "table",
     "CATEGORY_ORDER",
     "CSV_COLUMNS",
 ]
 
 #: Report categories in display order (registers last).
 CATEGORY_ORDER = tuple(name for _, name in CATEGORIES) + (CONTROL, REGISTERS)
+#: Titles of the power parts (``synth.evaluate.POWER_PARTS`` and the extras).
+PART_TITLES = {
+    "logic_internal": "cell internal",
+    "switching": "net switching",
+    "leakage": "leakage",
+    "clock_pins": "clock: flip-flop pins",
+    "clock_nets": "clock: nets (pins, wire)",
+    "clock_buffers": "clock: tree buffers",
+    "total": "total",
+    "input_ports": "input ports (apart)",
+}
 
 
 def _plain(value):
@@ -45,27 +56,47 @@ def category_totals(blocks):
     return {name: value for name, value in totals.items() if value}
 
 
+def _value(record, *keys):
+    for key in keys:
+        if record is None:
+            return None
+        record = record.get(key)
+    return getattr(record, "value", record)
+
+
 #: ``(column, path into a unit record)`` of report.csv.
 CSV_COLUMNS = (
     ("unit", ("tag",)),
     ("design", ("design",)),
     ("lanes", ("parameters", "LANES")),
     ("group", ("parameters", "GROUP")),
+    ("pipeline", ("parameters", "PIPELINE")),
+    ("latency", ("latency",)),
     ("cells", ("area", "cells")),
+    ("flip_flops", ("area", "flip_flops")),
     ("area", ("area", "total")),
     ("area_registers", ("area", "registers")),
     ("fmax_MHz", ("timing", "fmax")),
-    ("critical_path_ns", ("timing", "critical_path_delay")),
-    ("power_gate_level_mW", ("power", "gate_level", "total")),
-    ("power_internal_mW", ("power", "gate_level", "internal")),
-    ("power_switching_mW", ("power", "gate_level", "switching")),
-    ("power_leakage_mW", ("power", "gate_level", "leakage")),
-    ("power_opensta_mW", ("power", "opensta", "total")),
-    ("ratio_gate_level_to_opensta", ("power", "ratio_gate_level_to_opensta")),
+    ("worst_slack_ns", ("timing", "worst_slack")),
+    ("meets_clock", ("timing", "meets_clock")),
+    *(
+        (f"power_{part}_mW", ("power", "gate_level", part))
+        for part in (
+            "total",
+            "logic_internal",
+            "switching",
+            "leakage",
+            "clock_pins",
+            "clock_nets",
+            "clock_buffers",
+            "input_ports",
+        )
+    ),
+    ("power_opensta_mW", ("power", "opensta", "components", "total", "opensta")),
+    ("ratio_gate_level_to_opensta", ("power", "opensta", "components", "total", "ratio")),
     ("energy_per_operation_pJ", ("power", "energy_per_operation")),
     ("operation", ("power", "operation")),
-    ("operations", ("power", "operations")),
-    ("cycles", ("power", "cycles")),
+    ("sqnr_dB", ("accuracy", "sqnr_db")),
 )
 
 
@@ -80,7 +111,7 @@ def write_csv(path, report):
     for record in report["units"]:
         row = []
         for _, keys in CSV_COLUMNS:
-            value = record_value(record, *keys)
+            value = _value(record, *keys)
             row.append(
                 "" if value is None else f"{value:.6g}" if isinstance(value, float) else value
             )
@@ -88,7 +119,8 @@ def write_csv(path, report):
     write_atomic(path, buffer.getvalue())
 
 
-def _table(titles, rows):
+def table(titles, rows):
+    """A Markdown table."""
     lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -101,47 +133,187 @@ def _number(value, digits=4):
 def _conditions(report):
     c = report["conditions"]
     library = report["library"]
+    flow = report.get("flow", {})
     lines = [
         f"- Library: {library['description']}",
-        f"- Clock: {c['clock_frequency'].value:g} MHz ({c['clock_period'].value:g} ns), "
-        f"ideal (no clock tree); supply {_number(library.get('voltage'))} V (the library's "
-        "nominal voltage)",
+        f"- Clock: {c['clock_frequency'].value:g} MHz ({c['clock_period'].value:g} ns); supply "
+        f"{_number(library.get('voltage'))} V (the library's nominal voltage)",
         f"- I/O constraints: inputs arrive {c['input_delay'].value:g} ns after the clock "
         f"edge with a {c['input_transition'].value:g} ns transition; outputs are due "
         f"{c['output_delay'].value:g} ns before the next edge and drive "
         f"{c['output_load'].value:g} pF",
+    ]
+    if flow:
+        lines += [f"- Mapping: {flow['mapping']}", f"- Pipelining: {flow['pipelining']}"]
+    lines += [
         f"- Workload: {report['workload']}",
         f"- Activity: {report['activity_method']}",
         f"- Power model: {report['power_method']}",
+        f"- Clock network: {report['clock_method']}",
         f"- OpenSTA cross-check: {report['opensta_method']}",
         "- Tools: " + ", ".join(f"{name} {version}" for name, version in report["tools"].items()),
     ]
     return "\n".join(lines)
 
 
+def _flag(record):
+    met = _value(record, "timing", "meets_clock")
+    return "" if met is None else ("yes" if met else "**NO: violation**")
+
+
 def _unit_rows(report):
     rows = []
     for r in report["units"]:
         power = r["power"] or {}
+        gate = power.get("gate_level", {})
+        clock = sum(_value(gate, k) or 0 for k in ("clock_pins", "clock_nets", "clock_buffers"))
         rows.append(
             (
                 r["tag"],
-                r["area"]["cells"],
-                f"{record_value(r, 'area', 'total'):.0f}",
-                f"{record_value(r, 'area', 'registers'):.0f}",
-                _number(record_value(r, "timing", "fmax")),
-                _number(record_value(power, "gate_level", "total")),
-                _number(record_value(power, "opensta", "total")),
-                _number(power.get("ratio_gate_level_to_opensta"), 3),
-                f"{_number(record_value(power, 'energy_per_operation'))} "
+                r["parameters"].get("PIPELINE", ""),
+                r.get("latency", ""),
+                r["area"].get("flip_flops", ""),
+                f"{_value(r, 'area', 'total'):.0f}",
+                _number(_value(r, "timing", "fmax")),
+                _flag(r),
+                _number(_value(gate, "total")),
+                _number(clock) if gate else "n/a",
+                _number(_value(gate, "input_ports")),
+                f"{_number(_value(power, 'energy_per_operation'))} "
                 f"{getattr(power.get('energy_per_operation'), 'unit', '')}".strip(),
+                _number(_value(r, "accuracy", "sqnr_db"), 3),
             )
         )
     return rows
 
 
+def _power_rows(report):
+    rows = []
+    for r in report["units"]:
+        power = r["power"]
+        if not power:
+            continue
+        gate = power["gate_level"]
+        seeds = [q.value for q in power["per_seed"].values()]
+        spread = (max(seeds) - min(seeds)) / gate["total"].value if gate["total"].value else 0
+        rows.append(
+            (
+                r["tag"],
+                *(_number(gate[part].value) for part in PART_TITLES),
+                f"{min(seeds):.4g} - {max(seeds):.4g} ({100 * spread:.1f} %)",
+            )
+        )
+    return rows
+
+
+def _opensta_rows(report):
+    rows = []
+    for r in report["units"]:
+        compared = (r["power"] or {}).get("opensta")
+        if not compared:
+            continue
+        for key, row in compared["components"].items():
+            rows.append(
+                (
+                    r["tag"],
+                    key,
+                    _number(row["gate_level"].value),
+                    _number(row["opensta"].value),
+                    _number(row["ratio"], 3),
+                    _number(row["gate_level_with_opensta_conventions"].value),
+                    _number(row["ratio_with_opensta_conventions"], 3),
+                )
+            )
+    return rows
+
+
+def _opensta_explanation(report):
+    """Which components differ by more than the report's tolerance, and how far they close with
+    OpenSTA's conventions."""
+    tolerance = report["opensta_tolerance"]
+    lines, residual = [], 0.0
+    for r in report["units"]:
+        compared = (r["power"] or {}).get("opensta")
+        if not compared:
+            continue
+        for key, row in compared["components"].items():
+            ratio, reconciled = row["ratio"], row["ratio_with_opensta_conventions"]
+            if ratio is not None and abs(ratio - 1) > tolerance:
+                residual = max(residual, abs(reconciled - 1))
+                lines.append(
+                    f"- {r['tag']} {key}: gate-level / OpenSTA = {ratio:.3f}; with OpenSTA "
+                    f"2.0.17's conventions {reconciled:.3f}"
+                )
+    if lines:
+        lines.append(
+            f"- Every one closes to within {100 * residual:.1f} % once OpenSTA 2.0.17's "
+            "conventions are applied to the same activity: the difference is how that release "
+            "turns the tables into energy (above), not the activity or the netlist."
+        )
+    return lines
+
+
+def _pipeline_rows(report):
+    return [
+        (r["tag"], r["pipelining"]["chosen"], r["pipelining"]["reason"])
+        for r in report["units"]
+        if r.get("pipelining")
+    ]
+
+
+def _violation_rows(report):
+    rows = []
+    for r in report["units"]:
+        at = (r["power"] or {}).get("at_fmax")
+        if at:
+            rows.append(
+                (
+                    r["tag"],
+                    _number(_value(r, "timing", "worst_slack")),
+                    _number(at["fmax"].value),
+                    _number(at["power"]["total"].value),
+                    _number(at["energy_per_operation"].value),
+                )
+            )
+    return rows
+
+
+def _clock_rows(report):
+    rows = []
+    for r in report["units"]:
+        tree = (r["power"] or {}).get("clock_tree")
+        if tree:
+            rows.append(
+                (
+                    r["tag"],
+                    tree["sinks"],
+                    tree["buffer_cell"],
+                    " + ".join(map(str, tree["buffers_per_level"])),
+                    f"{tree['wire_length_um']:.0f}",
+                    f"{tree['wire_capacitance_F'] * 1e12:.3f}",
+                )
+            )
+    return rows
+
+
+def _amortised_rows(report, area_unit):
+    return [
+        (
+            row["columns"],
+            f"{row['area']:.0f}",
+            _number(row["power_mw"]),
+            _number(row["energy_per_mac_pj"]),
+            *(
+                "n/a" if row[key] is None else f"{100 * row[key]:.1f} %"
+                for key in ("area_reduction", "power_reduction", "energy_per_mac_reduction")
+            ),
+        )
+        for row in report.get("encoder_amortised", [])
+    ]
+
+
 def _category_table(report, key, digits):
-    units = [r for r in report["units"] if record_value(r, key) is not None]
+    units = [r for r in report["units"] if _value(r, key) is not None]
     if not units:
         return "n/a"
     totals = [category_totals(r[key]["blocks"]) for r in units]
@@ -150,15 +322,23 @@ def _category_table(report, key, digits):
         (r["tag"], *(f"{t[name]:.{digits}f}" if name in t else "" for name in names))
         for r, t in zip(units, totals, strict=True)
     ]
-    return _table(["unit", *names], rows)
+    return table(["unit", *names], rows)
 
 
-def write_markdown(path, report, plots):
-    """The human-readable report: conditions, headline, per-unit tables, where the area goes."""
-    titles, rows = format_headline(report["headline"])
+def _constants(report):
+    rows = [
+        (name, f"{value:g}", unit, source)
+        for name, (value, unit, source) in report.get("constants", {}).items()
+    ]
+    return table(["constant", "value", "unit", "source"], rows) if rows else "n/a"
+
+
+def write_markdown(path, report, plots, headline_table):
+    """The human-readable report. ``headline_table`` is the headline as ``(titles, rows)``."""
     area_unit = report["area_unit"]
+    titles, rows = headline_table
     parts = [
-        "# QRazor units: area, timing and power",
+        f"# QRazor units on {report['library']['name']}: area, timing and power",
         "",
         "Generated by `python -m synth.report`; every figure, with its unit and the file it "
         "came from, is in `report.json`.",
@@ -169,39 +349,135 @@ def write_markdown(path, report, plots):
         "",
         "## Headline: sdr_mac against the baselines at equal LANES",
         "",
-        f"The paper claims {100 * PAPER['area_reduction']:.1f} % less area and "
-        f"{100 * PAPER['power_reduction']:.1f} % less power. Reduction = 1 - sdr_mac / baseline.",
+        "The paper claims 61.2 % less area and 57.8 % less power. Ratio = sdr_mac / baseline, "
+        "reduction = 1 - ratio; power includes the clock network; SQNR is that of each unit's "
+        "operands on the same GEMM against its float64 product.",
         "",
-        _table(titles, rows),
+        table(titles, rows),
         "",
+    ]
+    amortised = _amortised_rows(report, area_unit)
+    if amortised:
+        parts += [
+            "## sdr_mac with its on-chip encoder, shared by C columns",
+            "",
+            "One `sdr_encoder` razors one INT16 group per cycle and feeds C `sdr_mac` columns; "
+            "each column carries 1/C of it. Reductions are against `int8_mac` at the same LANES, "
+            "which is charged nothing for quantizing its activations to INT8 (in its favour).",
+            "",
+            table(
+                [
+                    "C",
+                    f"area per column ({area_unit})",
+                    "power per column (mW)",
+                    "energy/MAC (pJ)",
+                    "area reduction",
+                    "power reduction",
+                    "energy/MAC reduction",
+                ],
+                amortised,
+            ),
+            "",
+        ]
+    parts += [
         "## Units",
         "",
-        _table(
+        table(
             [
                 "unit",
-                "cells",
+                "pipeline registers",
+                "LATENCY",
+                "flip-flops",
                 f"area ({area_unit})",
-                f"registers ({area_unit})",
                 "fmax (MHz)",
-                "power, gate-level (mW)",
-                "power, OpenSTA (mW)",
-                "gate-level / OpenSTA",
+                "meets clock",
+                "power (mW)",
+                "of which clock (mW)",
+                "input ports (mW, apart)",
                 "energy per operation",
+                "SQNR (dB)",
             ],
             _unit_rows(report),
         ),
         "",
+    ]
+    pipelines = _pipeline_rows(report)
+    if pipelines:
+        parts += [
+            "## Pipeline registers and why",
+            "",
+            "Every unit has its state registers (accumulator, a group's partial sum, the "
+            "encoder's outputs); the policy adds the fewest pipeline registers that meet the "
+            "clock (every step in `report.json`).",
+            "",
+            table(["unit", "registered cuts", "why"], pipelines),
+            "",
+        ]
+    violations = _violation_rows(report)
+    if violations:
+        parts += [
+            "## Units that miss the clock",
+            "",
+            table(
+                ["unit", "worst slack (ns)", "own fmax (MHz)", "power at fmax (mW)", "energy/op"],
+                violations,
+            ),
+            "",
+        ]
+    power_rows = _power_rows(report)
+    if power_rows:
+        parts += [
+            "## Power by part (mW, mean over the seeds)",
+            "",
+            table(["unit", *PART_TITLES.values(), "total over seeds"], power_rows),
+            "",
+            "## Clock tree estimate",
+            "",
+            table(
+                ["unit", "clock pins", "buffer", "buffers per level", "wire (um)", "wire (pF)"],
+                _clock_rows(report),
+            ),
+            "",
+            _constants(report),
+            "",
+        ]
+    opensta = _opensta_rows(report)
+    if opensta:
+        parts += [
+            "## Gate-level power against OpenSTA (same per-net activity)",
+            "",
+            report["opensta_conventions"],
+            "",
+            table(
+                [
+                    "unit",
+                    "component",
+                    "gate-level (mW)",
+                    "OpenSTA (mW)",
+                    "ratio",
+                    "gate-level, OpenSTA's conventions (mW)",
+                    "ratio",
+                ],
+                opensta,
+            ),
+            "",
+            f"Components that differ by more than {100 * report['opensta_tolerance']:.0f} %:",
+            "",
+            *(_opensta_explanation(report) or ["- none"]),
+            "",
+        ]
+    parts += [
         f"## Area by block ({area_unit})",
         "",
         "Logic per block category; the registers column holds every block's flip-flops.",
         "",
-        _category_table(report, "area", 0 if report["area_unit"] == "um^2" else 1),
+        _category_table(report, "area", 0 if area_unit == "um^2" else 1),
         "",
-        "## Gate-level power by block (mW)",
+        "## Gate-level power by block (mW, clock tree not included)",
         "",
         _category_table(report, "power", 3),
         "",
-        "## Where the area goes",
+        "## Where the area and the power go",
         "",
         *report["findings"],
         "",

@@ -1,11 +1,30 @@
-"""Shared pytest set-up: hypothesis profiles and the scalar SDR reference used by the tests."""
+"""Shared pytest set-up: hypothesis profiles, and under ``CI=true`` a refusal to run without the
+system tools the power path needs (so that no test needing them is skipped in CI)."""
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from sim.tools import INSTALL_HINTS, find_tool
+from synth.liberty import default_liberty
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("long", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("CI") != "true":
+        return
+    missing = [
+        f"{tool} ({INSTALL_HINTS.get(tool, 'apt-get install ' + tool)})"
+        for tool in ("iverilog", "vvp", "sta")
+        if find_tool(tool) is None
+    ]
+    if default_liberty() is None:
+        missing.append("the OSU 0.18 um Liberty (apt-get install qflow-tech-osu018)")
+    if missing:
+        pytest.exit(f"CI=true but missing: {', '.join(missing)}", returncode=1)

@@ -2,9 +2,7 @@
 Verilog models, whole netlists against Icarus, streams against single runs, and refusals."""
 
 import json
-import os
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,20 +23,14 @@ from synth.gatesim import (
     check_results,
     simulate_netlist,
 )
-from synth.liberty import default_liberty, load_liberty
+from synth.liberty import default_liberty, ihp_liberty, load_liberty
 from synth.logicsim import compile_netlist, simulate
 from synth.netlist import read_netlist
 from synth.power import estimate_power
 from synth.stimulus import workload_stimulus
 
 OSU018 = default_liberty()
-IHP = Path(
-    os.environ.get(
-        "SG13G2_LIBERTY",
-        Path(__file__).resolve().parents[2]
-        / "shared/pdk/ihp-sg13g2/sg13g2_stdcell_typ_1p20V_25C.lib",
-    )
-)
+IHP, IHP_FOUND = ihp_liberty()
 LIBRARIES = {
     "osu018": pytest.param(
         OSU018,
@@ -50,7 +42,7 @@ LIBRARIES = {
     "ihp": pytest.param(
         IHP,
         marks=pytest.mark.skipif(
-            not IHP.is_file(), reason=f"IHP SG13G2 Liberty not at {IHP} (set SG13G2_LIBERTY)"
+            not IHP_FOUND, reason=f"IHP SG13G2 Liberty not at {IHP} (set QRAZOR_IHP_LIBERTY)"
         ),
     ),
 }
@@ -366,7 +358,8 @@ def test_netlist_runs_equal_icarus_bit_for_bit_and_toggle_for_toggle(
     design, lanes, liberty, synthesized
 ):
     unit, synthesis, netlist, library, folder = synthesized(design, lanes, liberty)
-    stimulus = workload_stimulus(design, unit.parameters, unit.LATENCY, 1, seed=0)
+    stimulus = workload_stimulus(design, unit.parameters, unit.LATENCY, seed=0, streams=1, beats=1)
+    beats = stimulus.beats[0]
     # Icarus starts every flip-flop at x, we at 0, so the window starts where Icarus knows every
     # net: reset in cycle 0, valid beats from cycle 1 on, and after LATENCY edges every pipeline
     # register has been loaded from x-free values (sdr_mac differs at first = LATENCY). Both
@@ -380,13 +373,13 @@ def test_netlist_runs_equal_icarus_bit_for_bit_and_toggle_for_toggle(
         design,
         synthesis.netlist,
         cell_models(liberty, gate_dir),
-        stimulus.beats.stream,
+        beats.stream,
         gate_dir,
         window_start=first,
     )
     cycles = icarus.cycles
     run = simulate(
-        compile_netlist(library, netlist), _input_bits(unit, stimulus.beats.stream), (first, cycles)
+        compile_netlist(library, netlist), _input_bits(unit, beats.stream), (first, cycles)
     )
 
     ours = _port_values(unit, run.outputs)
@@ -394,7 +387,7 @@ def test_netlist_runs_equal_icarus_bit_for_bit_and_toggle_for_toggle(
         assert known[first - 1 :].all(), port
         np.testing.assert_array_equal(ours[port][known], icarus.outputs[port][known], err_msg=port)
     known = {port: np.ones(cycles, bool) for port in ours}
-    check_results(GateRun(ours, known, None, cycles), stimulus.beats, unit.LATENCY, is_mac=True)
+    check_results(GateRun(ours, known, None, cycles), beats, unit.LATENCY, is_mac=True)
 
     reference = read_activity(
         icarus.vcd, netlist, NETLIST_SCOPE, icarus.window, icarus.window_cycles, "icarus"

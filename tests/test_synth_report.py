@@ -1,50 +1,86 @@
-"""python -m synth.report: the headline, the written files, determinism, the generic mode."""
+"""python -m synth.report: the headline, the encoder shared by C columns, the written files,
+determinism, the libraries it finds, the generic mode and refused arguments."""
 
 import json
 
 import pytest
 
 from sim.tools import find_tool
-from synth.headline import format_headline, headline
+from synth.headline import encoder_amortised, format_headline, headline
 from synth.liberty import default_liberty
 from synth.quantity import Quantity
-from synth.report import main
+from synth.report import default_libraries, main
 
 LIBERTY = default_liberty()
-FULL_FLOW = LIBERTY is not None and find_tool("iverilog") is not None
+FULL_FLOW = LIBERTY is not None and find_tool("sta") is not None
 FILES = ("report.json", "report.csv", "report.md")
 
 
-def _record(design, lanes, area, power, energy, fmax):
-    quantity = lambda value, unit: Quantity(value, unit, "test")  # noqa: E731
+def _q(value, unit):
+    return Quantity(value, unit, "test")
+
+
+def _record(design, lanes, area, power, energy, fmax, sqnr=None):
     return {
         "design": design,
         "parameters": {"LANES": lanes},
-        "area": {"total": quantity(area, "um^2")},
+        "area": {"total": _q(area, "um^2")},
         "power": {
-            "gate_level": {"total": quantity(power, "mW")},
-            "energy_per_operation": quantity(energy, "pJ/MAC"),
+            "gate_level": {"total": _q(power, "mW")},
+            "energy_per_operation": _q(energy, "pJ/MAC"),
         },
-        "timing": {"fmax": quantity(fmax, "MHz")},
+        "timing": {"fmax": _q(fmax, "MHz"), "meets_clock": True, "clock_period": _q(10, "ns")},
+        "accuracy": {"sqnr_db": _q(sqnr, "dB")} if sqnr else None,
     }
 
 
-def test_headline_reductions_are_one_minus_the_ratio():
+def test_headline_ratios_and_reductions():
     rows = headline(
         [
-            _record("sdr_mac", 4, 40.0, 3.0, 1.5, 200.0),
-            _record("int8_mac", 4, 100.0, 6.0, 3.0, 100.0),
-            _record("decompress_mac", 4, 80.0, 4.0, 2.0, 250.0),
+            _record("sdr_mac", 4, 40.0, 3.0, 1.5, 200.0, 16.0),
+            _record("int8_mac", 4, 100.0, 6.0, 3.0, 100.0, 30.0),
+            _record("decompress_mac", 4, 80.0, 4.0, 2.0, 250.0, 16.0),
         ]
     )
     assert [row["baseline"] for row in rows] == ["int8_mac", "decompress_mac"]
+    assert rows[0]["area_ratio"] == pytest.approx(0.4)
     assert rows[0]["area_reduction"] == pytest.approx(0.6)
     assert rows[0]["power_reduction"] == pytest.approx(0.5)
     assert rows[0]["energy_per_mac_reduction"] == pytest.approx(0.5)
     assert rows[0]["opensta_power_reduction"] is None
+    assert rows[0]["sqnr_db"] == (16.0, 30.0)
     assert rows[1]["fmax_ratio"] == pytest.approx(0.8)
     titles, texts = format_headline(rows)
-    assert len(titles) == len(texts[0]) and texts[0][2] == "60.0 %" and texts[0][4] == "n/a"
+    assert len(titles) == len(texts[0])
+    assert texts[0][2] == "0.400" and texts[0][3] == "60.0 %" and texts[0][6] == "n/a"
+    assert texts[0][-1] == "16.0 / 30.0"
+
+
+def test_the_encoder_is_shared_by_c_columns():
+    encoder = _record("sdr_encoder", None, 64.0, 8.0, 0.5, 300.0)
+    encoder["parameters"] = {"GROUP": 16}
+    rows = encoder_amortised(
+        [
+            _record("sdr_mac", 16, 40.0, 4.0, 2.5, 200.0),
+            _record("int8_mac", 16, 200.0, 16.0, 10.0, 200.0),
+            encoder,
+        ],
+        columns=(1, 16),
+    )
+    assert [row["columns"] for row in rows] == [1, 16]
+    assert rows[0]["area"] == 104.0 and rows[1]["area"] == 44.0
+    assert rows[1]["power_mw"] == pytest.approx(4.5)
+    assert rows[1]["energy_per_mac_pj"] == pytest.approx(4.5e-3 * 10e-9 / 16 * 1e12)
+    assert rows[0]["area_reduction"] == pytest.approx(1 - 104 / 200)
+
+
+def test_default_libraries_skip_a_missing_one_with_its_reason(monkeypatch, tmp_path):
+    monkeypatch.setenv("QRAZOR_IHP_LIBERTY", str(tmp_path / "missing.lib"))
+    present, skipped = default_libraries()
+    assert ("IHP SG13G2", f"no Liberty at {tmp_path / 'missing.lib'} (set QRAZOR_IHP_LIBERTY)") in (
+        skipped
+    )
+    assert all(path.is_file() for path in present)
 
 
 def _report(out, *extra):
@@ -54,8 +90,12 @@ def _report(out, *extra):
         "--designs",
         "sdr_mac",
         "int8_mac",
-        "--dot-products",
+        "--seeds",
         "1",
+        "--streams",
+        "4",
+        "--beats",
+        "16",
         "--jobs",
         "1",
         "-o",
@@ -63,48 +103,75 @@ def _report(out, *extra):
         *extra,
     ]
     assert main(argv) == 0
-    return json.loads((out / "report.json").read_text())
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    return folder, json.loads((folder / "report.json").read_text())
 
 
+@pytest.mark.skipif(not FULL_FLOW, reason="needs the OSU 0.18 um Liberty and OpenSTA")
 def test_report_files_are_complete_and_the_same_bytes_twice(tmp_path):
-    extra = () if FULL_FLOW else ("--generic",)
-    report = _report(tmp_path / "a", *extra)
-    _report(tmp_path / "b", *extra)
-    for name in FILES + tuple(p.name for p in (tmp_path / "a").glob("*.png")):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    folder, report = _report(tmp_path / "a", "--liberty", str(LIBERTY))
+    again, _ = _report(tmp_path / "b", "--liberty", str(LIBERTY))
+    names = FILES + tuple(p.name for p in folder.glob("*.png"))
+    assert len(names) > len(FILES)
+    for name in names:
+        assert (folder / name).read_bytes() == (again / name).read_bytes(), name
+    assert (tmp_path / "a" / "summary.json").read_bytes() == (
+        tmp_path / "b" / "summary.json"
+    ).read_bytes()
     assert [u["tag"] for u in report["units"]] == ["sdr_mac_L1", "int8_mac_L1"]
     assert [row["baseline"] for row in report["headline"]] == ["int8_mac"]
-    area = report["units"][0]["area"]["total"]
-    assert area["value"] > 0 and area["unit"] and (tmp_path / "a" / area["source"]).is_file()
-    markdown = (tmp_path / "a" / "report.md").read_text()
+    unit = report["units"][0]
+    assert (
+        unit["area"]["total"]["value"] > 0 and (folder / unit["area"]["total"]["source"]).is_file()
+    )
+    assert unit["pipelining"]["chosen"] == unit["parameters"]["PIPELINE"]
+    assert unit["timing"]["meets_clock"] is True
+    power = unit["power"]
+    assert power["check"].startswith("bit-exact")
+    parts = power["gate_level"]
+    assert parts["total"]["value"] == pytest.approx(
+        sum(parts[k]["value"] for k in parts if k not in ("total", "input_ports"))
+    )
+    assert parts["clock_nets"]["value"] > 0 and parts["clock_buffers"]["value"] > 0
+    ratio = power["opensta"]["components"]["switching"]["ratio"]
+    assert ratio == pytest.approx(1, abs=0.02)
+    assert unit["accuracy"]["sqnr_db"]["value"] > 10
+    markdown = (folder / "report.md").read_text()
     assert "| 1 | int8_mac |" in markdown and str(tmp_path) not in markdown
-    assert len((tmp_path / "a" / "report.csv").read_text().splitlines()) == 3
-    if FULL_FLOW:
-        power = report["units"][0]["power"]
-        assert power["gate_level"]["total"]["value"] > 0
-        assert power["check"].startswith("bit-exact")
-        assert report["headline"][0]["power_reduction"] is not None
+    assert "## Pipeline registers and why" in markdown
+    assert len((folder / "report.csv").read_text().splitlines()) == 3
+    assert not (tmp_path / "a.partial").exists()
 
 
 def test_generic_mode_reports_area_only_and_says_why(tmp_path):
-    report = _report(tmp_path, "--generic")
-    assert report["area_unit"] == "GE (NAND2)"
+    folder, report = _report(tmp_path, "--generic")
+    assert folder.name == "generic" and report["area_unit"] == "GE (NAND2)"
     assert all(u["power"] is None and u["timing"] is None for u in report["units"])
     assert report["headline"][0]["area_reduction"] is not None
     assert report["headline"][0]["power_reduction"] is None
-    assert "generic mode" in (tmp_path / "report.md").read_text()
+    assert "generic mode" in (folder / "report.md").read_text()
 
 
 @pytest.mark.parametrize(
     "argv, message",
     [
         (["--lanes", "3"], "lanes must be a power of two"),
-        (["--clock-mhz", "0"], "--clock-mhz must be positive"),
-        (["--dot-products", "0"], "--dot-products"),
+        (["--clock-mhz", "0"], "--clock-mhz must be a positive number"),
+        (["--clock-mhz", "inf"], "--clock-mhz must be a positive number, not inf"),
+        (["--clock-mhz", "nan"], "--clock-mhz must be a positive number, not nan"),
+        (["--seeds", "0"], "--seeds must be >= 1"),
+        (["--liberty", "/nonexistent.lib"], "cannot read Liberty file /nonexistent.lib"),
     ],
 )
 def test_bad_arguments_give_one_line_and_no_files(tmp_path, capsys, argv, message):
     assert main([*argv, "-o", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err
     assert message in error and error.count("\n") == 1
-    assert not (tmp_path / "out").exists()
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_existing_folder_that_is_not_a_report_is_left_alone(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["--generic", "--lanes", "1", "--designs", "sdr_mac", "-o", str(tmp_path)]) == 2
+    assert "is not a report folder" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
