@@ -5,10 +5,10 @@ from amaranth.lib import wiring
 
 from sim.formats import SdrConfig
 
+from .blocks.sdr_decoder import SdrDecoder
 from .int_mac import IntMac, int_mac_cuts
 from .params import DEFAULTS, check_acc_bits, check_params
 from .pipeline import delayed, parse_pipeline, pipeline_text
-from .sdr_decoder import SdrDecoder
 from .sdr_mac import sdr_mac_ports
 
 __all__ = ["DecompressMac", "decompress_mac_cuts"]

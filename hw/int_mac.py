@@ -5,9 +5,9 @@ from amaranth import Module, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from .accumulator import Accumulator
-from .adder_tree import AdderTree
-from .int_products import IntLaneProducts
+from .blocks.accumulator import Accumulator
+from .blocks.adder_tree import AdderTree
+from .blocks.int_products import IntLaneProducts
 from .params import DEFAULTS, check_acc_bits, check_params
 from .pipeline import delayed, parse_pipeline, pipeline_text, tree_cuts
 

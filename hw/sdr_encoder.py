@@ -6,11 +6,11 @@ from amaranth.lib.wiring import In, Out
 
 from sim.formats import SdrConfig
 
-from .encoder_magnitudes import EncoderMagnitudes
-from .leading_one import LeadingOne
+from .blocks.encoder_magnitudes import EncoderMagnitudes
+from .blocks.leading_one import LeadingOne
+from .blocks.razor import Razor
 from .params import DEFAULTS, check_params
 from .pipeline import delayed, parse_pipeline, pipeline_text
-from .razor import Razor
 
 __all__ = ["SdrEncoder", "ENCODER_CUTS"]
 
@@ -23,11 +23,11 @@ class SdrEncoder(wiring.Component):
 
     Datapath, per beat, one block each:
 
-    1. ``magnitudes`` (:class:`~hw.encoder_magnitudes.EncoderMagnitudes`): per element, sign and
-       magnitude ``m = min(|x|, 2**(B-1)-1)``;
-    2. ``leading_one`` (:class:`~hw.leading_one.LeadingOne`): the OR of the G magnitudes, its
-       leading one ``L``, ``flag = max(0, L - M)``;
-    3. ``razor`` (:class:`~hw.razor.Razor`): per element, the (M+1)-bit window
+    1. ``magnitudes`` (:class:`~hw.blocks.encoder_magnitudes.EncoderMagnitudes`): per element,
+       sign and magnitude ``m = min(|x|, 2**(B-1)-1)``;
+    2. ``leading_one`` (:class:`~hw.blocks.leading_one.LeadingOne`): the OR of the G magnitudes,
+       its leading one ``L``, ``flag = max(0, L - M)``;
+    3. ``razor`` (:class:`~hw.blocks.razor.Razor`): per element, the (M+1)-bit window
        ``m[flag-1 : flag+M]`` selected by a logarithmic mux, rounded by a saturating M-bit
        increment, the sign of a zero dropped; then the output registers (codes and flag).
 

@@ -6,13 +6,13 @@ from amaranth.lib.wiring import In, Out
 
 from sim.formats import SdrConfig
 
-from .accumulator import Accumulator
-from .adder_tree import AdderTree
-from .group_shifter import GroupShifter
-from .group_sum import GroupSum
+from .blocks.accumulator import Accumulator
+from .blocks.adder_tree import AdderTree
+from .blocks.group_shifter import GroupShifter
+from .blocks.group_sum import GroupSum
+from .blocks.sdr_products import SdrLaneProducts
 from .params import DEFAULTS, check_acc_bits, check_params
 from .pipeline import delayed, parse_pipeline, pipeline_text, tree_cuts
-from .sdr_products import SdrLaneProducts
 
 __all__ = ["SdrMac", "sdr_mac_ports", "sdr_mac_cuts", "sdr_product_bits"]
 

@@ -1,4 +1,4 @@
-"""Speed of the bit-parallel gate-level simulator (synth.logicsim) on a mapped int8_mac.
+"""Speed of the bit-parallel gate-level simulator (synth.gates.logicsim) on a mapped int8_mac.
 
 Usage: python scripts/bench_logicsim.py [--lanes 16] [--cycles 300] [--streams 64 256]
        [--liberty PATH] [--repeat 3]
@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from hw.export import export
-from synth.flow import synthesize
-from synth.liberty import default_liberty, load_liberty
-from synth.logicsim import compile_netlist, simulate
-from synth.netlist import read_netlist
+from synth.flow.yosys import synthesize
+from synth.gates.logicsim import compile_netlist, simulate
+from synth.gates.netlist import read_netlist
+from synth.library.liberty import default_liberty, load_liberty
 
 TARGET_CYCLES_PER_SECOND = 200.0
 SEED = 0

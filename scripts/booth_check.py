@@ -11,11 +11,11 @@ from pathlib import Path
 from unittest import mock
 
 from synth import flow
-from synth.evaluate import DEFAULT_CONDITIONS
-from synth.headline import MACS
-from synth.implementation import implement
-from synth.liberty import load_liberty
-from synth.report import default_libraries
+from synth.flow.implementation import implement
+from synth.library.liberty import load_liberty
+from synth.report.cli import default_libraries
+from synth.report.evaluate import DEFAULT_CONDITIONS
+from synth.report.headline import MACS
 
 
 def main(argv=None):

@@ -200,13 +200,13 @@ def render_table(runs, workload, args):
 
 def synth_headline(lanes):
     """Headline rows of ``synth.report`` for ``lanes`` (``synth`` is imported only when asked)."""
-    from synth.headline import headline_rows
+    from synth.report.headline import headline_rows
 
     return headline_rows(lanes=lanes)
 
 
 def render_headline(rows):
-    from synth.headline import format_headline
+    from synth.report.headline import format_headline
 
     titles, cells = format_headline(rows)
     table = Table(title="Synthesis headline (python -m synth.report gives the full report)")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from sim.tools import INSTALL_HINTS, find_tool
-from synth.liberty import default_liberty
+from synth.library.liberty import default_liberty
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -6,8 +6,8 @@ import dataclasses
 import pytest
 
 from sim.tools import find_tool
-from synth.evaluate import DEFAULT_CONDITIONS, POWER_PARTS, Setup, evaluate_unit
-from synth.liberty import default_liberty
+from synth.library.liberty import default_liberty
+from synth.report.evaluate import DEFAULT_CONDITIONS, POWER_PARTS, Setup, evaluate_unit
 
 LIBERTY = default_liberty()
 pytestmark = pytest.mark.skipif(

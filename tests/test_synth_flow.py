@@ -9,13 +9,13 @@ import pytest
 
 from hw.export import export
 from sim.tools import find_tool
-from synth.areas import GE_UNIT, read_area
-from synth.attribution import block_shares
-from synth.evaluate import DEFAULT_CONDITIONS
-from synth.flow import abc_delay_target, synthesize
-from synth.implementation import block_areas, implement
-from synth.liberty import default_liberty, load_liberty
-from synth.netlist import read_netlist
+from synth.flow.areas import GE_UNIT, read_area
+from synth.flow.implementation import block_areas, implement
+from synth.flow.yosys import abc_delay_target, synthesize
+from synth.gates.attribution import block_shares
+from synth.gates.netlist import read_netlist
+from synth.library.liberty import default_liberty, load_liberty
+from synth.report.evaluate import DEFAULT_CONDITIONS
 
 LIBERTY = default_liberty()
 needs_liberty = pytest.mark.skipif(

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from synth.liberty import LibertyError, Table, default_liberty, load_liberty
-from synth.report import main
+from synth.library.liberty import LibertyError, Table, default_liberty, load_liberty
+from synth.report.cli import main
 
 LIBERTY = default_liberty()
 needs_liberty = pytest.mark.skipif(

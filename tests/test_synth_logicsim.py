@@ -11,11 +11,9 @@ from hw.designs import build, elaborated
 from hw.export import export
 from sim.ports import port_layout, unpack_lanes
 from sim.tools import find_tool
-from synth.activity import Activity, read_activity
-from synth.cellfunc import ONE, ZERO, compile_function, parse_expression
-from synth.evaluate import DEFAULT_CONDITIONS
-from synth.flow import synthesize
-from synth.gatesim import (
+from synth.flow.yosys import synthesize
+from synth.gates.activity import Activity, read_activity
+from synth.gates.gatesim import (
     CLOCK_PORT,
     NETLIST_SCOPE,
     GateRun,
@@ -23,11 +21,13 @@ from synth.gatesim import (
     check_results,
     simulate_netlist,
 )
-from synth.liberty import default_liberty, ihp_liberty, load_liberty
-from synth.logicsim import compile_netlist, simulate
-from synth.netlist import read_netlist
-from synth.power import estimate_power
-from synth.stimulus import workload_stimulus
+from synth.gates.logicsim import compile_netlist, simulate
+from synth.gates.netlist import read_netlist
+from synth.library.cellfunc import ONE, ZERO, compile_function, parse_expression
+from synth.library.liberty import default_liberty, ihp_liberty, load_liberty
+from synth.power.model import estimate_power
+from synth.report.evaluate import DEFAULT_CONDITIONS
+from synth.report.stimulus import workload_stimulus
 
 OSU018 = default_liberty()
 IHP, IHP_FOUND = ihp_liberty()
@@ -317,7 +317,8 @@ def _input_bits(unit, stream):
 
 
 def _port_values(unit, outputs, stream=0):
-    """Lane values of one stream's output bits, as :class:`synth.gatesim.GateRun` holds them."""
+    """Lane values of one stream's output bits, as :class:`~synth.gates.gatesim.GateRun` holds
+    them."""
     values = {}
     for name, (direction, width, lanes, signed) in port_layout(unit).items():
         if direction == "output":

@@ -7,10 +7,10 @@ import pytest
 
 from hw.pipeline import parse_pipeline
 from sim.tools import find_tool
-from synth.evaluate import DEFAULT_CONDITIONS
-from synth.implementation import implement
-from synth.liberty import default_liberty, load_liberty
-from synth.pipelining import choose_pipeline
+from synth.flow.implementation import implement
+from synth.flow.pipelining import choose_pipeline
+from synth.library.liberty import default_liberty, load_liberty
+from synth.report.evaluate import DEFAULT_CONDITIONS
 
 LIBERTY = default_liberty()
 pytestmark = pytest.mark.skipif(

@@ -9,17 +9,17 @@ import pytest
 
 from sim.streams import MacBeats
 from sim.tools import find_tool
-from synth.clock import clock_tree
-from synth.evaluate import DEFAULT_CONDITIONS
-from synth.gatelevel import run_gate_level
-from synth.gatesim import GateSimError, cell_models
-from synth.implementation import implement
-from synth.liberty import PowerArc, WireLoad, default_liberty, ihp_liberty, load_liberty
-from synth.logicsim import compile_netlist
-from synth.netlist import Instance
-from synth.power import COMPONENTS, OPENSTA_2_0_17, _liberty_weights, estimate_power
-from synth.sta import run_sta, write_activity_script, write_power_liberty
-from synth.stimulus import workload_stimulus
+from synth.flow.implementation import implement
+from synth.flow.sta import run_sta, write_activity_script, write_power_liberty
+from synth.gates.gatelevel import run_gate_level
+from synth.gates.gatesim import GateSimError, cell_models
+from synth.gates.logicsim import compile_netlist
+from synth.gates.netlist import Instance
+from synth.library.liberty import PowerArc, WireLoad, default_liberty, ihp_liberty, load_liberty
+from synth.power.clock import clock_tree
+from synth.power.model import COMPONENTS, OPENSTA_2_0_17, _liberty_weights, estimate_power
+from synth.report.evaluate import DEFAULT_CONDITIONS
+from synth.report.stimulus import workload_stimulus
 
 LIBERTY = default_liberty()
 pytestmark = pytest.mark.skipif(

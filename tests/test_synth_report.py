@@ -6,10 +6,10 @@ import json
 import pytest
 
 from sim.tools import find_tool
-from synth.headline import encoder_amortised, format_headline, headline
-from synth.liberty import default_liberty
+from synth.library.liberty import default_liberty
 from synth.quantity import Quantity
-from synth.report import default_libraries, main
+from synth.report.cli import default_libraries, main
+from synth.report.headline import encoder_amortised, format_headline, headline
 
 LIBERTY = default_liberty()
 FULL_FLOW = LIBERTY is not None and find_tool("sta") is not None

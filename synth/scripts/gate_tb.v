@@ -1,4 +1,4 @@
-// Gate-level testbench (rendered by synth/gatesim.py). Cycle t starts at time t * 2 * HALF: from
+// Gate-level testbench (rendered by synth/gates/gatesim.py). Cycle t starts at time t * 2 * HALF: from
 // t = 1 on, with a rising clock edge at which the flip-flops sample what settled in cycle t - 1,
 // while the inputs take vector t through a nonblocking assignment of the same time step (as if
 // driven by upstream registers on that edge). So every net settles once per cycle; the cell

@@ -1,4 +1,4 @@
-# Static timing of one flat netlist with OpenSTA (rendered and run by synth/sta.py).
+# Static timing of one flat netlist with OpenSTA (rendered and run by synth/flow/sta.py).
 # Constraints: one ideal clock on `clk`; every other input arrives @input_delay after the clock
 # edge with transition @input_transition; every output is due @output_delay before the next
 # edge and drives @output_load. Numbers are in the library's units (time, capacitance).

@@ -8,10 +8,10 @@ from pathlib import Path
 from hw.designs import build, elaborated
 from hw.export import export
 
-from .attribution import block_shares, with_blocks
-from .flow import synthesize
-from .netlist import read_netlist
+from ..gates.attribution import block_shares, with_blocks
+from ..gates.netlist import read_netlist
 from .sta import run_sta
+from .yosys import synthesize
 
 __all__ = ["Implementation", "implement", "block_areas"]
 

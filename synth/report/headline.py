@@ -2,8 +2,8 @@
 on-chip encoder shared by C columns.
 
 Ratios are ``sdr_mac / baseline`` and reductions ``1 - ratio`` (positive: ``sdr_mac`` is
-smaller or cheaper); power is the total with the clock network (:mod:`synth.evaluate`). The fmax
-column is ``sdr_mac``'s fmax over the baseline's. Each row carries the SQNR of both units'
+smaller or cheaper); power is the total with the clock network (:mod:`synth.report.evaluate`).
+The fmax column is ``sdr_mac``'s fmax over the baseline's. Each row carries the SQNR of both units'
 operands on the same GEMM, so that area, power and accuracy are read together.
 :func:`headline_rows` runs the whole flow for one LANES setting, for callers such as
 ``python -m sim.run_mac --synth``.
@@ -12,8 +12,8 @@ operands on the same GEMM, so that area, power and accuracy are read together.
 import tempfile
 from pathlib import Path
 
+from ..library.liberty import default_liberty, load_liberty
 from .evaluate import Setup, evaluate_unit
-from .liberty import default_liberty, load_liberty
 
 __all__ = [
     "PAPER",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hw.yosys import run_script
 
-from .templates import render
+from ..templates import render
 
 __all__ = ["FLOW", "Synthesis", "synthesize", "abc_delay_target"]
 

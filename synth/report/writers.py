@@ -11,7 +11,7 @@ import json
 
 from sim.files import write_atomic
 
-from .blocks import CATEGORIES, CONTROL, REGISTERS
+from ..gates.blocks import CATEGORIES, CONTROL, REGISTERS
 
 __all__ = [
     "write_json",

@@ -25,19 +25,19 @@ from hw.yosys import YosysError, yosys_version
 from sim.files import write_atomic
 from sim.formats import check_int
 
-from .areas import AREA_UNIT, GE_UNIT
-from .clock import CLOCK_TREE_CONSTANTS
+from ..flow.areas import AREA_UNIT, GE_UNIT
+from ..flow.pipelining import __doc__ as PIPELINING_POLICY
+from ..flow.sta import StaError, sta_version
+from ..flow.yosys import FLOW
+from ..gates.gatesim import GateSimError
+from ..library.liberty import LibertyError, default_liberty, ihp_liberty, load_liberty
+from ..power.clock import CLOCK_TREE_CONSTANTS
+from ..power.model import LIBERTY, OPENSTA_2_0_17, Conditions
+from ..quantity import Quantity
 from .evaluate import DEFAULT_CONDITIONS, Setup, evaluate_unit
 from .findings import findings
-from .flow import FLOW
-from .gatesim import GateSimError
 from .headline import MACS, encoder_amortised, format_headline, headline
-from .liberty import LibertyError, default_liberty, ihp_liberty, load_liberty
-from .pipelining import __doc__ as PIPELINING_POLICY
 from .plots import write_plots
-from .power import LIBERTY, OPENSTA_2_0_17, Conditions
-from .quantity import Quantity
-from .sta import StaError, sta_version
 from .stimulus import DEFAULT_BEATS, DEFAULT_SEEDS, DEFAULT_STREAMS
 from .writers import table, write_csv, write_json, write_markdown
 
@@ -141,22 +141,23 @@ def _methods(setup):
             "pipelining": " ".join(PIPELINING_POLICY.strip().split("\n\n")[1].split()),
         },
         "activity_method": "zero-delay, two-state gate-level simulation of the mapped netlist "
-        f"(synth.logicsim, bit-parallel over {setup.streams} streams, equal to Icarus Verilog net "
-        f"by net in the tests), seeds {seeds}; every result checked bit-exactly against the "
-        "golden model; rises, falls and duty of every net over the steady-state window",
+        f"(synth.gates.logicsim, bit-parallel over {setup.streams} streams, equal to Icarus "
+        f"Verilog net by net in the tests), seeds {seeds}; every result checked bit-exactly "
+        "against the golden model; rises, falls and duty of every net over the steady-state window",
         "power_method": "per net: rises x rise_power and falls x fall_power of the Liberty "
         "internal-power tables at the net's load and slew (state-dependent groups by the "
         "probability of their state, from the measured duties), C V^2/2 per transition "
         "(pin capacitances plus the library's default wire-load model where it has one), "
-        "cell_leakage_power; nets driven from outside (data inputs) apart (synth/power.py)",
+        "cell_leakage_power; nets driven from outside (data inputs) apart (synth/power/model.py)",
         "clock_method": "flip-flop clock pins (their internal-power tables), the clock nets "
         "(C V^2 per cycle: clock pins, buffer inputs, an H-tree wire estimate) and a buffer tree "
-        "of fan-out 8 (synth/clock.py; constants below); in every total and energy per operation",
+        "of fan-out 8 (synth/power/clock.py; constants below); in every total and energy per "
+        "operation",
         "opensta_method": "OpenSTA timing on the same netlist and constraints (ideal clock); its "
         "power from every net's measured activity and duty, annotated pin by pin "
         "(sta::set_power_pin_activity) through a Liberty copy whose combinational functions "
         "reference their own pin, so that OpenSTA 2.0.17's activity propagation keeps the "
-        "annotations (synth/sta.py)",
+        "annotations (synth/flow/sta.py)",
         "opensta_conventions": f"The gate-level figure ({LIBERTY.name}) is recomputed with "
         f"{OPENSTA_2_0_17.name}, read from its power/Power.cc and checked cell by cell: it adds "
         "the rise and fall energies and charges the sum per transition (later releases average "

@@ -8,8 +8,8 @@ area is reported in NAND2 gate equivalents (transistors / 4).
 import json
 from dataclasses import dataclass
 
-from .blocks import block_of_module
-from .quantity import Quantity
+from ..gates.blocks import block_of_module
+from ..quantity import Quantity
 
 __all__ = ["AREA_UNIT", "GE_UNIT", "TRANSISTORS_PER_GE", "UnitArea", "read_area"]
 

@@ -1,15 +1,15 @@
 """Evaluate one unit: pipelining, area, timing, gate-level power with the clock, OpenSTA.
 
-With a Liberty library: the pipelining policy (:mod:`synth.pipelining`) picks the unit's
+With a Liberty library: the pipelining policy (:mod:`synth.flow.pipelining`) picks the unit's
 registers unless the parameters fix them; the chosen implementation's area comes per block from
-its cells (:mod:`synth.attribution`); every seed's workload runs through the mapped netlist
-(:mod:`synth.gatelevel`, every result checked against the golden model) and its activity becomes
-power (:mod:`synth.power`) plus the clock network (:mod:`synth.clock`); OpenSTA gets the same
-per-net activity for its own figure, and the power model is rerun with OpenSTA 2.0.17's
-conventions to show where the two differ. A unit that misses the clock is flagged and its power
-also given at its own fmax. The result is a plain record (dicts, lists and
-:class:`~synth.quantity.Quantity`) for the report writers. A step whose tool is missing is
-skipped with a note saying what to install.
+its cells (:mod:`synth.gates.attribution`); every seed's workload runs through the mapped
+netlist (:mod:`synth.gates.gatelevel`, every result checked against the golden model) and its
+activity becomes power (:mod:`synth.power.model`) plus the clock network
+(:mod:`synth.power.clock`); OpenSTA gets the same per-net activity for its own figure, and the
+power model is rerun with OpenSTA 2.0.17's conventions to show where the two differ. A unit
+that misses the clock is flagged and its power also given at its own fmax. The result is a plain
+record (dicts, lists and :class:`~synth.quantity.Quantity`) for the report writers. A step whose
+tool is missing is skipped with a note saying what to install.
 """
 
 import os
@@ -18,21 +18,23 @@ from functools import lru_cache
 from pathlib import Path
 
 from hw.designs import build, elaborated
+from hw.export import export
 from sim.tools import find_tool
 
-from .activity import Activity
-from .blocks import category
-from .clock import clock_tree
-from .flow import synthesize
-from .gatelevel import run_gate_level
-from .gatesim import CLOCK_PORT
-from .implementation import block_areas, implement
-from .liberty import load_liberty
-from .logicsim import compile_netlist
-from .pipelining import choose_pipeline
-from .power import LIBERTY, OPENSTA_2_0_17, Conditions, estimate_power
-from .quantity import Quantity
-from .sta import run_sta, write_activity_script, write_power_liberty
+from ..flow.areas import read_area
+from ..flow.implementation import block_areas, implement
+from ..flow.pipelining import choose_pipeline
+from ..flow.sta import run_sta, write_activity_script, write_power_liberty
+from ..flow.yosys import synthesize
+from ..gates.activity import Activity
+from ..gates.blocks import category
+from ..gates.gatelevel import run_gate_level
+from ..gates.gatesim import CLOCK_PORT
+from ..gates.logicsim import compile_netlist
+from ..library.liberty import load_liberty
+from ..power.clock import clock_tree
+from ..power.model import LIBERTY, OPENSTA_2_0_17, Conditions, estimate_power
+from ..quantity import Quantity
 from .stimulus import (
     DEFAULT_BEATS,
     DEFAULT_SEEDS,
@@ -334,12 +336,9 @@ def _power_record(implementation, setup, workdir, source):
     return record
 
 
-def _generic_record(design, parameters, setup, workdir, source):
-    from .areas import read_area
-
+def _generic_record(design, parameters, workdir, source):
+    """Unit and area record of the generic mode (Yosys' internal gates, per block)."""
     unit = elaborated(build(design, **parameters))
-    from hw.export import export
-
     export([design], workdir, **unit.parameters)
     synthesis = synthesize(workdir / f"{design}.v", design, workdir / "synth")
     area = read_area(synthesis, source)
@@ -370,7 +369,7 @@ def evaluate_unit(design, parameters, setup, out_dir):
 
     record = {"design": design, "tag": tag, "notes": [], "timing": None, "power": None}
     if setup.liberty is None:
-        unit, area = _generic_record(design, parameters, setup, workdir, source)
+        unit, area = _generic_record(design, parameters, workdir, source)
         record.update(
             parameters=dict(unit.parameters), latency=unit.LATENCY, area=area, pipelining=None
         )

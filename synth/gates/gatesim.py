@@ -3,9 +3,10 @@
 The testbench (``synth/scripts/gate_tb.v``) reads one input vector per cycle, records the outputs
 of every cycle and dumps the nets of the netlist to a VCD over the activity window: by default
 the cycles from the second after the reset cycle on, so that releasing the reset (and, here,
-leaving x) is not counted as activity. Its timing is :mod:`synth.logicsim`'s: the inputs of cycle
-``t`` change at the rising edge that starts it, in the same time step as the flip-flops load, so
-every net settles once per cycle and the VCD holds one transition at most per net and cycle.
+leaving x) is not counted as activity. Its timing is :mod:`synth.gates.logicsim`'s: the inputs
+of cycle ``t`` change at the rising edge that starts it, in the same time step as the flip-flops
+load, so every net settles once per cycle and the VCD holds one transition at most per net and
+cycle.
 Cells are simulated with the library's Verilog models (the Debian OSU 0.18 um package ships
 them); for a library without models, Yosys builds them from the Liberty cell functions.
 Icarus rather than Yosys ``sim``: it runs the vendor's own cell models and is as fast (300
@@ -25,7 +26,7 @@ from sim.checker import check_stream
 from sim.ports import pack_fields, port_layout, unpack_lanes
 from sim.tools import find_tool
 
-from .templates import render
+from ..templates import render
 
 __all__ = [
     "GateSimError",

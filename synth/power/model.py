@@ -19,10 +19,10 @@ For every cell instance, over the simulated window (the default :data:`LIBERTY` 
 Transitions (slews) are one level deep: a net's slew is its driver's ``rise_transition``/
 ``fall_transition`` at the net's load with the stated input transition at the driver's inputs;
 top-level inputs and the clock have the stated input transition. The clock is ideal here (one
-net, no tree: :mod:`synth.clock` prices the clock network). Nets driven from outside the unit
+net, no tree: :mod:`synth.power.clock` prices the clock network). Nets driven from outside the unit
 (its data inputs and its clock) have no driving cell here; their ``C V^2 / 2`` energy is
 reported apart, the data inputs' and the clock net's each, as OpenSTA does not count it either.
-Per block, each instance's energy is split by its shares (:mod:`synth.attribution`).
+Per block, each instance's energy is split by its shares (:mod:`synth.gates.attribution`).
 
 :data:`OPENSTA_2_0_17` computes the same figure with the conventions of the OpenSTA that Debian
 ships (``power/Power.cc`` of 0~20191111), to show where the two differ and by how much.
@@ -31,7 +31,7 @@ ships (``power/Power.cc`` of 0~20191111), to show where the two differ and by ho
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .cellfunc import parse_expression, probability
+from ..library.cellfunc import parse_expression, probability
 
 __all__ = [
     "Conditions",
@@ -100,10 +100,10 @@ LIBERTY = Conventions(
 #: rise and fall energies and charge the sum per transition (later releases average them,
 #: ``energy /= tr_count``); an input pin's group without ``when`` gets duty 0.5 and a clock pin's
 #: 1.0; the ideal clock's pins have zero slew (``set_clock_transition`` does not reach them);
-#: with the self-referencing functions of the power run (:mod:`synth.sta`) every arc of an output
-#: weighs its ``when`` state's probability or 0.5, not normalised (a single-arc inverter counts
-#: half its energy, an XOR's six arcs three times); a pin tied to a constant counts as duty 0.5
-#: in those states; a maximum analysis loads nets with each pin's largest capacitance.
+#: with the self-referencing functions of the power run (:mod:`synth.flow.sta`) every arc of an
+#: output weighs its ``when`` state's probability or 0.5, not normalised (a single-arc inverter
+#: counts half its energy, an XOR's six arcs three times); a pin tied to a constant counts as duty
+#: 0.5 in those states; a maximum analysis loads nets with each pin's largest capacitance.
 #: Every group of a pin counts (state-dependent ones by their state's probability, the others in
 #: full), which for a flip-flop whose pins also have a default group counts that energy twice.
 OPENSTA_2_0_17 = Conventions(

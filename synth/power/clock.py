@@ -48,7 +48,7 @@ CLOCK_TREE_CONSTANTS = {
     "h_tree_length_factor": (
         1.5,
         "x sqrt(N A)",
-        "H-tree geometry (derived in synth/clock.py; cf. Bakoglu, Circuits, Interconnections "
+        "H-tree geometry (derived in synth/power/clock.py; cf. Bakoglu, Circuits, Interconnections "
         "and Packaging for VLSI, 1990, ch. 8)",
     ),
     "slew_target": (0.3e-9, "s", "clock transition target at the leaves (assumption)"),

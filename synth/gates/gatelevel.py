@@ -1,4 +1,4 @@
-"""A unit's stimulus through its mapped netlist (:mod:`synth.logicsim`), checked bit-exactly.
+"""A unit's stimulus through its mapped netlist (:mod:`synth.gates.logicsim`), checked bit-exactly.
 
 Port values become bit planes (lane ``i`` of a vector port at bits ``[i*W +: W]``, SPEC section
 5) for all streams at once; the outputs come back as lane values and every stream is checked

@@ -37,7 +37,7 @@ OSU018_LIBERTY = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lib")
 #: IHP SG13G2 typical corner (1.2 V, 25 C; Apache-2.0), in the shared PDK folder beside the
 #: project's checkout; used by path, never copied into the project.
 IHP_LIBERTY = (
-    Path(__file__).resolve().parents[2]
+    Path(__file__).resolve().parents[3]  # the folder that holds this checkout
     / "shared"
     / "pdk"
     / "ihp-sg13g2"

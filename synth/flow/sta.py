@@ -24,8 +24,8 @@ from pathlib import Path
 
 from sim.tools import find_tool
 
-from .gatesim import CLOCK_PORT
-from .templates import render
+from ..gates.gatesim import CLOCK_PORT
+from ..templates import render
 
 __all__ = [
     "StaError",

@@ -1,11 +1,11 @@
 """Zero-delay, two-state, bit-parallel simulation of a flat mapped netlist, in NumPy.
 
 Cell behaviour comes from the Liberty ``function`` of each output pin and the ``ff`` group of each
-flip-flop (:mod:`synth.cellfunc`). Every net holds one uint64 word per 64 streams: stream ``s`` is
-bit ``s % 64`` of word ``s // 64``, so one NumPy operation evaluates a cell for 64 independent
-input streams. Combinational cells are levelized and grouped by level and behaviour (cells with
-the same pins and functions, such as two drive strengths, share a group): each group costs one
-gather, one evaluation and one scatter per cycle, however many cells it holds.
+flip-flop (:mod:`synth.library.cellfunc`). Every net holds one uint64 word per 64 streams: stream
+``s`` is bit ``s % 64`` of word ``s // 64``, so one NumPy operation evaluates a cell for 64
+independent input streams. Combinational cells are levelized and grouped by level and behaviour
+(cells with the same pins and functions, such as two drive strengths, share a group): each group
+costs one gather, one evaluation and one scatter per cycle, however many cells it holds.
 
 Timing, cycle by cycle:
 
@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..library.cellfunc import ONE, ZERO, compile_function
 from .activity import Activity
-from .cellfunc import ONE, ZERO, compile_function
 
 __all__ = ["Program", "LogicRun", "compile_netlist", "simulate"]
 
@@ -457,5 +457,5 @@ def _activity(program, toggles, net_rise, high, streams, window):
         {b: n for b, n in zip(bits, falls.tolist(), strict=True) if n},
         dict(zip(bits, (high[rows] / samples).tolist(), strict=True)),
         samples,
-        f"synth.logicsim: {program.top}, {streams} streams, cycles {first} to {last - 1}",
+        f"synth.gates.logicsim: {program.top}, {streams} streams, cycles {first} to {last - 1}",
     )

@@ -1,0 +1,2 @@
+"""What a Liberty library says: cells, pins, tables, units (:mod:`.liberty`) and the boolean
+functions of its cells (:mod:`.cellfunc`)."""
