@@ -72,15 +72,9 @@ class DecompressMac(wiring.Component):
         a_config = SdrConfig(a_bits, mag_bits, group)
         w_config = SdrConfig(w_bits, mag_bits, group)
         self.cuts = decompress_mac_cuts(lanes)
-        self.parameters = {
-            "LANES": lanes,
-            "GROUP": group,
-            "MAG_BITS": mag_bits,
-            "A_BITS": a_bits,
-            "W_BITS": w_bits,
-            "ACC_BITS": acc_bits,
-            "PIPELINE": pipeline_text(registered, self.cuts),
-        }
+        values = (lanes, group, mag_bits, a_bits, w_bits, acc_bits)
+        pipeline = pipeline_text(registered, self.cuts)
+        self.parameters = dict(zip(self.PARAMETERS, (*values, pipeline), strict=True))
         self.a_decoder = SdrDecoder(a_config, lanes, "decoders" in registered)
         self.w_decoder = SdrDecoder(w_config, lanes, "decoders" in registered)
         self.mac = IntMac(lanes, a_bits, w_bits, acc_bits, registered - {"decoders"})

@@ -111,15 +111,9 @@ class SdrMac(wiring.Component):
         self.a_config = SdrConfig(a_bits, mag_bits, group)
         self.w_config = SdrConfig(w_bits, mag_bits, group)
         self.cuts = sdr_mac_cuts(lanes, group)
-        self.parameters = {
-            "LANES": lanes,
-            "GROUP": group,
-            "MAG_BITS": mag_bits,
-            "A_BITS": a_bits,
-            "W_BITS": w_bits,
-            "ACC_BITS": acc_bits,
-            "PIPELINE": pipeline_text(registered, self.cuts),
-        }
+        values = (lanes, group, mag_bits, a_bits, w_bits, acc_bits)
+        pipeline = pipeline_text(registered, self.cuts)
+        self.parameters = dict(zip(self.PARAMETERS, (*values, pipeline), strict=True))
         self._beats = group // lanes
         max_shift = self.a_config.max_flag + self.w_config.max_flag
         self.products = SdrLaneProducts(lanes, mag_bits, "products" in registered)

@@ -219,9 +219,7 @@ def _opensta_record(implementation, activity, conditions, result, workdir, sourc
         workdir / "activity.tcl",
         liberty_path=power_lib,
     )
-    emulated = estimate_power(
-        library, netlist, activity, conditions, implementation.shares, conventions=OPENSTA_2_0_17
-    )
+    emulated = _power(implementation, activity, conditions, OPENSTA_2_0_17)
 
     def core(power):
         figures = dict(power.total)
@@ -254,6 +252,17 @@ def _at_fmax(parts, fmax_hz, conditions):
     }
 
 
+def _power(implementation, activity, conditions, conventions=LIBERTY):
+    return estimate_power(
+        implementation.library,
+        implementation.netlist,
+        activity,
+        conditions,
+        implementation.shares,
+        conventions=conventions,
+    )
+
+
 def _power_record(implementation, setup, workdir, source):
     design, unit = implementation.design, implementation.unit
     program = compile_netlist(implementation.library, implementation.netlist)
@@ -266,25 +275,11 @@ def _power_record(implementation, setup, workdir, source):
         activity = run_gate_level(
             unit, implementation.netlist, program, stimulus, design != "sdr_encoder"
         )
-        result = estimate_power(
-            implementation.library,
-            implementation.netlist,
-            activity,
-            setup.conditions,
-            implementation.shares,
-        )
-        per_seed[seed] = _parts(result, tree)
+        per_seed[seed] = _parts(_power(implementation, activity, setup.conditions), tree)
         activities.append(activity)
         stimuli.append(stimulus)
     activity = _summed(activities)
-    result = estimate_power(
-        implementation.library,
-        implementation.netlist,
-        activity,
-        setup.conditions,
-        implementation.shares,
-        conventions=LIBERTY,
-    )
+    result = _power(implementation, activity, setup.conditions)
     parts = _parts(result, tree)
     stimulus = stimuli[0]
     per_operation = setup.conditions.clock_period / stimulus.operations_per_cycle

@@ -12,6 +12,8 @@ import json
 from sim.files import write_atomic
 
 from ..gates.blocks import CATEGORIES, CONTROL, REGISTERS
+from .evaluate import POWER_PARTS
+from .headline import record_value
 
 __all__ = [
     "write_json",
@@ -56,14 +58,6 @@ def category_totals(blocks):
     return {name: value for name, value in totals.items() if value}
 
 
-def _value(record, *keys):
-    for key in keys:
-        if record is None:
-            return None
-        record = record.get(key)
-    return getattr(record, "value", record)
-
-
 #: ``(column, path into a unit record)`` of report.csv.
 CSV_COLUMNS = (
     ("unit", ("tag",)),
@@ -81,16 +75,7 @@ CSV_COLUMNS = (
     ("meets_clock", ("timing", "meets_clock")),
     *(
         (f"power_{part}_mW", ("power", "gate_level", part))
-        for part in (
-            "total",
-            "logic_internal",
-            "switching",
-            "leakage",
-            "clock_pins",
-            "clock_nets",
-            "clock_buffers",
-            "input_ports",
-        )
+        for part in ("total", *POWER_PARTS, "input_ports")
     ),
     ("power_opensta_mW", ("power", "opensta", "components", "total", "opensta")),
     ("ratio_gate_level_to_opensta", ("power", "opensta", "components", "total", "ratio")),
@@ -111,7 +96,7 @@ def write_csv(path, report):
     for record in report["units"]:
         row = []
         for _, keys in CSV_COLUMNS:
-            value = _value(record, *keys)
+            value = record_value(record, *keys)
             row.append(
                 "" if value is None else f"{value:.6g}" if isinstance(value, float) else value
             )
@@ -157,7 +142,7 @@ def _conditions(report):
 
 
 def _flag(record):
-    met = _value(record, "timing", "meets_clock")
+    met = record_value(record, "timing", "meets_clock")
     return "" if met is None else ("yes" if met else "**NO: violation**")
 
 
@@ -166,22 +151,24 @@ def _unit_rows(report):
     for r in report["units"]:
         power = r["power"] or {}
         gate = power.get("gate_level", {})
-        clock = sum(_value(gate, k) or 0 for k in ("clock_pins", "clock_nets", "clock_buffers"))
+        clock = sum(
+            record_value(gate, k) or 0 for k in ("clock_pins", "clock_nets", "clock_buffers")
+        )
         rows.append(
             (
                 r["tag"],
                 r["parameters"].get("PIPELINE", ""),
                 r.get("latency", ""),
                 r["area"].get("flip_flops", ""),
-                f"{_value(r, 'area', 'total'):.0f}",
-                _number(_value(r, "timing", "fmax")),
+                f"{record_value(r, 'area', 'total'):.0f}",
+                _number(record_value(r, "timing", "fmax")),
                 _flag(r),
-                _number(_value(gate, "total")),
+                _number(record_value(gate, "total")),
                 _number(clock) if gate else "n/a",
-                _number(_value(gate, "input_ports")),
-                f"{_number(_value(power, 'energy_per_operation'))} "
+                _number(record_value(gate, "input_ports")),
+                f"{_number(record_value(power, 'energy_per_operation'))} "
                 f"{getattr(power.get('energy_per_operation'), 'unit', '')}".strip(),
-                _number(_value(r, "accuracy", "sqnr_db"), 3),
+                _number(record_value(r, "accuracy", "sqnr_db"), 3),
             )
         )
     return rows
@@ -269,7 +256,7 @@ def _violation_rows(report):
             rows.append(
                 (
                     r["tag"],
-                    _number(_value(r, "timing", "worst_slack")),
+                    _number(record_value(r, "timing", "worst_slack")),
                     _number(at["fmax"].value),
                     _number(at["power"]["total"].value),
                     _number(at["energy_per_operation"].value),
@@ -313,7 +300,7 @@ def _amortised_rows(report, area_unit):
 
 
 def _category_table(report, key, digits):
-    units = [r for r in report["units"] if _value(r, key) is not None]
+    units = [r for r in report["units"] if record_value(r, key) is not None]
     if not units:
         return "n/a"
     totals = [category_totals(r[key]["blocks"]) for r in units]
