@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
-from synth import flow
+from synth.flow import yosys as flow
 from synth.flow.implementation import implement
 from synth.library.liberty import load_liberty
 from synth.report.cli import default_libraries
