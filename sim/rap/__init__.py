@@ -1,0 +1,22 @@
+"""RAP (arXiv 2411.14733): the integer-only transformer kernels (SPEC section 8).
+
+Between the embedding lookup and the pooled output every operation is integer: a fixed-point
+tensor is ``(q, e)``, an integer array and an integer exponent (or one per row), meaning
+``q * 2**e``. :func:`softmax_int`, :func:`gelu_int`, :func:`layernorm_int` and
+:func:`requantize` use only add, multiply, shift, compare, leading ones and small tables.
+"""
+
+from .gelu import gelu_int
+from .layernorm import layernorm_int
+from .requantize import dyadic, fit_shift, requantize, requantize_dyadic
+from .softmax import softmax_int
+
+__all__ = [
+    "softmax_int",
+    "gelu_int",
+    "layernorm_int",
+    "requantize",
+    "requantize_dyadic",
+    "dyadic",
+    "fit_shift",
+]

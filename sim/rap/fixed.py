@@ -1,0 +1,129 @@
+"""Integer building blocks of the RAP kernels: argument checks, rounding shifts, leading ones,
+and the multiply-only Newton iterations for a reciprocal and an inverse square root.
+
+Every function takes and returns int64 NumPy arrays (vectorised, no Python loop per element)
+and uses only integer add, multiply, shift, compare and small tables, as the RTL does.
+A fixed-point value is ``q * 2**e``: ``q`` an integer array, ``e`` an integer (or an integer
+array broadcastable to ``q``: one exponent per row).
+"""
+
+import numpy as np
+
+__all__ = [
+    "MAX_ABS",
+    "integer_array",
+    "exponent_array",
+    "plain_exponent",
+    "bit_length",
+    "round_shift",
+    "saturate",
+    "reciprocal",
+    "inverse_sqrt",
+    "RECIPROCAL_ONE",
+    "INVERSE_SQRT_ONE",
+]
+
+#: Largest magnitude a kernel input may have: products of two such values stay exact in int64.
+MAX_ABS = 2**31 - 1
+#: Fraction bits of the reciprocal and inverse-square-root results (value 1.0 = 2**16).
+RECIPROCAL_ONE = INVERSE_SQRT_ONE = 1 << 16
+_ONE = 1 << 16
+#: First estimate of 1/s for s in [0.5, 1]: 48/17 - 32/17 s (max relative error 1/17).
+_RECIPROCAL_A = round(48 / 17 * _ONE)
+_RECIPROCAL_B = round(32 / 17 * _ONE)
+#: First estimate of 1/sqrt(m) for m in [0.25, 1), by the four bits below m's leading one:
+#: 1/sqrt of each sixteenth's midpoint (max relative error 5.7 %).
+_INVERSE_SQRT_TABLE = np.array(
+    [round(_ONE / np.sqrt((i + 0.5) / 16)) if i >= 4 else 0 for i in range(16)], np.int64
+)
+
+
+def integer_array(name, value, max_abs=MAX_ABS):
+    """``value`` as int64 if it is an integer array within ``[-max_abs, max_abs]``; else raise
+    ``ValueError`` naming ``name``."""
+    array = np.asarray(value)
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name} must be an integer array, not dtype {array.dtype}")
+    array = array.astype(np.int64)
+    if array.size and np.abs(array).max() > max_abs:
+        raise ValueError(
+            f"{name} must lie within [-{max_abs}, {max_abs}], not {np.abs(array).max()}"
+        )
+    return array
+
+
+def exponent_array(name, value, shape, limit=64):
+    """An exponent (integer or integer array broadcastable to ``shape``, within +-``limit``) as
+    int64; else raise ``ValueError`` naming ``name``."""
+    if isinstance(value, bool | float) or (
+        not isinstance(value, int | np.integer) and not isinstance(value, np.ndarray)
+    ):
+        raise ValueError(f"{name} must be an integer or an integer array, not {value!r}")
+    array = integer_array(name, value, limit)
+    try:
+        np.broadcast_shapes(array.shape, shape)
+    except ValueError:
+        raise ValueError(
+            f"{name} of shape {array.shape} does not broadcast to the data's {shape}"
+        ) from None
+    return array
+
+
+def plain_exponent(array):
+    """An exponent as returned to callers: a Python int for a scalar, else the int64 array."""
+    return int(array) if np.ndim(array) == 0 else array
+
+
+def bit_length(value):
+    """Bit length of every element of a non-negative int64 array (0 for 0)."""
+    rest = np.asarray(value, np.int64)
+    length = np.zeros(rest.shape, np.int64)
+    for bit in (32, 16, 8, 4, 2, 1):
+        big = rest >> bit > 0
+        length += np.where(big, bit, 0)
+        rest = np.where(big, rest >> bit, rest)
+    return length + (rest > 0)
+
+
+def round_shift(value, shift):
+    """``value * 2**-shift`` rounded half up (add ``2**(shift-1)``, arithmetic shift right);
+    a negative ``shift`` is an exact left shift. Element-wise ``shift`` broadcasts."""
+    value = np.asarray(value, np.int64)
+    shift = np.asarray(shift, np.int64)
+    right = np.maximum(shift, 0)
+    half = np.where(right > 0, np.int64(1) << np.maximum(right - 1, 0), 0)
+    return np.where(shift > 0, (value + half) >> right, value << np.maximum(-shift, 0))
+
+
+def saturate(value, bits, signed=True):
+    """``value`` clipped to ``bits``-bit two's complement (or unsigned) range."""
+    if signed:
+        return np.clip(value, -(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+    return np.clip(value, 0, (1 << bits) - 1)
+
+
+def _product(a, b, shift=16):
+    """``round(a * b / 2**shift)`` of int64 arrays."""
+    return round_shift(np.asarray(a, np.int64) * b, shift)
+
+
+def reciprocal(s):
+    """``2**32 / s`` (an estimate ``x``, ``x / 2**16`` ~ ``1 / (s / 2**16)``) for ``s`` in
+    ``[2**15, 2**16]``: a linear first estimate and two multiply-only Newton steps
+    ``x <- x (2 - s x)``; relative error below ``2**-14``."""
+    s = np.asarray(s, np.int64)
+    x = _RECIPROCAL_A - _product(_RECIPROCAL_B, s)
+    for _ in range(2):
+        x = _product(x, 2 * _ONE - _product(s, x))
+    return x
+
+
+def inverse_sqrt(m):
+    """``2**16 / sqrt(m / 2**16)`` for ``m`` in ``[2**14, 2**16)``: a 16-entry table on the four
+    bits below the leading one and two multiply-only Newton steps ``r <- r (3 - m r**2) / 2``;
+    relative error below ``2**-13``."""
+    m = np.asarray(m, np.int64)
+    r = _INVERSE_SQRT_TABLE[np.clip(m >> 12, 4, 15)]
+    for _ in range(2):
+        r = _product(r, 3 * _ONE - _product(m, _product(r, r)), 17)
+    return r
