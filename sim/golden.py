@@ -5,7 +5,7 @@ import numpy as np
 from .checks import int_array
 from .formats import check_int
 
-__all__ = ["int_matmul", "wrap_signed", "check_acc_bits", "group_scaled_matmul"]
+__all__ = ["int_matmul", "exact_matmul", "wrap_signed", "check_acc_bits", "group_scaled_matmul"]
 
 #: Integers below this magnitude are exact in float64, so BLAS can do exact integer matmuls.
 FLOAT64_EXACT = 1 << 53

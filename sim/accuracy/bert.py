@@ -133,7 +133,8 @@ class BertEncoder:
             ]
         return names
 
-    def _tensor(self, name):
+    def tensor(self, name):
+        """Checkpoint tensor ``name`` as float32 (``embeddings.LayerNorm.weight``, ...)."""
         return self._weights[name].astype(np.float32, copy=False)
 
     def linear_layers(self):
@@ -141,8 +142,8 @@ class BertEncoder:
         return [
             (
                 f"layer.{layer}.{kind}",
-                self._tensor(f"encoder.layer.{layer}.{_CHECKPOINT_NAMES[kind]}.weight"),
-                self._tensor(f"encoder.layer.{layer}.{_CHECKPOINT_NAMES[kind]}.bias"),
+                self.tensor(f"encoder.layer.{layer}.{_CHECKPOINT_NAMES[kind]}.weight"),
+                self.tensor(f"encoder.layer.{layer}.{_CHECKPOINT_NAMES[kind]}.bias"),
             )
             for layer in range(self.config.layers)
             for kind in LINEAR_NAMES
@@ -150,15 +151,15 @@ class BertEncoder:
 
     def _embeddings(self, token_ids):
         rows = [
-            self._tensor("embeddings.word_embeddings.weight")[ids]
-            + self._tensor("embeddings.position_embeddings.weight")[: len(ids)]
+            self.tensor("embeddings.word_embeddings.weight")[ids]
+            + self.tensor("embeddings.position_embeddings.weight")[: len(ids)]
             for ids in token_ids
         ]
-        x = np.concatenate(rows) + self._tensor("embeddings.token_type_embeddings.weight")[0]
+        x = np.concatenate(rows) + self.tensor("embeddings.token_type_embeddings.weight")[0]
         return _layer_norm(
             x,
-            self._tensor("embeddings.LayerNorm.weight"),
-            self._tensor("embeddings.LayerNorm.bias"),
+            self.tensor("embeddings.LayerNorm.weight"),
+            self.tensor("embeddings.LayerNorm.bias"),
             self.config.eps,
         )
 
@@ -203,15 +204,15 @@ class BertEncoder:
             attended = linear(self._attention(q, k, v, bounds))
             x = _layer_norm(
                 x + attended,
-                self._tensor(prefix + "attention.output.LayerNorm.weight"),
-                self._tensor(prefix + "attention.output.LayerNorm.bias"),
+                self.tensor(prefix + "attention.output.LayerNorm.weight"),
+                self.tensor(prefix + "attention.output.LayerNorm.bias"),
                 self.config.eps,
             )
             hidden = linear(gelu(linear(x)))
             x = _layer_norm(
                 x + hidden,
-                self._tensor(prefix + "output.LayerNorm.weight"),
-                self._tensor(prefix + "output.LayerNorm.bias"),
+                self.tensor(prefix + "output.LayerNorm.weight"),
+                self.tensor(prefix + "output.LayerNorm.bias"),
                 self.config.eps,
             )
         pooled = np.stack([x[start:stop].mean(axis=0) for start, stop in bounds])

@@ -61,11 +61,11 @@ def exponent_array(name, value, shape, limit=64):
         raise ValueError(f"{name} must be an integer or an integer array, not {value!r}")
     array = integer_array(name, value, limit)
     try:
-        np.broadcast_shapes(array.shape, shape)
+        fits = np.broadcast_shapes(array.shape, shape) == tuple(shape)
     except ValueError:
-        raise ValueError(
-            f"{name} of shape {array.shape} does not broadcast to the data's {shape}"
-        ) from None
+        fits = False
+    if not fits:
+        raise ValueError(f"{name} of shape {array.shape} does not broadcast to the data's {shape}")
     return array
 
 

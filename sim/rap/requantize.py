@@ -22,17 +22,19 @@ from .fixed import (
     saturate,
 )
 
-__all__ = ["requantize", "fit_shift", "dyadic", "requantize_dyadic", "MAX_BITS"]
+__all__ = ["requantize", "fit_shift", "dyadic", "requantize_dyadic", "MAX_BITS", "MAX_WIDE"]
 
 #: Widest requantized integer.
 MAX_BITS = 32
+#: Largest magnitude :func:`requantize` takes (a wide accumulator; it only shifts).
+MAX_WIDE = 2**62 - 1
 
 
 def fit_shift(q, bits, axis=None):
     """Smallest shift ``s >= 0`` with ``max|q| / 2**s`` fitting ``bits``-bit two's complement,
     over the whole array (``axis=None``) or along ``axis`` (keepdims), from the leading one of
     ``max|q|``. Rounding may still carry one value to the limit: requantize saturates it."""
-    q = integer_array("q", q)
+    q = integer_array("q", q, MAX_WIDE)
     check_int("bits", bits, 2, MAX_BITS)
     top = np.abs(q).max(axis=axis, keepdims=axis is not None) if q.size else np.int64(0)
     return np.maximum(bit_length(top) - (bits - 1), 0)
@@ -40,13 +42,13 @@ def fit_shift(q, bits, axis=None):
 
 def requantize(q, e, bits, shift=None):
     """``(q2, e2)``: ``q * 2**e`` as a ``bits``-bit signed integer ``q2 * 2**e2`` by a rounding
-    arithmetic shift (half up), saturating; ``e2 = e + shift``.
+    arithmetic shift (half up), saturating; ``e2 = e + shift``; ``|q|`` up to ``2**62``.
 
     ``shift``: an integer or integer array broadcastable to ``q`` (negative: an exact left
     shift), or ``None`` for :func:`fit_shift` over the whole array. Raises ``ValueError`` for a
     non-integer ``q``, a bad exponent, bit width or shift.
     """
-    q = integer_array("q", q)
+    q = integer_array("q", q, MAX_WIDE)
     e = exponent_array("e", e, q.shape)
     check_int("bits", bits, 2, MAX_BITS)
     shift = fit_shift(q, bits) if shift is None else exponent_array("shift", shift, q.shape)
