@@ -125,6 +125,8 @@ def write_reports(record, out):
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
+        if args.out.exists() and not args.out.is_dir():
+            raise ValueError(f"-o {args.out}: exists and is not a folder")
         record = accuracy_record(args.workload, args.seed)
         written = write_reports(record, args.out)
     except (ValueError, OSError, ModelUnavailable) as error:
