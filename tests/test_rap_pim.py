@@ -1,0 +1,193 @@
+"""The AMS-PiM tile model: exact with an ideal ADC, clip statistics, errors, determinism."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sim.formats import SdrConfig
+from sim.rap import PimConfig, pim_matmul
+from sim.sdr import decode, encode
+from sim.sdr_tensor import SdrTensor
+
+
+def _activations(rng, m, k, config, outliers=True):
+    x = rng.normal(0, 1, (m, k))
+    if outliers:
+        x[:, :: max(1, k // 5)] *= 40
+    top = (1 << (config.base_bits - 1)) - 1
+    return encode(np.round(x / np.abs(x).max() * top).astype(np.int64), config)
+
+
+def _weights(rng, n, k, bits):
+    return rng.integers(-(1 << (bits - 1)), 1 << (bits - 1), (n, k))
+
+
+CONFIGS = [
+    # base bits, mag bits, group, rows, weight bits, adc range
+    (16, 3, 16, 128, 8, "low"),
+    (16, 3, 16, 128, 8, "full"),
+    (16, 3, 4, 7, 8, "low"),
+    (16, 5, 128, 64, 4, "low"),
+    (16, 15, 8, 16, 2, "full"),
+    (8, 3, 16, 256, 8, "low"),
+    (8, 7, 32, 1, 8, "low"),
+    (8, 1, 64, 33, 3, "full"),
+]
+
+
+@pytest.mark.parametrize("base, mag, group, rows, weight_bits, adc_range", CONFIGS)
+@pytest.mark.parametrize("skip", [True, False])
+def test_ideal_adc_gives_the_exact_product(base, mag, group, rows, weight_bits, adc_range, skip):
+    seed = hash((base, mag, group, rows, weight_bits, adc_range, skip)) % 2**32
+    rng = np.random.default_rng(seed)
+    k = group * int(rng.integers(1, 6))
+    ta = _activations(rng, 5, k, SdrConfig(base, mag, group))
+    w = _weights(rng, 9, k, weight_bits)
+    config = PimConfig(
+        rows=rows,
+        adc_bits=max(1, rows.bit_length()),
+        adc_range=adc_range,
+        weight_bits=weight_bits,
+        skip_zero_planes=skip,
+    )
+    result = pim_matmul(ta, w, config)
+    assert result.y.dtype == np.int64
+    assert np.array_equal(result.y, decode(ta) @ w.T), f"seed {seed}"
+    stats = result.stats
+    assert stats["clipped"] == 0
+    assert stats["conversions"] == stats["planes_driven"] * 9 * weight_bits
+    assert stats["planes_driven"] == stats["planes_total"] - stats["planes_skipped"]
+    assert skip or stats["planes_skipped"] == 0
+
+
+def test_only_window_planes_are_driven_and_zero_planes_are_skipped():
+    config = SdrConfig(16, 3, 16)
+    # One group of 16: flag 5 (leading one at bit 7); only positive elements, bit 6 never set.
+    mag = np.array([[4, 0, 1, 5] + [0] * 12])
+    ta = SdrTensor(
+        np.zeros_like(mag, np.uint8), mag.astype(np.uint8), np.array([[5]], np.uint8), config
+    )
+    w = np.ones((1, 16), np.int64)
+    skipping = pim_matmul(ta, w, PimConfig(rows=16, adc_bits=5)).stats
+    # Window: planes 5, 6, 7 in each of two phases; the negative phase and plane 6 carry no ones.
+    assert skipping["planes_total"] == 6 and skipping["planes_driven"] == 2
+    assert skipping["cycles"] == 2 * PimConfig().adc_share
+    assert skipping["wordline_pulses"] == 2 + 2  # plane 5: q=1, q=5; plane 7: q=4, q=5
+    driving = pim_matmul(ta, w, PimConfig(rows=16, adc_bits=5, skip_zero_planes=False)).stats
+    assert driving["planes_driven"] == 6 and driving["conversions"] == 6 * 8
+
+
+def _binomial_tail(n, p, above):
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(above + 1, n + 1))
+
+
+@pytest.mark.parametrize("rows, density, adc_bits", [(64, 0.1, 3), (128, 0.05, 3), (32, 0.3, 4)])
+def test_clip_counts_follow_the_binomial_tail(rows, density, adc_bits):
+    rng = np.random.default_rng(rows)
+    vectors = 4000
+    bits = (rng.random((vectors, rows)) < density).astype(np.int64)
+    ta = encode(bits, SdrConfig(8, 7, group=32 if rows % 32 == 0 else 4))
+    w = np.ones((1, rows), np.int64)  # weight plane 0 set everywhere, the others clear
+    stats = pim_matmul(ta, w, PimConfig(rows=rows, adc_bits=adc_bits, skip_zero_planes=False)).stats
+    p = _binomial_tail(rows, density, (1 << adc_bits) - 1)
+    expected, sigma = vectors * p, math.sqrt(vectors * p * (1 - p))
+    assert abs(stats["clipped"] - expected) < 5 * sigma + 1, (stats["clipped"], expected)
+
+
+def test_error_does_not_grow_with_adc_bits_and_full_range_wastes_codes_on_sparse_sums():
+    rng = np.random.default_rng(11)
+    ta = _activations(rng, 16, 256, SdrConfig(16, 3, 16))
+    w = np.clip(np.round(rng.normal(0, 30, (32, 256))), -128, 127).astype(np.int64)
+    exact = decode(ta) @ w.T
+
+    def errors(adc_range):
+        return [
+            float(np.sqrt(np.mean((pim_matmul(ta, w, config).y - exact) ** 2.0)))
+            for config in (
+                PimConfig(rows=256, adc_bits=bits, adc_range=adc_range) for bits in range(1, 10)
+            )
+        ]
+
+    low, full = errors("low"), errors("full")
+    assert all(b <= a for a, b in zip(low, low[1:], strict=False)), low
+    assert low[0] > 0 and low[-1] == 0 and full[-1] == 0
+    # Full range spends its codes on sums the razored inputs never reach (not monotone at all).
+    assert all(a <= b for a, b in zip(low, full, strict=True)), (low, full)
+
+
+def test_noise_is_seeded_and_streams_are_independent():
+    rng = np.random.default_rng(3)
+    ta = _activations(rng, 8, 128, SdrConfig(16, 3, 16))
+    w = _weights(rng, 16, 128, 8)
+    noisy = PimConfig(adc_bits=4, noise_swing=0.02, gain_sigma=0.01, offset_sigma=0.01, seed=7)
+    first, second = pim_matmul(ta, w, noisy), pim_matmul(ta, w, noisy)
+    assert first.y.tobytes() == second.y.tobytes() and first.stats == second.stats
+    other_stream = pim_matmul(ta, w, noisy, stream=1)
+    other_seed = pim_matmul(ta, w, PimConfig(adc_bits=4, noise_swing=0.02, seed=8))
+    exact = decode(ta) @ w.T
+    for y in (first.y, other_stream.y, other_seed.y):
+        assert not np.array_equal(y, exact)
+    assert not np.array_equal(first.y, other_stream.y) and not np.array_equal(first.y, other_seed.y)
+
+
+def test_more_noise_means_more_error_and_bitline_noise_hurts_a_low_range_adc_more():
+    rng = np.random.default_rng(5)
+    ta = _activations(rng, 16, 256, SdrConfig(16, 3, 16))
+    w = np.clip(np.round(rng.normal(0, 30, (32, 256))), -128, 127).astype(np.int64)
+    exact = decode(ta) @ w.T
+
+    def error(**kwargs):
+        y = pim_matmul(ta, w, PimConfig(adc_bits=5, **kwargs)).y
+        return float(np.sqrt(np.mean((y - exact) ** 2.0)))
+
+    adc = [error(noise_swing=s) for s in (0.0, 0.005, 0.02, 0.08)]
+    assert adc == sorted(adc) and adc[0] < adc[-1]
+    assert error(noise_swing=0.02, noise_reference="bitline") > adc[2]
+
+
+def test_dynamic_matrices_count_their_writes():
+    rng = np.random.default_rng(0)
+    ta = _activations(rng, 2, 64, SdrConfig(8, 3, 16))
+    w = _weights(rng, 3, 64, 6)
+    config = PimConfig(weight_bits=6, rows=32, columns=8, adc_share=2)
+    stats = pim_matmul(ta, w, config, dynamic=True).stats
+    assert stats["weight_bits_written"] == 3 * 64 * 6
+    assert stats["tiles"] == 2 * math.ceil(3 * 6 / 8)
+    assert pim_matmul(ta, w, config).stats["weight_bits_written"] == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"rows": 0}, r"rows must be in \[1, 4096\], not 0"),
+        ({"adc_bits": 13}, r"adc_bits must be in \[1, 12\], not 13"),
+        ({"adc_bits": 0}, r"adc_bits must be in \[1, 12\], not 0"),
+        ({"noise_swing": -0.01}, r"noise_swing must be a number in \[0, 1\), not -0.01"),
+        ({"gain_sigma": "0.1"}, r"gain_sigma must be a number in \[0, 1\)"),
+        ({"adc_range": "mid"}, "adc_range must be one of 'low', 'full', not 'mid'"),
+        ({"sign_mode": "offset"}, "sign_mode must be one of 'split'"),
+        ({"noise_reference": "die"}, "noise_reference must be one of 'adc', 'bitline'"),
+        ({"weight_bits": 9}, r"weight_bits must be in \[2, 8\], not 9"),
+        ({"adc_share": 200}, r"adc_share must be in \[1, 128\], not 200"),
+        ({"skip_zero_planes": 1}, "skip_zero_planes must be one of True, False, not 1"),
+    ],
+)
+def test_bad_configs_name_the_option(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        PimConfig(**kwargs)
+
+
+def test_bad_operands_name_the_argument():
+    rng = np.random.default_rng(0)
+    ta = _activations(rng, 2, 32, SdrConfig(8, 3, 16))
+    with pytest.raises(ValueError, match=r"w must be \[N, K=32\], not shape \(3, 16\)"):
+        pim_matmul(ta, np.zeros((3, 16), np.int64))
+    with pytest.raises(ValueError, match=r"w values must be in \[-8, 7\], found 8"):
+        pim_matmul(ta, np.full((3, 32), 8), PimConfig(weight_bits=4))
+    with pytest.raises(ValueError, match="w must be an integer array"):
+        pim_matmul(ta, np.zeros((3, 32)))
+    with pytest.raises(ValueError, match="ta must be a 2-D SdrTensor"):
+        pim_matmul(decode(ta), np.zeros((3, 32), np.int64))
+    with pytest.raises(ValueError, match="config must be a PimConfig"):
+        pim_matmul(ta, np.zeros((3, 32), np.int64), {"rows": 8})
