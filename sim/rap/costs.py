@@ -130,6 +130,13 @@ _ROWS = [
     ("pim_bitline_column_pj", 2.4e-3 * 100e-9 / 1024 * 1e12, "pJ/column read", _ISAAC,
      "memristor-array row: 2.4 mW for 8 x 128 columns (128 rows, 2-bit ReRAM cells) per 100 ns "
      "read; no bit-line capacitance or voltage is given"),
+    # Digital periphery, from this project's own synthesis
+    ("shift_add_pj", 2.57, "pJ/shift-add", "this project: python -m synth.report (IHP SG13G2 "
+     "typ 1.2 V 25 C, 100 MHz), sdr_mac_L16 'shifter' + 'accumulator' blocks, logic and "
+     "registers, gate-level power of the default workload: 0.0614 + 0.0765 + 0.1193 mW, one "
+     "group shift-add per cycle",
+     "a group sum shifted by the two flags and added into the 32-bit accumulator; the clock "
+     "network is not included"),
     # Memories
     ("sram_read_pj_per_bit", 10 / 64, "pJ/bit", _HOROWITZ, "8 KB SRAM, 10 pJ per 64-bit access"),
     ("sram_1mb_read_pj_per_bit", 100 / 64, "pJ/bit", _HOROWITZ,

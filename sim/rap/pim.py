@@ -30,6 +30,8 @@ from ..formats import check_choice, check_int
 from ..sdr import decode
 from ..sdr_tensor import SdrTensor
 from .adc import AdcColumns
+from .costs import ADC_MODELS
+from .pim_energy import energy_pj
 
 __all__ = ["PimConfig", "PimResult", "pim_matmul", "MAX_ROWS"]
 
@@ -56,7 +58,9 @@ class PimConfig:
     ``noise_swing`` (Gaussian read noise), ``offset_sigma`` (per-column offset), fractions of the
     swing named by ``noise_reference`` (``"adc"``: the ADC's input range, ``"bitline"``: the
     bit-line's); ``gain_sigma`` (per-column relative gain); ``seed``. ``columns`` bit-lines per
-    tile and ``adc_share`` bit-lines per ADC set the tile count and the cycles.
+    tile and ``adc_share`` bit-lines per ADC set the tile count and the cycles; ``adc_model``
+    (one of :data:`~sim.rap.costs.ADC_MODELS`) and ``adc_rate_hz`` (conversions per second of
+    one ADC) its energy and the latency.
     """
 
     rows: int = 128
@@ -72,6 +76,8 @@ class PimConfig:
     noise_reference: str = "adc"
     columns: int = 128
     adc_share: int = 8
+    adc_model: str = "walden"
+    adc_rate_hz: float = 1.28e9
 
     def __post_init__(self):
         check_int("rows", self.rows, 1, MAX_ROWS)
@@ -86,11 +92,16 @@ class PimConfig:
         check_choice("noise_reference", self.noise_reference, NOISE_REFERENCES)
         check_int("columns", self.columns, 1)
         check_int("adc_share", self.adc_share, 1, self.columns)
+        check_choice("adc_model", self.adc_model, ADC_MODELS)
+        rate = self.adc_rate_hz
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 1e3 <= rate <= 1.6e10:
+            raise ValueError(f"adc_rate_hz must be a number in [1e3, 1.6e10], not {rate!r}")
 
 
 @dataclass(frozen=True, eq=False)
 class PimResult:
-    """``y`` int64 ``[M, N]`` and ``stats`` (counts; ``energy_pj`` is added by the cost model)."""
+    """``y`` int64 ``[M, N]`` and ``stats``: counts, ``latency_s`` and ``energy_pj`` (a dict by
+    component, :mod:`sim.rap.pim_energy`)."""
 
     y: np.ndarray
     stats: dict
@@ -175,6 +186,7 @@ def pim_matmul(ta, w, config=None, *, dynamic=False, stream=0):
     column_tiles = -(-n_columns // config.columns)
     stats = {
         "vectors": m,
+        "outputs": w.shape[0],
         "tiles": chunks * column_tiles,
         "conversions": conversions,
         "clipped": counts["clipped"],
@@ -189,4 +201,6 @@ def pim_matmul(ta, w, config=None, *, dynamic=False, stream=0):
         ),
         "macs": int(m * w.size),
     }
+    stats["latency_s"] = stats["cycles"] / config.adc_rate_hz
+    stats["energy_pj"] = energy_pj(stats, config)
     return PimResult(np.rint(y).astype(np.int64), stats)
