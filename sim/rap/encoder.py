@@ -30,13 +30,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..formats import SdrConfig, check_choice, check_int
-from ..golden import exact_matmul
-from ..sdr import encode, sdr_matmul
+from ..formats import check_choice, check_int
 from . import reference
 from .fixed import round_shift
 from .gelu import gelu_int
 from .layernorm import layernorm_int
+from .products import DigitalProducts
 from .requantize import fit_shift, requantize
 from .softmax import softmax_int
 
@@ -191,7 +190,8 @@ def _one_grid(x):
 class _Linear:
     """One linear layer converted once: W8 codes, their grid, biases with 32 fraction bits."""
 
-    def __init__(self, weight, bias, config):
+    def __init__(self, name, weight, bias, config):
+        self.name = name
         self.config = config
         weight = np.asarray(weight, np.float64)
         if config.requantization == "dyadic":
@@ -205,16 +205,12 @@ class _Linear:
             fixed = quantize(weight, 8)
             self.q, self.e, self.multipliers = fixed.q, fixed.e, None
         self.bias = np.round(np.asarray(bias, np.float64) * 2.0**_BIAS_BITS).astype(np.int64)
-        self.sdr = encode(self.q, SdrConfig(8, group=16)) if config.sdr else None
 
-    def __call__(self, x):
+    def __call__(self, x, products):
         bits = self.config.activation_bits
         per_row = self.config.activation_exponents == "row"
         a, e_a = requantize(x.q, x.e, bits, fit_shift(x.q, bits, axis=-1) if per_row else None)
-        if self.sdr is not None:
-            acc = sdr_matmul(encode(a, SdrConfig(bits, group=16)), self.sdr)
-        else:
-            acc = exact_matmul(a.reshape(-1, a.shape[-1]), self.q).reshape(a.shape[:-1] + (-1,))
+        acc = products.linear(a, bits, self.q, self.name)
         e = np.asarray(e_a) + self.e
         if self.multipliers is not None:
             acc, e = acc * self.multipliers, e - _MULTIPLIER_BITS
@@ -224,15 +220,17 @@ class _Linear:
 class IntegerEncoder:
     """A :class:`~sim.accuracy.bert.BertEncoder`'s weights converted once for ``config``.
 
-    ``observe(kind, fixed)``, when given to :meth:`embed`, sees every kernel input
-    (``"softmax"`` scores, ``"gelu"`` FFN pre-activations, ``"layernorm"`` residual sums) as
-    :class:`Fixed`, for measuring the kernels on real tensors.
+    ``products`` computes the matrix products (:mod:`sim.rap.products`; default: digital, on
+    SDR codes with ``config.sdr``). ``observe(kind, fixed)``, when given to :meth:`embed`, sees
+    every kernel input (``"softmax"`` scores, ``"gelu"`` FFN pre-activations, ``"layernorm"``
+    residual sums) as :class:`Fixed`, for measuring the kernels on real tensors.
     """
 
-    def __init__(self, encoder, config):
+    def __init__(self, encoder, config, products=None):
         self.config = config
+        self.products = DigitalProducts(config.sdr) if products is None else products
         self.bert = encoder.config
-        self.linears = [_Linear(w, b, config) for _, w, b in encoder.linear_layers()]
+        self.linears = [_Linear(n, w, b, config) for n, w, b in encoder.linear_layers()]
         tables = [
             encoder.tensor(f"embeddings.{name}.weight")
             for name in ("word_embeddings", "position_embeddings", "token_type_embeddings")
@@ -298,14 +296,7 @@ class IntegerEncoder:
 
     # -- the forward pass -------------------------------------------------------------------
 
-    def _scores(self, q, k):
-        """``q @ k.T``, exact; on QRazor SDR codes of both (INT8 bases) with ``sdr``."""
-        if not self.config.sdr:
-            return exact_matmul(q, k)
-        config = SdrConfig(self.config.attention_bits, group=16)
-        return sdr_matmul(encode(q, config), encode(k, config))
-
-    def _attention(self, q, k, v, bounds, observe):
+    def _attention(self, q, k, v, bounds, observe, prefix):
         heads = self.bert.heads
         size = self.bert.hidden // heads
         bits = self.config.attention_bits
@@ -320,14 +311,15 @@ class IntegerEncoder:
             for head in range(heads):
                 columns = slice(head * size, (head + 1) * size)
                 row_e = qe[start:stop] if np.ndim(qe) else qe
-                scores = Fixed(
-                    self._scores(qq[start:stop, columns], kq[start:stop, columns]), row_e + ke
+                products = self.products.scores(
+                    qq[start:stop, columns], kq[start:stop, columns], bits, prefix + "scores"
                 )
+                scores = Fixed(products, row_e + ke)
                 if observe:
                     observe("softmax", scores)
                 probabilities = self._softmax(scores, 1 / math.sqrt(size))
-                context[start:stop, columns] = exact_matmul(
-                    probabilities.q, vq[start:stop, columns].T
+                context[start:stop, columns] = self.products.context(
+                    probabilities.q, vq[start:stop, columns], prefix + "context"
                 )
                 exponents[start:stop, head] = np.broadcast_to(
                     np.asarray(probabilities.e) + ve, (stop - start, 1)
@@ -351,11 +343,14 @@ class IntegerEncoder:
         for layer in range(self.bert.layers):
             prefix = f"encoder.layer.{layer}."
             query, key, value, out, ffn_in, ffn_out = (next(linears) for _ in range(6))
-            context = self._attention(query(x), key(x), value(x), bounds, observe)
-            x = self._add_norm(x, out(context), prefix + "attention.output.LayerNorm", observe)
-            hidden = ffn_in(x)
+            run = self.products
+            q, k, v = (layer(x, run) for layer in (query, key, value))
+            context = self._attention(q, k, v, bounds, observe, f"layer.{layer}.")
+            x = self._add_norm(x, out(context, run), prefix + "attention.output.LayerNorm", observe)
+            hidden = ffn_in(x, run)
             if observe:
                 observe("gelu", hidden)
-            x = self._add_norm(x, ffn_out(self._gelu(hidden)), prefix + "output.LayerNorm", observe)
+            update = ffn_out(self._gelu(hidden), run)
+            x = self._add_norm(x, update, prefix + "output.LayerNorm", observe)
         pooled = np.stack([x.q[start:stop].sum(axis=0) for start, stop in bounds])
         return Fixed(pooled, x.e)
