@@ -18,7 +18,8 @@ bit-line; the column ADC (:mod:`sim.rap.adc`) reads it and the periphery adds
 ``±2**(j + p) * ADC(s)``.
 
 Cycles: a driven plane takes ``adc_share`` ADC cycles (bit-lines per ADC, converted in turn); a
-vector takes the most driven planes of any of its chunks; vectors follow one another.
+vector takes the most driven planes of any of its chunks; vectors follow one another. A dynamic
+matrix is first written one word-line per cycle into all its tiles at once (``write_cycles``).
 """
 
 from dataclasses import dataclass
@@ -186,7 +187,6 @@ def pim_matmul(ta, w, config=None, *, dynamic=False, stream=0):
     column_tiles = -(-n_columns // config.columns)
     stats = {
         "vectors": m,
-        "outputs": w.shape[0],
         "tiles": chunks * column_tiles,
         "conversions": conversions,
         "clipped": counts["clipped"],
@@ -196,11 +196,13 @@ def pim_matmul(ta, w, config=None, *, dynamic=False, stream=0):
         "cycles": int(driven_planes.max(axis=1, initial=0).sum()) * config.adc_share,
         "wordline_pulses": counts["wordline_pulses"] * column_tiles,
         "weight_bits_written": int(w.size * config.weight_bits) if dynamic else 0,
+        "write_cycles": min(ta.shape[1], rows) if dynamic else 0,
         "input_bits_read": int(
             ta.mag.size * ta.config.code_bits + ta.flag.size * ta.config.flag_bits
         ),
         "macs": int(m * w.size),
+        "results": int(m * w.shape[0]),
     }
-    stats["latency_s"] = stats["cycles"] / config.adc_rate_hz
+    stats["latency_s"] = (stats["cycles"] + stats["write_cycles"]) / config.adc_rate_hz
     stats["energy_pj"] = energy_pj(stats, config)
     return PimResult(np.rint(y).astype(np.int64), stats)

@@ -29,7 +29,7 @@ def energy_pj(stats, config):
     """``{component: pJ}`` for the counts in ``stats`` of a call with ``config``."""
     conversions = stats["conversions"]
     adc = adc_energy_pj(config.adc_bits, config.adc_model, config.adc_rate_hz)
-    outputs = stats["vectors"] * stats["outputs"] * RESULT_BITS
+    outputs = stats["results"] * RESULT_BITS
     return {
         "adc": conversions * adc,
         "bitline": conversions * _pj("pim_bitline_column_pj"),
