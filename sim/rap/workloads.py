@@ -1,4 +1,5 @@
-"""The models and sentences RAP's studies run on: all-MiniLM-L6-v2 or a seeded synthetic BERT."""
+"""The models and sentences RAP's studies run on: all-MiniLM-L6-v2, or seeded synthetic BERTs
+with MiniLM's shapes (2 layers) or BERT-base's (12 layers)."""
 
 import functools
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from .synthetic import random_bert
 
 __all__ = ["WORKLOADS", "Workload", "load_workload"]
 
-WORKLOADS = ("minilm", "synthetic")
+WORKLOADS = ("minilm", "synthetic", "bert-base")
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,9 +39,12 @@ def load_workload(kind, seed=0, sentences=None):
         source = model.source
         provenance = f"{source.model} ({source.package} {source.package_version})"
     else:
-        model = random_bert(seed)
+        shape, layers = ("minilm", 2) if kind == "synthetic" else ("bert-base", 12)
+        model = random_bert(seed, layers, sentences=4 if layers == 12 else 8, shape=shape)
         token_ids = model.token_ids[:sentences]
         description = f"{len(token_ids)} random token sequences (seed {seed})"
-        provenance = "a seeded random BERT with MiniLM's shapes (sim.rap.synthetic), 2 layers"
+        provenance = (
+            f"a seeded random BERT with {shape} shapes (sim.rap.synthetic), {layers} layers"
+        )
     tokens = sum(map(len, token_ids))
     return Workload(model, token_ids, f"{description}, {tokens} tokens", provenance)
