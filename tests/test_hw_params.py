@@ -8,7 +8,7 @@ from amaranth_helpers import assert_refused
 from hw.decompress_mac import DecompressMac
 from hw.designs import DESIGNS, elaborated
 from hw.int_mac import Int4Mac, Int8Mac
-from hw.params import DEFAULTS
+from hw.params import DEFAULTS, defaults_for
 from hw.sdr_encoder import SdrEncoder
 from hw.sdr_mac import SdrMac
 
@@ -113,9 +113,13 @@ def test_encoder_refuses(kwargs, message):
 @pytest.mark.parametrize("cls", DESIGNS.values())
 def test_constructor_defaults_come_from_the_parameter_table(cls):
     signature = inspect.signature(cls.__init__)
+    defaults = defaults_for(cls.MODULE_NAME)
     for name in cls.PARAMETERS:
-        assert signature.parameters[name.lower()].default == DEFAULTS[name]
+        assert signature.parameters[name.lower()].default == defaults[name]
     assert set(elaborated(cls()).parameters) == set(cls.PARAMETERS)
+    assert {name: defaults[name] for name in cls.PARAMETERS if name != "LANES"} == {
+        name: DEFAULTS[name] for name in cls.PARAMETERS if name != "LANES"
+    }
 
 
 @pytest.mark.parametrize(

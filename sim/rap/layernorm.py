@@ -24,7 +24,14 @@ import numpy as np
 from ..formats import check_choice
 from .fixed import bit_length, exponent_array, integer_array, inverse_sqrt, round_shift
 
-__all__ = ["layernorm_int", "OUT_FRACTION_BITS", "PARAMETER_FRACTION_BITS", "MAX_ROW", "IN_BITS"]
+__all__ = [
+    "layernorm_int",
+    "layernorm_parameters",
+    "OUT_FRACTION_BITS",
+    "PARAMETER_FRACTION_BITS",
+    "MAX_ROW",
+    "IN_BITS",
+]
 
 #: Fraction bits of the output ``y``, of ``n`` and of the converted ``gamma`` / ``beta``.
 OUT_FRACTION_BITS = PARAMETER_FRACTION_BITS = 12
@@ -43,6 +50,13 @@ def _parameters(name, values, d):
     if np.abs(converted).max(initial=0) >= 2**20:
         raise ValueError(f"{name} must lie within +-256 for its 12-fraction-bit conversion")
     return converted
+
+
+def layernorm_parameters(weight, bias, d):
+    """``(gamma, beta)``: the integers (12 fraction bits, int64 arrays of ``d``) that
+    :func:`layernorm_int` converts ``weight`` and ``bias`` to (the RTL takes these). Raises
+    ``ValueError`` as :func:`layernorm_int` does."""
+    return _parameters("weight", weight, d), _parameters("bias", bias, d)
 
 
 def _eps_mantissa(eps):
@@ -90,7 +104,7 @@ def layernorm_int(q, e, weight, bias, eps=1e-12, normalise="newton"):
     e = np.broadcast_to(exponent_array("e", e, q.shape), q.shape)[..., :1]
     check_choice("normalise", normalise, NORMALISATIONS)
     d = q.shape[-1]
-    gamma, beta = _parameters("weight", weight, d), _parameters("bias", bias, d)
+    gamma, beta = layernorm_parameters(weight, bias, d)
     mantissa, exponent = _eps_mantissa(eps)
     s1 = q.sum(axis=-1, keepdims=True)
     v = d * (q * q).sum(axis=-1, keepdims=True) - s1 * s1

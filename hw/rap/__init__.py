@@ -1,0 +1,16 @@
+"""RTL of RAP's integer nonlinear units (SPEC section 8), bit-exact with ``sim.rap``.
+
+:class:`~hw.rap.gelu.IntGelu` (``int_gelu``, element-wise), :class:`~hw.rap.softmax.IntSoftmax`
+(``int_softmax``, rows streamed three times) and :class:`~hw.rap.layernorm.IntLayernorm`
+(``int_layernorm``, rows streamed twice). The row units have no row buffer: the producer repeats
+each row once per pass, back to back, and the unit counts the passes. Their blocks: the pass
+counter (:mod:`.rows`), the integer operations of ``sim.rap.fixed`` as expressions
+(:mod:`.arith`), the lanes' maximum, the base-2 exponents and exponentials, the Newton
+reciprocal and inverse square root.
+"""
+
+from .gelu import IntGelu
+from .layernorm import IntLayernorm
+from .softmax import IntSoftmax
+
+__all__ = ["IntGelu", "IntSoftmax", "IntLayernorm"]
