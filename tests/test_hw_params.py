@@ -9,6 +9,7 @@ from hw.decompress_mac import DecompressMac
 from hw.designs import DESIGNS, elaborated
 from hw.int_mac import Int4Mac, Int8Mac
 from hw.params import DEFAULTS, defaults_for
+from hw.rap import IntGelu, IntLayernorm, IntSoftmax
 from hw.sdr_encoder import SdrEncoder
 from hw.sdr_mac import SdrMac
 
@@ -108,6 +109,25 @@ def test_pipeline_text_is_canonical_and_sets_latency(unit, text, latency):
 )
 def test_encoder_refuses(kwargs, message):
     assert_refused(lambda: SdrEncoder(**kwargs), message)
+
+
+@pytest.mark.parametrize(
+    "cls, kwargs, message",
+    [
+        (IntGelu, dict(lanes=3), "lanes must be a power of two, not 3"),
+        (IntGelu, dict(in_bits=32), r"in_bits must be in \[2, 31\], not 32"),
+        (IntSoftmax, dict(in_bits=1), r"in_bits must be in \[2, 31\], not 1"),
+        (IntSoftmax, dict(out_bits=17), r"out_bits must be in \[2, 16\], not 17"),
+        (IntSoftmax, dict(scale=0.0), "scale must be a positive finite number, not 0.0"),
+        (IntSoftmax, dict(scale=float("nan")), "scale must be a positive finite number"),
+        (IntSoftmax, dict(lanes=8, max_row=4), r"max_row \(4\) must be at least lanes \(8\)"),
+        (IntLayernorm, dict(lanes=4, d=18), r"d \(18\) must be a multiple of lanes \(4\)"),
+        (IntLayernorm, dict(d=5000), r"d must be in \[1, 4096\], not 5000"),
+        (IntLayernorm, dict(eps=-1e-5), "eps must be a finite number >= 0, not -1e-05"),
+    ],
+)
+def test_rap_units_refuse(cls, kwargs, message):
+    assert_refused(lambda: cls(**kwargs), message)
 
 
 @pytest.mark.parametrize("cls", DESIGNS.values())

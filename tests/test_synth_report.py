@@ -143,6 +143,54 @@ def test_report_files_are_complete_and_the_same_bytes_twice(tmp_path):
     assert not (tmp_path / "a.partial").exists()
 
 
+@pytest.mark.skipif(not FULL_FLOW, reason="needs the OSU 0.18 um Liberty and OpenSTA")
+def test_a_rap_unit_is_reported_apart_with_its_energy_per_row_element(tmp_path):
+    out = tmp_path / "rap"
+    argv = ["--designs", "int_gelu", "--seeds", "1", "--streams", "4", "--beats", "16"]
+    assert main([*argv, "--jobs", "1", "--liberty", str(LIBERTY), "-o", str(out)]) == 0
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    report = json.loads((folder / "report.json").read_text())
+    (unit,) = report["units"]
+    assert unit["tag"] == "int_gelu_L1" and unit["parameters"] == {"LANES": 1, "IN_BITS": 16}
+    assert unit["pipelining"] is None and "every" in report["rap"]["registers"]
+    assert "accuracy" not in unit and report["headline"] == []
+    power = unit["power"]
+    assert power["check"].startswith("bit-exact: all ") and "last pass" in power["check"]
+    assert power["operation"] == "element" and power["passes"] == 1
+    energy = power["energy_per_operation"]
+    assert energy["unit"] == "pJ/element"
+    total = power["gate_level"]["total"]["value"]
+    assert energy["value"] == pytest.approx(
+        total * 1e-3 * 10e-9 / power["operations_per_cycle"] * 1e12
+    )
+    assert "MiniLM" in power["workload"] and "FFN pre-activation" in power["workload"]
+    markdown = (folder / "report.md").read_text()
+    assert "## RAP digital periphery: int_gelu at LANES=1" in markdown
+    assert "| int_gelu_L1 | LANES=1, IN_BITS=16 | 1 |" in markdown
+    assert not list(folder.glob("*.png")) and "plot_note" not in report  # no MAC to plot
+    summary = json.loads((out / "summary.json").read_text())
+    (row,) = summary["libraries"][folder.name]["rap"]
+    assert row["unit"] == "int_gelu_L1" and row["energy_pj"] == pytest.approx(energy["value"])
+
+
+def test_rap_streams_run_rows_back_to_back_and_count_row_elements():
+    from hw.designs import build, elaborated
+    from synth.report.rap_rows import rap_parameters
+    from synth.report.stimulus import workload_stimulus
+
+    parameters = rap_parameters("int_softmax", 2)
+    assert parameters["SCALE"] == pytest.approx(1 / 32**0.5) and parameters["IN_BITS"] == 21
+    unit = elaborated(build("int_softmax", **parameters))
+    stimulus = workload_stimulus("int_softmax", parameters, unit.LATENCY, 3, 3, 40)
+    assert stimulus.operations_per_cycle == pytest.approx(2 / 3)
+    assert stimulus.operation == "element" and "attention-score rows" in stimulus.workload
+    stacked = stimulus.stacked()
+    first, last = stimulus.window
+    assert first == 1 + unit.LATENCY and stacked["rst"][:, 0].all()
+    assert stacked["in_valid"][:, 1:last].all()  # no bubble in any stream up to the window's end
+    assert stacked["in_valid"][:, -unit.LATENCY :].sum() == 0  # drained
+
+
 def test_generic_mode_reports_area_only_and_says_why(tmp_path):
     folder, report = _report(tmp_path, "--generic")
     assert folder.name == "generic" and report["area_unit"] == "GE (NAND2)"
@@ -156,6 +204,7 @@ def test_generic_mode_reports_area_only_and_says_why(tmp_path):
     "argv, message",
     [
         (["--lanes", "3"], "lanes must be a power of two"),
+        (["--rap-lanes", "3"], "lanes must be a power of two"),
         (["--clock-mhz", "0"], "--clock-mhz must be a positive number"),
         (["--clock-mhz", "inf"], "--clock-mhz must be a positive number, not inf"),
         (["--clock-mhz", "nan"], "--clock-mhz must be a positive number, not nan"),

@@ -4,7 +4,11 @@ For each library (default: the OSU 0.18 um library and IHP SG13G2, those that ar
 every MAC at each LANES (default 1, 4, 16) and ``sdr_encoder`` go through one flow: the
 pipelining policy, Booth and timing-driven mapping, gate-level activity of the default workload
 over several seeds (every result checked against the golden model), power with the clock
-network, OpenSTA timing and its power with the same activity. Each library's report lands in
+network, OpenSTA timing and its power with the same activity. The RAP row units (``int_gelu``,
+``int_softmax``, ``int_layernorm``, default LANES 1) go through the same flow as their own
+group, on the integer rows an integer-only MiniLM pass feeds them (:mod:`synth.report.rap_rows`),
+with energy per row element; they stay out of the MAC headline and plots. Each library's report
+lands in
 ``OUT/<library>/`` (``report.md``, ``report.json``, ``report.csv``, PNG plots, work files under
 ``work/``) and both headlines in ``OUT/summary.md`` and ``OUT/summary.json``. The output folder
 appears whole or not at all: the run writes into a sibling folder and renames it at the end.
@@ -17,10 +21,11 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from importlib.metadata import PackageNotFoundError, version
+from importlib.util import find_spec
 from pathlib import Path
 
-from hw.designs import DESIGNS
-from hw.params import DEFAULTS
+from hw.designs import DESIGNS, RAP_DESIGNS
+from hw.params import DEFAULTS, RAP_LANES, check_row_params
 from hw.yosys import YosysError, yosys_version
 from sim.files import write_atomic
 from sim.formats import check_int
@@ -38,13 +43,25 @@ from .evaluate import DEFAULT_CONDITIONS, Setup, evaluate_unit
 from .findings import findings
 from .headline import MACS, encoder_amortised, format_headline, headline
 from .plots import write_plots
+from .rap_rows import ENERGY_CONVENTION, REGISTERS_WHY, rap_parameters
+from .rap_rows import STREAMS as RAP_STREAMS
+from .rap_rows import WORKLOAD as RAP_WORKLOAD
 from .stimulus import DEFAULT_BEATS, DEFAULT_SEEDS, DEFAULT_STREAMS
-from .writers import table, write_csv, write_json, write_markdown
+from .writers import rap_summary, rap_table, table, write_csv, write_json, write_markdown
 
-__all__ = ["DEFAULT_LANES", "default_libraries", "units_to_run", "build_report", "main"]
+__all__ = [
+    "DEFAULT_LANES",
+    "DEFAULT_RAP_LANES",
+    "default_libraries",
+    "units_to_run",
+    "build_report",
+    "main",
+]
 
 #: LANES settings of the default report.
 DEFAULT_LANES = (1, 4, 16)
+#: LANES settings of the RAP row units in the default report.
+DEFAULT_RAP_LANES = (RAP_LANES,)
 WORKLOAD = (
     "the default LLM-like GEMM (M=16 K=512 N=64, a few outlier channels over a Gaussian bulk; "
     "seeds {seeds}), {streams} streams per seed, each at least {beats} back-to-back beats: "
@@ -73,12 +90,24 @@ def default_libraries():
     return present, skipped
 
 
-def units_to_run(lanes, designs=tuple(DESIGNS)):
-    """``[(design, parameters)]``: each MAC in ``designs`` at each LANES, the encoder once."""
-    for value in lanes:
+def units_to_run(lanes, designs=tuple(DESIGNS), rap_lanes=DEFAULT_RAP_LANES):
+    """``[(design, parameters)]``: each MAC in ``designs`` at each LANES, the encoder once, each
+    RAP row unit at each of ``rap_lanes`` with the parameters of its MiniLM rows."""
+    for value in (*lanes, *rap_lanes):
         check_int("lanes", value, 1)
     units = [(design, {"LANES": value}) for value in lanes for design in MACS if design in designs]
-    return units + ([("sdr_encoder", {})] if "sdr_encoder" in designs else [])
+    units += [("sdr_encoder", {})] if "sdr_encoder" in designs else []
+    return units + [
+        (design, rap_parameters(design, value))
+        for value in rap_lanes
+        for design in RAP_DESIGNS
+        if design in designs
+    ]
+
+
+def _group(design):
+    """Report order of a unit's group: the MACs, the encoder, the RAP row units."""
+    return 2 if design in RAP_DESIGNS else 1 if design == "sdr_encoder" else 0
 
 
 def _tool_versions(liberty):
@@ -177,13 +206,44 @@ def _run(task):
     return evaluate_unit(design, parameters, setup, out_dir)
 
 
-def build_report(lanes, setup, out_dir, jobs=1, progress=None, designs=tuple(DESIGNS)):
+def _rap_record(records, setup):
+    """The RAP group's shared texts, or ``None`` when the report has no RAP unit."""
+    units = [r for r in records if r["design"] in RAP_DESIGNS]
+    if not units:
+        return None
+    return {
+        "units": [r["tag"] for r in units],
+        "lanes": sorted({r["parameters"]["LANES"] for r in units}),
+        "workload": RAP_WORKLOAD if setup.liberty else "none (no gate-level simulation)",
+        "streams": RAP_STREAMS,
+        "energy_convention": ENERGY_CONVENTION,
+        "registers": REGISTERS_WHY,
+    }
+
+
+def build_report(
+    lanes,
+    setup,
+    out_dir,
+    jobs=1,
+    progress=None,
+    designs=tuple(DESIGNS),
+    rap_lanes=DEFAULT_RAP_LANES,
+):
     """Evaluate every unit (``jobs`` at a time) and return the report dictionary."""
     tasks = [
-        (design, parameters, setup, out_dir) for design, parameters in units_to_run(lanes, designs)
+        (design, parameters, setup, out_dir)
+        for design, parameters in units_to_run(lanes, designs, rap_lanes)
     ]
-    # Largest units first, so that the workers finish together.
-    order = sorted(tasks, key=lambda t: (-t[1].get("LANES", 4), t[0] != "decompress_mac"))
+    # Largest units first, so that the workers finish together (a RAP unit weighs as a
+    # 16-lane MAC).
+    order = sorted(
+        tasks,
+        key=lambda t: (
+            -(16 if t[0] in RAP_DESIGNS else t[1].get("LANES", 4)),
+            t[0] != "decompress_mac",
+        ),
+    )
     records = []
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -198,13 +258,18 @@ def build_report(lanes, setup, out_dir, jobs=1, progress=None, designs=tuple(DES
                 progress(records[-1])
     records.sort(
         key=lambda r: (
-            r["design"] == "sdr_encoder",
+            _group(r["design"]),
             r["parameters"].get("LANES", 0),
-            MACS.index(r["design"]) if r["design"] in MACS else 0,
+            MACS.index(r["design"])
+            if r["design"] in MACS
+            else RAP_DESIGNS.index(r["design"])
+            if r["design"] in RAP_DESIGNS
+            else 0,
         )
     )
     area_unit = GE_UNIT if setup.liberty is None else AREA_UNIT
     rows = headline(records)
+    rap = _rap_record(records, setup)
     report = {
         "generator": "python -m synth.report",
         "library": _library_record(setup.liberty),
@@ -223,6 +288,8 @@ def build_report(lanes, setup, out_dir, jobs=1, progress=None, designs=tuple(DES
         "encoder_amortised": encoder_amortised(records),
         "findings": findings(records, rows, area_unit),
     }
+    if rap:
+        report["rap"] = rap
     return report
 
 
@@ -239,6 +306,15 @@ def build_parser():
         nargs="+",
         default=list(DEFAULT_LANES),
         help="LANES settings of the MACs (default 1 4 16)",
+    )
+    parser.add_argument(
+        "--rap-lanes",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_RAP_LANES),
+        help="LANES settings of the RAP row units (default "
+        + " ".join(map(str, DEFAULT_RAP_LANES))
+        + ")",
     )
     parser.add_argument(
         "--designs",
@@ -327,7 +403,9 @@ def _setups(args):
     return setups, skipped
 
 
-def _check_lanes(lanes):
+def _check_lanes(lanes, rap_lanes=()):
+    for value in rap_lanes:
+        check_row_params(lanes=value)
     for value in lanes:  # refuse bad LANES before minutes of work
         for design in MACS:
             cls = DESIGNS[design]
@@ -350,6 +428,13 @@ def _summary(reports, skipped):
     for name, report in reports.items():
         titles, rows = format_headline(report["headline"])
         parts += [f"## {name}", "", table(titles, rows), ""]
+        if "rap" in report:
+            parts += [
+                f"RAP digital periphery on {name} (energy per row element, clock included):",
+                "",
+                table(*rap_table(report)),
+                "",
+            ]
     if skipped:
         parts += ["## Skipped", "", *[f"- {name}: {reason}" for name, reason in skipped], ""]
     summary = {
@@ -357,6 +442,7 @@ def _summary(reports, skipped):
             name: {
                 "headline": report["headline"],
                 "encoder_amortised": report["encoder_amortised"],
+                **({"rap": rap_summary(report)} if "rap" in report else {}),
             }
             for name, report in reports.items()
         },
@@ -367,7 +453,7 @@ def _summary(reports, skipped):
 
 def _write(report, folder):
     plots = write_plots(report, folder)
-    if not plots:
+    if not plots and find_spec("matplotlib") is None:
         report["plot_note"] = (
             "plots skipped: matplotlib is not installed (pip install 'qrazor-hw[plots]')"
         )
@@ -401,7 +487,7 @@ def main(argv=None):
     staging = args.out.with_name(args.out.name + ".partial")
     try:
         setups, skipped = _setups(args)
-        _check_lanes(args.lanes)
+        _check_lanes(args.lanes, args.rap_lanes)
         _check_out(args.out)
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
@@ -417,7 +503,7 @@ def main(argv=None):
 
             folder.mkdir()
             reports[name] = build_report(
-                args.lanes, setup, folder, args.jobs, progress, args.designs
+                args.lanes, setup, folder, args.jobs, progress, args.designs, args.rap_lanes
             )
             _write(reports[name], folder)
         summary, markdown = _summary(reports, skipped)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from hw.designs import build, elaborated
+from hw.designs import DESIGNS, RAP_DESIGNS, build, elaborated
 from hw.export import export
 from sim.tools import find_tool
 
@@ -25,7 +25,7 @@ from ..flow.areas import read_area
 from ..flow.implementation import block_areas, implement
 from ..flow.pipelining import choose_pipeline
 from ..flow.sta import run_sta, write_activity_script, write_power_liberty
-from ..flow.yosys import synthesize
+from ..flow.yosys import ABC_CLEANUP, synthesize
 from ..gates.activity import Activity
 from ..gates.blocks import category
 from ..gates.gatelevel import run_gate_level
@@ -35,6 +35,7 @@ from ..library.liberty import load_liberty
 from ..power.clock import clock_tree
 from ..power.model import LIBERTY, OPENSTA_2_0_17, Conditions, estimate_power
 from ..quantity import Quantity
+from .rap_rows import REGISTERS
 from .stimulus import (
     DEFAULT_BEATS,
     DEFAULT_SEEDS,
@@ -263,6 +264,14 @@ def _power(implementation, activity, conditions, conventions=LIBERTY):
     )
 
 
+def _results(design, unit):
+    """What :func:`sim.checker.check_stream` checks: ``True`` for a MAC, ``False`` for the
+    encoder, the unit's :class:`~sim.checker.Results` for a RAP row unit."""
+    if design in RAP_DESIGNS:
+        return unit.RESULTS
+    return design != "sdr_encoder"
+
+
 def _power_record(implementation, setup, workdir, source):
     design, unit = implementation.design, implementation.unit
     program = compile_netlist(implementation.library, implementation.netlist)
@@ -273,7 +282,7 @@ def _power_record(implementation, setup, workdir, source):
             design, unit.parameters, unit.LATENCY, seed, setup.streams, setup.beats
         )
         activity = run_gate_level(
-            unit, implementation.netlist, program, stimulus, design != "sdr_encoder"
+            unit, implementation.netlist, program, stimulus, _results(design, unit)
         )
         per_seed[seed] = _parts(_power(implementation, activity, setup.conditions), tree)
         activities.append(activity)
@@ -287,13 +296,15 @@ def _power_record(implementation, setup, workdir, source):
     record = {
         "workload": stimulus.workload,
         "operation": stimulus.operation,
+        **({"passes": unit.RESULTS.passes} if design in RAP_DESIGNS else {}),
         "operations_per_cycle": stimulus.operations_per_cycle,
         "seeds": list(setup.seeds),
         "streams": stimulus.streams,
         "window_cycles": stimulus.window[1] - stimulus.window[0],
         "check": (
             f"bit-exact: all {sum(len(b.expected) for s in stimuli for b in s.beats)} results "
-            "equal the golden model's, each LATENCY cycles after its last beat"
+            "equal the golden model's, each LATENCY cycles after its "
+            + ("beat of the row's last pass" if design in RAP_DESIGNS else "last beat")
         ),
         "gate_level": _milliwatts(parts, label),
         "per_seed": {
@@ -351,7 +362,9 @@ def _generic_record(design, parameters, workdir, source):
 def evaluate_unit(design, parameters, setup, out_dir):
     """Record of unit ``design`` with SPEC-named ``parameters`` under ``setup``.
 
-    Without ``PIPELINE`` in ``parameters`` the pipelining policy chooses it. Work files go to
+    Without ``PIPELINE`` in ``parameters`` the pipelining policy chooses it (the RAP row units
+    have no such parameter: every step registered, :data:`~synth.report.rap_rows.REGISTERS`).
+    Work files go to
     ``out_dir/work/<tag>/``; sources in the record are relative to ``out_dir``.
     """
     out_dir = Path(out_dir)
@@ -376,22 +389,25 @@ def evaluate_unit(design, parameters, setup, out_dir):
             "OpenSTA (sta) not on PATH: no timing, no pipelining policy (every cut registered) "
             "and no power cross-check; apt-get install opensta"
         )
+        cuts = {"PIPELINE": "all"} if "PIPELINE" in DESIGNS[design].PARAMETERS else {}
         implementation = implement(
             design,
-            {"PIPELINE": "all", **parameters},
+            {**cuts, **parameters},
             library,
             setup.conditions,
             workdir,
             timing=False,
         )
         choice = None
-    elif "PIPELINE" in parameters:
+    elif "PIPELINE" in parameters or "PIPELINE" not in DESIGNS[design].PARAMETERS:
         implementation = implement(design, parameters, library, setup.conditions, workdir)
         choice = None
     else:
         choice = choose_pipeline(design, parameters, library, setup.conditions, workdir)
         implementation = choice.implementation
     unit = implementation.unit
+    if implementation.synthesis.abc_cleanup:
+        record["notes"].append(f"{tag}: {ABC_CLEANUP}")
     record.update(
         parameters=dict(unit.parameters),
         latency=unit.LATENCY,
@@ -406,7 +422,9 @@ def evaluate_unit(design, parameters, setup, out_dir):
                 f"(worst slack {implementation.timing.slack * 1e9:.2f} ns): its power is also "
                 "given at its own fmax"
             )
-    if design != "sdr_encoder":
+    if design in RAP_DESIGNS:
+        record["registers"] = REGISTERS[design]
+    elif design != "sdr_encoder":
         sqnr = [operand_sqnr(design, unit.parameters, seed) for seed in setup.seeds]
         record["accuracy"] = {
             "operands": operands_name(design, unit.parameters),

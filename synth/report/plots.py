@@ -6,6 +6,7 @@ files carry no timestamp otherwise).
 
 import io
 
+from hw.designs import RAP_DESIGNS
 from sim.files import write_atomic
 
 from .headline import PAPER
@@ -115,7 +116,8 @@ def _energy_vs_sqnr(plt, units, path):
 
 
 def write_plots(report, out_dir):
-    """Write the plots into ``out_dir``; return their file names (empty without matplotlib)."""
+    """Write the plots into ``out_dir``; return their file names (empty without matplotlib).
+    The RAP row units are left out: the plots are the QRazor comparison's."""
     try:
         import matplotlib
     except ImportError:
@@ -123,8 +125,10 @@ def write_plots(report, out_dir):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    units = report["units"]
+    units = [r for r in report["units"] if r["design"] not in RAP_DESIGNS]
     written = []
+    if not units:
+        return written
     _stacked(plt, units, "area", report["area_unit"], "Area by block", out_dir / PLOT_FILES[0])
     written.append(PLOT_FILES[0])
     powered = [r for r in units if r["power"]]

@@ -10,13 +10,16 @@ GEMM and ``int4_mac`` its W4A4 operands (:func:`sim.schemes.integer_gemm`: absma
 per output channel, round to nearest); ``sdr_encoder`` razors the same tokens' INT16 activations,
 one group per cycle. Each stream starts with a reset cycle and ends with ``LATENCY`` idle cycles;
 the activity window is the steady state in between: from the cycle the first beat's work fills
-the pipeline to the last beat (every stage busy in every cycle of it).
+the pipeline to the last beat (every stage busy in every cycle of it). The RAP row units get
+MiniLM rows instead (:mod:`synth.report.rap_rows`); their streams may differ in length, so the
+shorter ones idle at the end and the window ends with the shortest stream's last beat.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
+from hw.designs import RAP_DESIGNS
 from sim.formats import SdrConfig, check_int
 from sim.metrics import sqnr_db
 from sim.quant import absmax_quantize
@@ -24,6 +27,8 @@ from sim.schemes import golden_product, integer_gemm, qrazor_gemm
 from sim.sdr import SdrTensor, encode
 from sim.streams import MacBeats, drained, encoder_beats, int_mac_beats, sdr_mac_beats
 from sim.workload import DEFAULT_SHAPE, llm_workload
+
+from .rap_rows import rap_streams
 
 __all__ = [
     "DEFAULT_STREAMS",
@@ -50,11 +55,12 @@ INT_WIDTHS = {"int8_mac": 8, "int4_mac": 4}
 class Stimulus:
     """Streams ``beats[s]`` (each with a leading reset cycle), the activity window and what they
     compute. ``operations_per_cycle`` counts the unit's work per window cycle and stream:
-    LANES multiply-accumulates for a MAC, GROUP elements for the encoder."""
+    LANES multiply-accumulates for a MAC, GROUP elements for the encoder, LANES / passes row
+    elements for a RAP row unit."""
 
     beats: tuple
     window: tuple
-    operations_per_cycle: int
+    operations_per_cycle: float
     operation: str
     workload: str
 
@@ -167,6 +173,9 @@ def workload_stimulus(design, parameters, latency, seed=0, streams=DEFAULT_STREA
     check_int("streams", streams, 1)
     beats = DEFAULT_BEATS if beats is None else check_int("beats", beats, 1)
     m, k, n = DEFAULT_SHAPE
+    if design in RAP_DESIGNS:
+        parts, per_cycle, text = rap_streams(design, parameters, seed, streams, beats)
+        return _stimulus(parts, latency, per_cycle, "element", text)
     workload = _workload(parameters, seed)
     if design == "sdr_encoder":
         per_stream = beats
@@ -179,17 +188,29 @@ def workload_stimulus(design, parameters, latency, seed=0, streams=DEFAULT_STREA
         parts, operands = _mac_streams(design, parameters, workload, streams, per_stream)
         per_cycle, operation = parameters["LANES"], "MAC"
         what = f"{per_stream} back-to-back dot products (K={k}) per stream"
-    active = len(parts[0].stream["in_valid"])
     text = (
         f"{streams} streams x {what} of the default LLM-like GEMM M={m} K={k} N={n} "
         f"(seed {seed}), {operands}"
     )
-    # Cycle 0 is the reset; beats occupy cycles 1 .. active; the window is the steady state.
-    window = (1 + latency, 1 + active)
+    return _stimulus(parts, latency, per_cycle, operation, text)
+
+
+def _stimulus(parts, latency, per_cycle, operation, text):
+    """:class:`Stimulus` of streams ``parts``, each drained to the longest plus ``latency``."""
+    active = [part.cycles for part in parts]
+    # Cycle 0 is the reset; beats occupy cycles 1 .. active; the window is the steady state,
+    # up to the shortest stream's last beat.
+    window = (1 + latency, 1 + min(active))
     if window[0] >= window[1]:
-        raise ValueError(f"{active} beats per stream do not fill a pipeline of {latency} cycles")
+        raise ValueError(
+            f"{min(active)} beats per stream do not fill a pipeline of {latency} cycles"
+        )
+    longest = max(active)
     return Stimulus(
-        tuple(_with_reset(drained(part, latency)) for part in parts),
+        tuple(
+            _with_reset(drained(part, longest - cycles + latency))
+            for part, cycles in zip(parts, active, strict=True)
+        ),
         window,
         per_cycle,
         operation,

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 
+from hw.designs import RAP_DESIGNS
 from sim.files import write_atomic
 
 from ..gates.blocks import CATEGORIES, CONTROL, REGISTERS
@@ -23,6 +24,9 @@ __all__ = [
     "table",
     "CATEGORY_ORDER",
     "CSV_COLUMNS",
+    "RAP_COLUMNS",
+    "rap_table",
+    "rap_summary",
 ]
 
 #: Report categories in display order (registers last).
@@ -82,6 +86,14 @@ CSV_COLUMNS = (
     ("energy_per_operation_pJ", ("power", "energy_per_operation")),
     ("operation", ("power", "operation")),
     ("sqnr_dB", ("accuracy", "sqnr_db")),
+    ("passes", ("power", "passes")),
+    ("operations_per_cycle", ("power", "operations_per_cycle")),
+    ("in_bits", ("parameters", "IN_BITS")),
+    ("out_bits", ("parameters", "OUT_BITS")),
+    ("scale", ("parameters", "SCALE")),
+    ("max_row", ("parameters", "MAX_ROW")),
+    ("d", ("parameters", "D")),
+    ("energy_at_fmax_pJ", ("power", "at_fmax", "energy_per_operation")),
 )
 
 
@@ -146,9 +158,18 @@ def _flag(record):
     return "" if met is None else ("yes" if met else "**NO: violation**")
 
 
+def _macs(report):
+    """The units of the QRazor comparison (MACs and the encoder): every unit but the RAP ones."""
+    return [r for r in report["units"] if r["design"] not in RAP_DESIGNS]
+
+
+def _rap_units(report):
+    return [r for r in report["units"] if r["design"] in RAP_DESIGNS]
+
+
 def _unit_rows(report):
     rows = []
-    for r in report["units"]:
+    for r in _macs(report):
         power = r["power"] or {}
         gate = power.get("gate_level", {})
         clock = sum(
@@ -300,7 +321,7 @@ def _amortised_rows(report, area_unit):
 
 
 def _category_table(report, key, digits):
-    units = [r for r in report["units"] if record_value(r, key) is not None]
+    units = [r for r in _macs(report) if record_value(r, key) is not None]
     if not units:
         return "n/a"
     totals = [category_totals(r[key]["blocks"]) for r in units]
@@ -310,6 +331,150 @@ def _category_table(report, key, digits):
         for r, t in zip(units, totals, strict=True)
     ]
     return table(["unit", *names], rows)
+
+
+#: ``(key, column title)`` of the RAP table (and of ``summary.json``'s RAP rows).
+RAP_COLUMNS = (
+    ("unit", "unit"),
+    ("parameters", "parameters"),
+    ("passes", "passes"),
+    ("latency", "LATENCY"),
+    ("flip_flops", "flip-flops"),
+    ("area", "area"),
+    ("area_registers", "of which registers"),
+    ("worst_slack_ns", "worst slack (ns)"),
+    ("fmax_mhz", "fmax (MHz)"),
+    ("meets_clock", "meets clock"),
+    ("power_mw", "power (mW)"),
+    ("clock_mw", "of which clock (mW)"),
+    ("energy_pj", "energy per row element (pJ)"),
+    ("energy_at_fmax_pj", "energy/element at own fmax (pJ)"),
+    ("opensta_ratio", "gate-level / OpenSTA (total)"),
+)
+
+
+def _parameter_text(parameters):
+    return ", ".join(
+        f"{name}={value:.6g}" if isinstance(value, float) else f"{name}={value}"
+        for name, value in parameters.items()
+    )
+
+
+def rap_summary(report):
+    """One dict per RAP unit, keyed as :data:`RAP_COLUMNS` (plain numbers, None where missing)."""
+    rows = []
+    for r in _rap_units(report):
+        power = r["power"] or {}
+        gate = power.get("gate_level", {})
+        clock = sum(
+            record_value(gate, k) or 0 for k in ("clock_pins", "clock_nets", "clock_buffers")
+        )
+        rows.append(
+            {
+                "unit": r["tag"],
+                "parameters": _parameter_text(r["parameters"]),
+                "passes": power.get("passes"),
+                "latency": r.get("latency"),
+                "flip_flops": r["area"].get("flip_flops"),
+                "area": record_value(r, "area", "total"),
+                "area_registers": record_value(r, "area", "registers"),
+                "worst_slack_ns": record_value(r, "timing", "worst_slack"),
+                "fmax_mhz": record_value(r, "timing", "fmax"),
+                "meets_clock": record_value(r, "timing", "meets_clock"),
+                "power_mw": record_value(gate, "total"),
+                "clock_mw": clock if gate else None,
+                "energy_pj": record_value(power, "energy_per_operation"),
+                "energy_at_fmax_pj": record_value(power, "at_fmax", "energy_per_operation"),
+                "opensta_ratio": record_value(power, "opensta", "components", "total", "ratio"),
+                "workload": power.get("workload"),
+            }
+        )
+    return rows
+
+
+def rap_table(report):
+    """``(titles, rows of strings)`` of the RAP units."""
+    area_unit = report["area_unit"]
+    titles = [
+        f"{title} ({area_unit})" if key.startswith("area") else title for key, title in RAP_COLUMNS
+    ]
+    rows = []
+    for row in rap_summary(report):
+        cells = []
+        for key, _ in RAP_COLUMNS:
+            value = row[key]
+            if key == "meets_clock":
+                cells.append("" if value is None else "yes" if value else "**NO: violation**")
+            elif key.startswith("area"):
+                cells.append("n/a" if value is None else f"{value:.0f}")
+            elif key == "opensta_ratio":
+                cells.append(_number(value, 3))
+            elif isinstance(value, float):
+                cells.append(_number(value))
+            else:
+                cells.append("n/a" if value is None else str(value))
+        rows.append(tuple(cells))
+    return titles, rows
+
+
+def _rap_block_rows(report):
+    rows = []
+    for r in _rap_units(report):
+        power = (r["power"] or {}).get("blocks", {})
+        for block, parts in r["area"]["blocks"].items():
+            watts = power.get(block)
+            rows.append(
+                (
+                    r["tag"],
+                    block,
+                    f"{parts['logic'].value:.0f}",
+                    f"{parts['registers'].value:.0f}",
+                    "n/a"
+                    if watts is None
+                    else _number(watts["logic"].value + watts["registers"].value),
+                )
+            )
+    return rows
+
+
+def _rap_section(report):
+    """The RAP row units' own section of ``report.md`` (empty without them)."""
+    rap = report.get("rap")
+    if not rap:
+        return []
+    units = _rap_units(report)
+    lanes = ", ".join(map(str, rap["lanes"]))
+    names = ", ".join(dict.fromkeys(r["design"] for r in units))
+    workloads = [f"- {r['tag']}: {r['power']['workload']}" for r in units if r["power"]]
+    return [
+        f"## RAP digital periphery: {names} at LANES={lanes}",
+        "",
+        "The row units of SPEC section 8 through the same flow (mapping, timing at the stated "
+        "clock, gate-level activity checked bit-exactly against the golden kernels, power with "
+        "the clock network, OpenSTA cross-check). They are not part of the QRazor headline or "
+        "its plots.",
+        "",
+        f"- Workload: {rap['workload']}",
+        f"- Streams: {rap['streams']}.",
+        f"- Energy: {rap['energy_convention']}.",
+        f"- Registers: {rap['registers']}",
+        "",
+        table(*rap_table(report)),
+        "",
+        "Workload of each unit (its parameters above are the ones these rows need):",
+        "",
+        *workloads,
+        "",
+        "### RAP units: registers and why",
+        "",
+        table(["unit", "registers"], [(r["tag"], r.get("registers", "")) for r in units]),
+        "",
+        f"### RAP units by block (area in {report['area_unit']}, gate-level power in mW, "
+        "clock tree not included)",
+        "",
+        table(["unit", "block", "logic", "registers", "power (mW)"], _rap_block_rows(report)),
+        "",
+    ]
 
 
 def _constants(report):
@@ -366,9 +531,10 @@ def write_markdown(path, report, plots, headline_table):
             ),
             "",
         ]
+    parts += ["## Units", ""]
+    if report.get("rap"):
+        parts += ["The QRazor units (the RAP row units have their own section below).", ""]
     parts += [
-        "## Units",
-        "",
         table(
             [
                 "unit",
@@ -388,6 +554,7 @@ def write_markdown(path, report, plots, headline_table):
         ),
         "",
     ]
+    parts += _rap_section(report)
     pipelines = _pipeline_rows(report)
     if pipelines:
         parts += [
