@@ -104,6 +104,15 @@ _T4 = (
     "NVIDIA T4 Tensor Core GPU data sheet (2018); values as commonly quoted from it "
     "(sysrqmts.com, geektopia.es), the data sheet was not read here"
 )
+_RAP_UNITS = (
+    "this project: python -m synth.report (IHP SG13G2 typ 1.2 V 25 C, 100 MHz), {unit}, "
+    "gate-level power on {rows}, clock network included: {power} x 10 ns x {passes} "
+    "pass(es) per element"
+)
+_RAP_UNITS_NOTE = (
+    "one element per beat (LANES=1), every pass of the row protocol counted; a wider unit "
+    "would share its clock and control over more elements"
+)
 # fmt: off
 _ROWS = [
     # ADC
@@ -137,6 +146,16 @@ _ROWS = [
      "group shift-add per cycle",
      "a group sum shifted by the two flags and added into the 32-bit accumulator; the clock "
      "network is not included"),
+    ("int_softmax_pj_per_element", 218.6, "pJ/element", _RAP_UNITS.format(
+     unit="int_softmax_L1", passes=3, power="7.287 mW (2.86 of it clock)",
+     rows="MiniLM attention-score rows, IN_BITS=21, OUT_BITS=8"), _RAP_UNITS_NOTE),
+    ("int_gelu_pj_per_element", 39.01, "pJ/element", _RAP_UNITS.format(
+     unit="int_gelu_L1", passes=1, power="3.901 mW (1.28 of it clock)",
+     rows="MiniLM FFN pre-activations, IN_BITS=16"), _RAP_UNITS_NOTE),
+    ("int_layernorm_pj_per_element", 214.6, "pJ/element", _RAP_UNITS.format(
+     unit="int_layernorm_L1", passes=2, power="10.73 mW (6.25 of it clock)",
+     rows="MiniLM residual sums, D=384"), _RAP_UNITS_NOTE + "; misses 100 MHz on this "
+     "library (fmax 83.4 MHz): at its fmax the energy per element is the same"),
     # Memories
     ("sram_read_pj_per_bit", 10 / 64, "pJ/bit", _HOROWITZ, "8 KB SRAM, 10 pJ per 64-bit access"),
     ("sram_1mb_read_pj_per_bit", 100 / 64, "pJ/bit", _HOROWITZ,

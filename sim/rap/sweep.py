@@ -66,7 +66,10 @@ def run_point(point, load):
     return {**point, **summarise(run)}
 
 
-def _in_worker(point, load):
+def _single_threaded(point, load):
+    """:func:`run_point` with one BLAS/OpenMP thread: float sums (the FP32 reference) then add
+    in the same order in this process and in any worker, so that results do not depend on
+    ``workers``."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
@@ -79,7 +82,7 @@ def run_sweep(points, load, workers=1, progress=None):
     if workers == 1:
         results = []
         for done, point in enumerate(points, 1):
-            results.append(run_point(point, load))
+            results.append(_single_threaded(point, load))
             if progress:
                 progress(done)
         return results
@@ -91,7 +94,7 @@ def run_sweep(points, load, workers=1, progress=None):
         ) as cluster,
         Client(cluster) as client,
     ):
-        futures = client.map(_in_worker, points, load=load, pure=False)
+        futures = client.map(_single_threaded, points, load=load, pure=False)
         for done, _ in enumerate(as_completed(futures), 1):
             if progress:
                 progress(done)
