@@ -34,6 +34,10 @@ PIM_NOTES = (
     f"({FP32_OPS['dq_q'][1]} FP32 multiplies and {FP32_OPS['dq_q'][0]} add), FP32 softmax, "
     "GELU, LayerNorm and residual adds at our per-element operation counts "
     f"{ {k: v for k, v in FP32_OPS.items() if k != 'dq_q'} } (adds, multiplies).",
+    "Between the tiles, RAP's integer units are charged this project's whole synthesized units "
+    "(130 nm, one element per beat, registers and clock network included) while the "
+    "conventional FP32 units are charged Horowitz's 45 nm per-operation datapath energies (no "
+    "registers, no clock): the mismatch favours the conventional design in 'between tiles'.",
     f"Between-tile units run {NONLINEAR_LANES} elements per cycle at "
     f"{NONLINEAR_CLOCK_HZ / 1e6:g} MHz for both designs; tiles' latency is their ADC cycles "
     "at the ADC rate, products one after another.",
