@@ -17,7 +17,10 @@ MAX_QUANT_BITS = 32
 
 def round_half_away(values):
     """Round to the nearest integer, ties away from zero (not NumPy's ties-to-even)."""
-    return np.copysign(np.floor(np.abs(values) + 0.5), values)
+    magnitude = np.abs(values)
+    whole = np.floor(magnitude)
+    # The fraction is exact (Sterbenz); floor(|v| + 0.5) would round 0.49999999999999994 up.
+    return np.copysign(whole + (magnitude - whole >= 0.5), values)
 
 
 def _storage_dtype(bits):

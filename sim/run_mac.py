@@ -17,12 +17,12 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from hw.params import DEFAULTS
+from hw.params import DEFAULTS, MAX_LANES
 from sim.tools import INSTALL_HINTS
 
 from .backends import BACKENDS, RTL_BACKENDS
 from .files import write_atomic
-from .formats import GROUPS
+from .formats import GROUPS, check_int
 from .mac_runs import MAC_UNITS, run_unit
 from .progress import LazyProgress
 from .workload import DEFAULT_SHAPE, Workload, llm_workload
@@ -103,11 +103,40 @@ def _load_matrix(name, path):
         array = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as error:
         raise ValueError(f"{name}: cannot read {path} as a .npy array ({error})") from None
-    if array.ndim != 2 or not np.issubdtype(array.dtype, np.number):
-        raise ValueError(f"{name}: expected a 2-D numeric array, got {array.dtype} {array.shape}")
+    real = np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+    if array.ndim != 2 or not real:
+        raise ValueError(
+            f"{name}: expected a 2-D array of real numbers (integer or float), got "
+            f"{array.dtype} {array.shape}"
+        )
     if not np.isfinite(array).all():
         raise ValueError(f"{name}: {path} holds NaN or infinity")
     return array.astype(np.float32)
+
+
+#: Largest generated workload, in bytes of its float64 operands and product (a guard against
+#: shapes that cannot be allocated: the error says how much they would need).
+MAX_WORKLOAD_BYTES = 8 << 30
+
+
+def check_args(args):
+    """Refuse arguments that would fail late (or never): LANES, the generated shape's memory,
+    the ``--json`` folder. Raises ``ValueError`` naming the option."""
+    check_int("--lanes", args.lanes, 1, MAX_LANES)
+    if args.lanes & (args.lanes - 1):
+        raise ValueError(f"--lanes must be a power of two, not {args.lanes}")
+    if args.activations is None:
+        for name in ("m", "k", "n"):
+            check_int(f"--{name}", getattr(args, name), 1)
+        needed = 8 * (args.m * args.k + args.n * args.k + args.m * args.n)
+        if needed > MAX_WORKLOAD_BYTES:
+            raise ValueError(
+                f"--m {args.m} --k {args.k} --n {args.n} would need about "
+                f"{needed / 2**30:,.1f} GiB for the operands and product alone (the limit is "
+                f"{MAX_WORKLOAD_BYTES / 2**30:g} GiB)"
+            )
+    if args.json is not None and not args.json.parent.is_dir():
+        raise ValueError(f"--json {args.json}: folder {args.json.parent} does not exist")
 
 
 def load_workload(args):
@@ -239,6 +268,7 @@ def write_json(path, runs, workload, args, headline):
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
+        check_args(args)
         workload = load_workload(args)
         runs = run_all(args, workload)
         headline = synth_headline(args.lanes) if args.synth else None

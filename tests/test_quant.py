@@ -12,6 +12,15 @@ def test_rounds_half_away_from_zero():
     assert round_half_away(values).tolist() == [1, 2, 3, -1, -2, -3, 0, -0.0]
 
 
+def test_the_largest_double_below_a_half_rounds_to_zero():
+    """floor(|v| + 0.5) gives 1 for 0.49999999999999994 (the sum rounds up to 1.0)."""
+    below = np.nextafter(0.5, 0.0)
+    just_below = np.array([below, -below, np.nextafter(1.5, 0.0), 2.0**52 + 1])
+    assert round_half_away(just_below).tolist() == [0, -0.0, 1, 2.0**52 + 1]
+    q, _ = absmax_quantize(np.array([below, 127.0]), 8)
+    assert q.tolist() == [0, 127]
+
+
 def test_hand_computed_per_tensor():
     # max |x| = 2.54 -> s = 0.02; 0.01 / 0.02 = 0.5 rounds away to 1, -0.03 / 0.02 = -1.5 -> -2
     q, scale = absmax_quantize(np.array([2.54, 0.01, -0.03, -2.54]), 8)

@@ -113,9 +113,19 @@ def test_a_mismatch_exits_1_and_names_the_first_cycle(monkeypatch, capsys):
     "args, message",
     [
         (["--k", "100"], "error: k must be a multiple of the group size 16, not 100"),
-        (["--lanes", "3"], "error: lanes must be a power of two, not 3"),
+        (["--lanes", "3"], "error: --lanes must be a power of two, not 3"),
         (["--lanes", "32"], r"error: group \(16\) must be a multiple of lanes \(32\)"),
         (["--activations", "x.npy"], "error: --activations and --weights go together"),
+        (["--lanes", "0"], r"error: --lanes must be in \[1, 128\], not 0"),
+        (
+            ["--m", "100000000", "--k", "100000"],
+            r"error: --m 100000000 --k 100000 --n 64 would need about 74,553.5 GiB for the "
+            r"operands and product alone \(the limit is 8 GiB\)",
+        ),
+        (
+            ["--json", "no/such/folder/run.json"],
+            "error: --json no/such/folder/run.json: folder no/such/folder does not exist",
+        ),
         (
             ["--vcd", "w.vcd"],
             r"error: --vcd needs an RTL backend \(amaranth, verilator, icarus\), "
@@ -134,7 +144,12 @@ def test_pickled_or_bad_npy_is_refused(tmp_path):
     np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
     np.save(tmp_path / "nan.npy", np.full((2, 32), np.nan))
     np.save(tmp_path / "ok.npy", np.ones((2, 32)))
-    for bad, reason in (("obj.npy", "cannot read"), ("nan.npy", "NaN or infinity")):
+    np.save(tmp_path / "complex.npy", np.ones((2, 32)) * (1 + 1j))
+    for bad, reason in (
+        ("obj.npy", "cannot read"),
+        ("nan.npy", "NaN or infinity"),
+        ("complex.npy", "real numbers (integer or float), got complex128"),
+    ):
         result = run_cli(
             "--activations", str(tmp_path / bad), "--weights", str(tmp_path / "ok.npy")
         )
