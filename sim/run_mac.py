@@ -25,7 +25,7 @@ from .files import write_atomic
 from .formats import GROUPS, check_int
 from .mac_runs import MAC_UNITS, run_unit
 from .progress import LazyProgress
-from .workload import DEFAULT_SHAPE, Workload, llm_workload
+from .workload import DEFAULT_SHAPE, Workload, check_workload_size, llm_workload
 
 
 def build_parser():
@@ -114,11 +114,6 @@ def _load_matrix(name, path):
     return array.astype(np.float32)
 
 
-#: Largest generated workload, in bytes of its float64 operands and product (a guard against
-#: shapes that cannot be allocated: the error says how much they would need).
-MAX_WORKLOAD_BYTES = 8 << 30
-
-
 def check_args(args):
     """Refuse arguments that would fail late (or never): LANES, the generated shape's memory,
     the ``--json`` folder. Raises ``ValueError`` naming the option."""
@@ -128,13 +123,7 @@ def check_args(args):
     if args.activations is None:
         for name in ("m", "k", "n"):
             check_int(f"--{name}", getattr(args, name), 1)
-        needed = 8 * (args.m * args.k + args.n * args.k + args.m * args.n)
-        if needed > MAX_WORKLOAD_BYTES:
-            raise ValueError(
-                f"--m {args.m} --k {args.k} --n {args.n} would need about "
-                f"{needed / 2**30:,.1f} GiB for the operands and product alone (the limit is "
-                f"{MAX_WORKLOAD_BYTES / 2**30:g} GiB)"
-            )
+        check_workload_size(args.m, args.k, args.n)
     if args.json is not None and not args.json.parent.is_dir():
         raise ValueError(f"--json {args.json}: folder {args.json.parent} does not exist")
 

@@ -11,10 +11,26 @@ import numpy as np
 
 from .formats import check_int
 
-__all__ = ["Workload", "llm_workload", "DEFAULT_SHAPE"]
+__all__ = ["Workload", "llm_workload", "check_workload_size", "DEFAULT_SHAPE", "MAX_WORKLOAD_BYTES"]
 
 #: Default (M, K, N): 16 tokens, hidden size 512, 64 output channels.
 DEFAULT_SHAPE = (16, 512, 64)
+#: Largest generated GEMM, in bytes of its float64 operands and product: a guard against shapes
+#: that cannot be allocated (the error says how much they would need).
+MAX_WORKLOAD_BYTES = 8 << 30
+
+
+def check_workload_size(m, k, n):
+    """Raise ``ValueError`` (naming ``--m``, ``--k``, ``--n`` and the memory needed) when a
+    generated ``M x K`` by ``N x K`` GEMM would exceed :data:`MAX_WORKLOAD_BYTES`."""
+    needed = 8 * (m * k + n * k + m * n)
+    if needed > MAX_WORKLOAD_BYTES:
+        raise ValueError(
+            f"--m {m} --k {k} --n {n} would need about {needed / 2**30:,.1f} GiB for the "
+            f"operands and product alone (the limit is {MAX_WORKLOAD_BYTES / 2**30:g} GiB)"
+        )
+
+
 #: One outlier channel per this many input channels (at least one).
 CHANNELS_PER_OUTLIER = 128
 #: Outlier channels are this many times the bulk's standard deviation.

@@ -85,6 +85,11 @@ def test_without_matplotlib_the_other_reports_are_written(tmp_path, capsys, monk
         (["--seed", "3"], "error: --seed: only for --workload synthetic"),
         (SMALL + ["--k", "100"], "error: k must be a multiple of the group size 32, not 100"),
         (SMALL + ["--layers", "0"], "error: layers must be >= 1, not 0"),
+        (
+            ["--workload", "synthetic", "--m", "100000000"],
+            "error: --m 100000000 --k 512 --n 64 would need about 429.2 GiB for the operands "
+            "and product alone (the limit is 8 GiB)",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, message):

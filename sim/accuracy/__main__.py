@@ -15,7 +15,7 @@ from rich.table import Table
 
 from ..files import write_atomic
 from ..progress import LazyProgress
-from ..workload import DEFAULT_SHAPE
+from ..workload import DEFAULT_SHAPE, check_workload_size
 from .formats import STUDY_GROUPS
 from .minilm import ModelUnavailable, load_minilm
 from .report import csv_report, json_report, markdown_report
@@ -85,6 +85,7 @@ def run_study(args, progress):
         name: SYNTHETIC_DEFAULTS[name] if value is None else value
         for name, value in synthetic.items()
     }
+    check_workload_size(options["m"], options["k"], options["n"])
     return synthetic_study(
         groups,
         options["layers"],
