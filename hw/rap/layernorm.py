@@ -4,7 +4,7 @@ streamed twice."""
 import math
 
 import numpy as np
-from amaranth import Module, Mux, Signal, signed, unsigned
+from amaranth import Module, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -23,7 +23,7 @@ from ..params import check_row_params, defaults_for
 from ..pipeline import delayed, stage
 from .arith import bits_for, fit, multiply, round_shift, round_shift_by, times
 from .inverse_sqrt import InverseSqrt
-from .rows import RowPasses
+from .rows import RowPasses, row_exponent
 from .step import step
 
 __all__ = ["IntLayernorm", "PARAMETER_BITS", "normalised_bound", "output_bits"]
@@ -177,11 +177,7 @@ class IntLayernorm(wiring.Component):
         passes, isqrt = self.passes, self.inverse_sqrt
         valid = self.in_valid
         m.d.comb += [passes.in_valid.eq(valid), passes.in_last.eq(self.in_last)]
-        held_e = Signal(signed(8), reset_less=True)
-        row_start = valid & passes.first & (passes.index == 0)
-        row_e = Mux(row_start, self.e, held_e)
-        with m.If(row_start):
-            m.d.sync += held_e.eq(self.e)
+        row_e = row_exponent(m, passes, valid, self.e)
 
         # Pass 1: the sums of x and x**2.
         for lane in range(self._lanes):

@@ -1,10 +1,10 @@
 """Pass counting of the RAP row units: which pass of its row a beat belongs to."""
 
-from amaranth import Module, Mux, Signal
+from amaranth import Module, Mux, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-__all__ = ["RowPasses"]
+__all__ = ["RowPasses", "row_exponent"]
 
 
 class RowPasses(wiring.Component):
@@ -57,3 +57,14 @@ class RowPasses(wiring.Component):
                     m.d.sync += index.eq(Mux(index == self._passes - 1, 0, index + 1))
         m.d.comb += [self.index.eq(index), self.first.eq(first)]
         return m
+
+
+def row_exponent(m, passes, valid, e):
+    """The row's exponent on every beat: ``e`` sampled on the row's first beat (the first beat
+    of pass 0 of ``passes``, a :class:`RowPasses`) and held, in a register of ``m``, for the
+    row's other beats."""
+    held = Signal(signed(len(e)), name="held_e", reset_less=True)
+    row_start = valid & passes.first & (passes.index == 0)
+    with m.If(row_start):
+        m.d.sync += held.eq(e)
+    return Mux(row_start, e, held)

@@ -16,7 +16,7 @@ from .exponent import T_BITS, Log2eExponents
 from .max_tree import MaxTree
 from .pow2 import EXP_BITS, Pow2Negative
 from .reciprocal import Reciprocal
-from .rows import RowPasses
+from .rows import RowPasses, row_exponent
 from .step import step
 
 __all__ = ["IntSoftmax"]
@@ -157,12 +157,7 @@ class IntSoftmax(wiring.Component):
         passes, tree = self.passes, self.max_tree
         valid = self.in_valid
         m.d.comb += [passes.in_valid.eq(valid), passes.in_last.eq(self.in_last)]
-        # The row's exponent: sampled on its first beat, held for its other beats.
-        held_e = Signal(signed(8), reset_less=True)
-        row_start = valid & passes.first & (passes.index == 0)
-        row_e = Mux(row_start, self.e, held_e)
-        with m.If(row_start):
-            m.d.sync += held_e.eq(self.e)
+        row_e = row_exponent(m, passes, valid, self.e)
 
         # Pass 1: the running maximum, updated as each beat leaves the max tree.
         m.d.comb += tree.terms.eq(self.x)

@@ -12,21 +12,23 @@ Environment: ``QRAZOR_COCOTB_VECTORS`` (random transactions per run, default
 :data:`DEFAULT_SEED`), both logged.
 """
 
-import json
 import logging
-import os
 import zlib
 
 import cocotb
 import numpy as np
-from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, RisingEdge
-from tb_components import InOrderChecker, InputMonitor, OutputMonitor, StreamDriver
+from tb_components import (
+    InOrderChecker,
+    InputMonitor,
+    OutputMonitor,
+    StreamDriver,
+    bench_settings,
+    reset_unit,
+)
 from tb_coverage import UnitCoverage
 from tb_model import MODELS
 from tb_stimulus import STIMULI
 
-from sim.rtl_cocotb import CLOCK_PERIOD_NS
 from sim.streams import drained
 
 #: Random transactions per run when ``QRAZOR_COCOTB_VECTORS`` is not set (CI-sized).
@@ -37,27 +39,9 @@ DEFAULT_SEED = 1
 logging.getLogger("bench").setLevel(logging.INFO)  # the root logger's default, WARNING, hides it
 
 
-def _settings():
-    unit = json.loads(os.environ["QRAZOR_BENCH_UNIT"])
-    vectors = int(os.environ.get("QRAZOR_COCOTB_VECTORS", DEFAULT_VECTORS))
-    seed = int(os.environ.get("QRAZOR_SEED", DEFAULT_SEED))
-    return unit, vectors, seed
-
-
-async def _reset(dut, inputs):
-    """Start the clock, hold ``rst`` for one rising edge; return at the next falling edge."""
-    dut.rst.value = 1
-    for name, *_ in inputs:
-        getattr(dut, name).value = 0
-    Clock(dut.clk, CLOCK_PERIOD_NS, unit="ns").start(start_high=False)
-    await RisingEdge(dut.clk)
-    await FallingEdge(dut.clk)
-    dut.rst.value = 0
-
-
 async def run_phase(dut, phase, sample_coverage):
     """Drive one phase's stimulus, check every result, fail on any mismatch (naming the seed)."""
-    unit, vectors, seed = _settings()
+    unit, vectors, seed = bench_settings(DEFAULT_VECTORS, DEFAULT_SEED)
     module, parameters, latency = unit["module"], unit["parameters"], unit["latency"]
     log = logging.getLogger(f"bench.{module}.{phase}")
     log.info("seed %d (rerun with QRAZOR_SEED=%d), %d vectors, %s", seed, seed, vectors, parameters)
@@ -67,7 +51,7 @@ async def run_phase(dut, phase, sample_coverage):
     checker = InOrderChecker(
         MODELS[module](parameters), latency, seed, log, coverage.sample if coverage else None
     )
-    await _reset(dut, unit["inputs"])
+    await reset_unit(dut, unit["inputs"])
     monitors = [
         cocotb.start_soon(
             InputMonitor(
@@ -113,7 +97,7 @@ async def llm_workload(dut):
 @cocotb.test()
 async def coverage_closed(dut):
     """Print the coverage of the directed and random phases; fail if any bin is empty."""
-    unit, _, seed = _settings()
+    unit, _, seed = bench_settings(DEFAULT_VECTORS, DEFAULT_SEED)
     log = logging.getLogger(f"bench.{unit['module']}.coverage")
     coverage = UnitCoverage(unit["module"], unit["parameters"])
     coverage.report(log.info)

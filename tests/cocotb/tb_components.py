@@ -8,7 +8,10 @@ both monitors number cycles alike and the checker can verify each result's laten
 """
 
 import collections
+import json
+import os
 
+from cocotb.clock import Clock
 from cocotb.simtime import get_sim_time
 from cocotb.triggers import FallingEdge, RisingEdge
 
@@ -16,6 +19,8 @@ from sim.ports import stream_cycles, unpack_lanes
 from sim.rtl_cocotb import CLOCK_PERIOD_NS, port_changes, writes_by_cycle
 
 __all__ = [
+    "bench_settings",
+    "reset_unit",
     "current_cycle",
     "read_port",
     "StreamDriver",
@@ -23,6 +28,27 @@ __all__ = [
     "OutputMonitor",
     "InOrderChecker",
 ]
+
+
+def bench_settings(default_vectors, default_seed):
+    """``(unit record, vectors, seed)`` of a bench: ``$QRAZOR_BENCH_UNIT`` (JSON),
+    ``$QRAZOR_COCOTB_VECTORS`` and ``$QRAZOR_SEED`` or the bench's defaults."""
+    unit = json.loads(os.environ["QRAZOR_BENCH_UNIT"])
+    vectors = int(os.environ.get("QRAZOR_COCOTB_VECTORS", default_vectors))
+    seed = int(os.environ.get("QRAZOR_SEED", default_seed))
+    return unit, vectors, seed
+
+
+async def reset_unit(dut, inputs):
+    """Start the clock, hold ``rst`` for one rising edge; return at the next falling edge."""
+    dut.rst.value = 1
+    for name, *_ in inputs:
+        getattr(dut, name).value = 0
+    Clock(dut.clk, CLOCK_PERIOD_NS, unit="ns").start(start_high=False)
+    await RisingEdge(dut.clk)
+    await FallingEdge(dut.clk)
+    dut.rst.value = 0
+
 
 #: Mismatches described in the log (all are counted).
 LOGGED_MISMATCHES = 5

@@ -11,20 +11,24 @@ Environment: ``QRAZOR_COCOTB_VECTORS`` (output beats per random phase, default
 :data:`DEFAULT_VECTORS`) and ``QRAZOR_SEED`` (default :data:`DEFAULT_SEED`), both logged.
 """
 
-import json
 import logging
-import os
 import zlib
 
 import cocotb
 import numpy as np
-from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, RisingEdge
-from tb_components import InOrderChecker, OutputMonitor, StreamDriver, current_cycle, read_port
+from cocotb.triggers import RisingEdge
+from tb_components import (
+    InOrderChecker,
+    OutputMonitor,
+    StreamDriver,
+    bench_settings,
+    current_cycle,
+    read_port,
+    reset_unit,
+)
 from tb_rap_model import MODELS, PASSES, STIMULI
 
 from sim.ports import unpack_lanes
-from sim.rtl_cocotb import CLOCK_PERIOD_NS
 from sim.streams import drained
 
 #: Output beats per random phase when ``QRAZOR_COCOTB_VECTORS`` is not set (CI-sized).
@@ -32,24 +36,6 @@ DEFAULT_VECTORS = 120
 DEFAULT_SEED = 1
 
 logging.getLogger("bench").setLevel(logging.INFO)
-
-
-def _settings():
-    unit = json.loads(os.environ["QRAZOR_BENCH_UNIT"])
-    vectors = int(os.environ.get("QRAZOR_COCOTB_VECTORS", DEFAULT_VECTORS))
-    seed = int(os.environ.get("QRAZOR_SEED", DEFAULT_SEED))
-    return unit, vectors, seed
-
-
-async def _reset(dut, inputs):
-    """Start the clock, hold ``rst`` for one rising edge; return at the next falling edge."""
-    dut.rst.value = 1
-    for name, *_ in inputs:
-        getattr(dut, name).value = 0
-    Clock(dut.clk, CLOCK_PERIOD_NS, unit="ns").start(start_high=False)
-    await RisingEdge(dut.clk)
-    await FallingEdge(dut.clk)
-    dut.rst.value = 0
 
 
 class RowMonitor:
@@ -98,14 +84,14 @@ class RowMonitor:
 
 
 async def run_phase(dut, phase):
-    unit, vectors, seed = _settings()
+    unit, vectors, seed = bench_settings(DEFAULT_VECTORS, DEFAULT_SEED)
     module, parameters, latency = unit["module"], unit["parameters"], unit["latency"]
     log = logging.getLogger(f"bench.{module}.{phase}")
     log.info("seed %d (rerun with QRAZOR_SEED=%d), %d vectors, %s", seed, seed, vectors, parameters)
     rng = np.random.default_rng([seed, zlib.crc32(phase.encode())])
     beats = getattr(STIMULI[module](parameters), phase)(rng, vectors)
     checker = InOrderChecker(MODELS[module](parameters), latency, seed, log)
-    await _reset(dut, unit["inputs"])
+    await reset_unit(dut, unit["inputs"])
     monitors = [
         cocotb.start_soon(RowMonitor(dut, unit["inputs"], PASSES[module], checker.expect).run()),
         cocotb.start_soon(OutputMonitor(dut, unit["outputs"], checker.observe).run()),
