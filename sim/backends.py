@@ -2,17 +2,19 @@
 
 ``simulate(unit, stream, vcd_path=None, progress=None) -> {output port: per-cycle array}``
 (see :mod:`sim.ports` for streams). ``model`` is the NumPy cycle model, ``amaranth`` the
-Amaranth simulator on the unit's description, ``verilator``/``icarus`` cocotb on its exported
-Verilog.
+Amaranth simulator on the unit's description, ``verilator`` a generated C++ testbench on the
+exported Verilog (no Python per cycle), ``cocotb-verilator`` / ``cocotb-icarus`` cocotb on it.
 """
 
 import functools
 
 __all__ = ["BACKENDS", "RTL_BACKENDS", "get_backend", "prepare"]
 
-BACKENDS = ("model", "amaranth", "verilator", "icarus")
+BACKENDS = ("model", "amaranth", "verilator", "cocotb-verilator", "cocotb-icarus")
 #: Backends that simulate RTL (and can write waveforms).
-RTL_BACKENDS = ("amaranth", "verilator", "icarus")
+RTL_BACKENDS = BACKENDS[1:]
+#: cocotb backends, by the simulator they run.
+_COCOTB = {"cocotb-verilator": "verilator", "cocotb-icarus": "icarus"}
 
 
 def _model(unit, stream, vcd_path=None, progress=None):
@@ -34,10 +36,14 @@ def prepare(name, unit, waves=False):
 
     Callers that time a run call this first, so that the time is simulation only.
     """
-    if name in ("verilator", "icarus"):
+    if name == "verilator":
+        from .rtl_native import compiled
+
+        compiled(unit, waves=waves)
+    elif name in _COCOTB:
         from .rtl_cocotb import compiled
 
-        compiled(unit, name, waves=waves)
+        compiled(unit, _COCOTB[name], waves=waves)
 
 
 def get_backend(name):
@@ -48,6 +54,10 @@ def get_backend(name):
         from .rtl_amaranth import simulate
 
         return simulate
-    if name in ("verilator", "icarus"):
-        return functools.partial(_cocotb, simulator=name)
+    if name == "verilator":
+        from .rtl_native import simulate
+
+        return simulate
+    if name in _COCOTB:
+        return functools.partial(_cocotb, simulator=_COCOTB[name])
     raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {name!r}")

@@ -19,7 +19,6 @@ their reset value, so both backends begin in the same state.
 """
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -33,6 +32,7 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, RisingEdge
 
+from .exported import exported_verilog
 from .formats import check_choice
 from .tools import INSTALL_HINTS, find_tool, use_verilator
 
@@ -104,16 +104,6 @@ def _require(simulator):
         use_verilator()
 
 
-@functools.lru_cache(maxsize=32)
-def _verilog(module, parameters):
-    """Text of ``module`` exported with ``parameters`` (a sorted item tuple); deterministic."""
-    from hw.export import export
-
-    with tempfile.TemporaryDirectory(prefix="qrazor-export-") as folder:
-        export([module], folder, **dict(parameters))
-        return (Path(folder) / f"{module}.v").read_text()
-
-
 def _tool_version(simulator):
     return version("verilator") if simulator == "verilator" else None
 
@@ -148,7 +138,7 @@ def compiled(unit, simulator="verilator", waves=False):
     check_choice("simulator", simulator, SIMULATORS)
     _require(simulator)
     module = unit.MODULE_NAME
-    text = _verilog(module, tuple(sorted(unit.parameters.items())))
+    text = exported_verilog(unit)
     args, make_flags, environ = [], None, {}
     if simulator == "verilator":  # the warnings the export justifies, as in its lint test
         args = [f"-Wno-{warning}" for warning in sorted(LINT_WAIVERS)]

@@ -18,7 +18,6 @@ from rich.console import Console
 from rich.table import Table
 
 from hw.params import DEFAULTS, MAX_LANES
-from sim.tools import INSTALL_HINTS
 
 from .backends import BACKENDS, RTL_BACKENDS
 from .files import write_atomic
@@ -38,8 +37,9 @@ def build_parser():
         "--backend",
         choices=BACKENDS,
         default="model",
-        help="simulator: the NumPy cycle model, the Amaranth simulator, or cocotb "
-        "on the exported Verilog with Verilator or Icarus",
+        help="simulator: the NumPy cycle model, the Amaranth simulator, a native Verilator "
+        "testbench on the exported Verilog (no Python per cycle), or cocotb on it with "
+        "Verilator or Icarus",
     )
     parser.add_argument(
         "--units", nargs="+", choices=MAC_UNITS, default=list(MAC_UNITS), help="MAC units to run"
@@ -80,7 +80,18 @@ def build_parser():
         metavar="NPY",
         help="float weights [N, K] from a .npy file (with --activations)",
     )
-    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="PATH",
+        help="also write the figures as JSON (the same bytes for the same command and seed)",
+    )
+    parser.add_argument(
+        "--timing",
+        action="store_true",
+        help="add the wall-clock figures (simulation seconds, simulated cycles/s per unit) to "
+        'the JSON under one "timing" key; they differ from run to run',
+    )
     parser.add_argument(
         "--synth",
         action="store_true",
@@ -126,6 +137,8 @@ def check_args(args):
         check_workload_size(args.m, args.k, args.n)
     if args.json is not None and not args.json.parent.is_dir():
         raise ValueError(f"--json {args.json}: folder {args.json.parent} does not exist")
+    if args.timing and args.json is None:
+        raise ValueError("--timing adds to the --json file: give --json PATH too")
 
 
 def load_workload(args):
@@ -251,6 +264,11 @@ def write_json(path, runs, workload, args, headline):
     }
     if headline is not None:
         record["synth_headline"] = headline
+    if args.timing:
+        record["timing"] = {
+            run.unit: {"seconds": run.seconds, "simulated_cycles_per_second": run.cycles_per_second}
+            for run in runs
+        }
     write_atomic(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
@@ -263,8 +281,8 @@ def main(argv=None):
         headline = synth_headline(args.lanes) if args.synth else None
         if args.json:
             write_json(args.json, runs, workload, args, headline)
-    except FileNotFoundError as error:  # a simulator or tool that is not installed
-        print(f"error: {error}; install: {INSTALL_HINTS.get(args.backend, '')}", file=sys.stderr)
+    except FileNotFoundError as error:  # a tool that is not installed: the message says how
+        print(f"error: {error}", file=sys.stderr)
         return 2
     except (ValueError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -53,10 +53,22 @@ def test_json_describes_the_verilog_ports(exported, name):
     )
     for port in record["ports"]:
         width = f"[{port['width'] - 1}:0] " if port["width"] > 1 else ""
-        signed = "signed " if port["signed"] else ""
+        # A lane-packed port is a plain vector in Verilog; its "signed" describes each lane.
+        signed = "signed " if port["signed"] and "lanes" not in port else ""
         assert re.search(
             rf"^\s*{port['direction']} {signed}{re.escape(width)}{port['name']};", verilog, re.M
         ), port
+
+
+def test_port_json_describes_two_s_complement_lanes(exported):
+    ports = {p["name"]: p for p in json.loads((exported / "int8_mac.json").read_text())["ports"]}
+    for name in ("a", "w"):
+        assert ports[name]["signed"] is True
+        assert ports[name]["lane_width"] == 8
+        assert ports[name]["lanes"] * 8 == ports[name]["width"]
+    codes = {p["name"]: p for p in json.loads((exported / "sdr_mac.json").read_text())["ports"]}
+    assert codes["a_code"]["signed"] is False and codes["a_code"]["lane_width"] == 4
+    assert "lanes" not in ports["out"] and ports["out"]["signed"] is True
 
 
 def test_sdr_mac_ports_follow_spec(exported):

@@ -38,15 +38,17 @@ def test_default_units_match_the_golden_model(tmp_path):
     assert sdr["a_bits_per_element"] == 4.25 and int8["a_bits_per_element"] == 8
 
 
-def test_json_is_deterministic(tmp_path):
+def test_json_is_byte_identical_and_timing_is_kept_apart(tmp_path):
     for name in ("a", "b"):
         assert run_mac.main([*SMALL, "--json", str(tmp_path / f"{name}.json")]) == 0
-    first = json.loads((tmp_path / "a.json").read_text())
-    second = json.loads((tmp_path / "b.json").read_text())
-    for record in (first, second):
-        for unit in record["units"]:
-            unit.pop("simulated_cycles_per_second")  # a speed, not a result
-    assert first == second
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    assert "timing" not in json.loads((tmp_path / "a.json").read_text())
+    assert run_mac.main([*SMALL, "--timing", "--json", str(tmp_path / "t.json")]) == 0
+    timed = json.loads((tmp_path / "t.json").read_text())
+    timing = timed.pop("timing")
+    assert set(timing) == {unit["unit"] for unit in timed["units"]}
+    assert all(t["seconds"] > 0 and t["simulated_cycles_per_second"] > 0 for t in timing.values())
+    assert timed == json.loads((tmp_path / "a.json").read_text())
 
 
 def test_amaranth_backend_and_waveforms(tmp_path):
@@ -126,10 +128,11 @@ def test_a_mismatch_exits_1_and_names_the_first_cycle(monkeypatch, capsys):
             ["--json", "no/such/folder/run.json"],
             "error: --json no/such/folder/run.json: folder no/such/folder does not exist",
         ),
+        (["--timing"], r"error: --timing adds to the --json file: give --json PATH too"),
         (
             ["--vcd", "w.vcd"],
-            r"error: --vcd needs an RTL backend \(amaranth, verilator, icarus\), "
-            "not --backend model",
+            r"error: --vcd needs an RTL backend \(amaranth, verilator, cocotb-verilator, "
+            r"cocotb-icarus\), not --backend model",
         ),
     ],
 )

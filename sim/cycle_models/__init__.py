@@ -3,23 +3,34 @@
 ``simulate(unit, stream)`` takes the same per-cycle stream as the RTL backends (see
 :mod:`sim.ports`), optionally with leading axes for many independent streams at once
 (``(streams, cycles[, lanes])``), and returns the per-cycle outputs the RTL produces: same
-``out_valid`` cycles, same values, every cycle. Latencies and internal widths are read from the
-``hw`` unit, never copied.
+``out_valid`` cycles, same values, every cycle. A model reads only the unit's module name and
+SPEC parameters: latencies and internal widths come from :mod:`.structure`, never from ``hw``.
 """
+
+import functools
 
 from . import decompress_mac, int_mac, sdr_encoder, sdr_mac
 
-__all__ = ["simulate", "MODELS"]
+__all__ = ["simulate", "run", "MODELS"]
 
+#: ``{module: model(parameters, stream)}``.
 MODELS = {
     "sdr_mac": sdr_mac.simulate,
-    "int8_mac": int_mac.simulate,
-    "int4_mac": int_mac.simulate,
+    "int8_mac": functools.partial(int_mac.simulate, "int8_mac"),
+    "int4_mac": functools.partial(int_mac.simulate, "int4_mac"),
     "decompress_mac": decompress_mac.simulate,
     "sdr_encoder": sdr_encoder.simulate,
 }
 
 
+def run(module, parameters, stream):
+    """Per-cycle outputs of unit ``module`` with SPEC-named ``parameters`` (every one given,
+    ``PIPELINE`` as ``all``, ``none`` or a comma list of cuts) on ``stream``."""
+    if module not in MODELS:
+        raise ValueError(f"module must be one of {', '.join(MODELS)}, not {module!r}")
+    return MODELS[module](parameters, stream)
+
+
 def simulate(unit, stream):
-    """Per-cycle outputs of ``unit`` on ``stream`` (dict of per-cycle arrays)."""
-    return MODELS[unit.MODULE_NAME](unit, stream)
+    """Per-cycle outputs of ``unit`` on ``stream``: :func:`run` with its name and parameters."""
+    return run(unit.MODULE_NAME, unit.parameters, stream)

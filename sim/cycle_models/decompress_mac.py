@@ -4,6 +4,7 @@ import numpy as np
 
 from ..golden import wrap_signed
 from .sdr_mac import accumulator_output, signed_codes
+from .structure import latency
 
 __all__ = ["simulate"]
 
@@ -14,9 +15,9 @@ def _decoded(code, flag, mag_bits, base_bits):
     return wrap_signed(signed_codes(code, mag_bits) << flag, base_bits)
 
 
-def simulate(unit, stream):
-    """Per-cycle ``out_valid``/``out`` of ``unit`` (a :class:`hw.decompress_mac.DecompressMac`)."""
-    p = unit.parameters
+def simulate(parameters, stream):
+    """Per-cycle ``out_valid``/``out`` of a ``decompress_mac`` with ``parameters``."""
+    p = parameters
     rst = np.asarray(stream.get("rst", np.zeros_like(stream["in_valid"])), bool)
     valid = np.asarray(stream["in_valid"], bool) & ~rst
     a = _decoded(stream["a_code"], stream["a_flag"], p["MAG_BITS"], p["A_BITS"])
@@ -26,6 +27,6 @@ def simulate(unit, stream):
         valid,
         np.asarray(stream["in_last"], bool),
         rst,
-        unit.LATENCY,
+        latency("decompress_mac", p),
         p["ACC_BITS"],
     )

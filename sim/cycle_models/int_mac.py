@@ -3,12 +3,14 @@
 import numpy as np
 
 from .sdr_mac import accumulator_output
+from .structure import latency
 
 __all__ = ["simulate"]
 
 
-def simulate(unit, stream):
-    """Per-cycle ``out_valid``/``out`` of ``unit`` (an :class:`hw.int_mac.IntMac` baseline)."""
+def simulate(module, parameters, stream):
+    """Per-cycle ``out_valid``/``out`` of integer baseline ``module`` (``int8_mac``,
+    ``int4_mac``) with ``parameters``."""
     rst = np.asarray(stream.get("rst", np.zeros_like(stream["in_valid"])), bool)
     valid = np.asarray(stream["in_valid"], bool) & ~rst
     beat_sum = np.sum(
@@ -19,6 +21,6 @@ def simulate(unit, stream):
         valid,
         np.asarray(stream["in_last"], bool),
         rst,
-        unit.LATENCY,
-        unit.parameters["ACC_BITS"],
+        latency(module, parameters),
+        parameters["ACC_BITS"],
     )

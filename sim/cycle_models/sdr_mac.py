@@ -4,6 +4,7 @@ import numpy as np
 
 from ..golden import wrap_signed
 from .common import count_since, delayed, fresh_running_sum, resets_before, same_epoch
+from .structure import latency, sdr_shifter_width
 
 __all__ = ["simulate", "signed_codes", "accumulator_output"]
 
@@ -43,9 +44,9 @@ def accumulator_output(term, add, last, rst, latency, acc_bits):
     return {"out_valid": out_valid.astype(np.int64), "out": out}
 
 
-def simulate(unit, stream):
-    """Per-cycle ``out_valid``/``out`` of ``unit`` (an :class:`hw.sdr_mac.SdrMac`) on ``stream``."""
-    p = unit.parameters
+def simulate(parameters, stream):
+    """Per-cycle ``out_valid``/``out`` of an ``sdr_mac`` with ``parameters`` on ``stream``."""
+    p = parameters
     rst = np.asarray(stream.get("rst", np.zeros_like(stream["in_valid"])), bool)
     valid = np.asarray(stream["in_valid"], bool) & ~rst
     last = np.asarray(stream["in_last"], bool)
@@ -55,5 +56,5 @@ def simulate(unit, stream):
     group_end = valid & (last | (position == beats_per_group - 1))
     group_total = fresh_running_sum(beat_sum, valid, group_end, rst)
     shift = np.asarray(stream["a_flag"], np.int64) + np.asarray(stream["w_flag"], np.int64)
-    shifted = wrap_signed(group_total << shift, unit.shifter.out_width)
-    return accumulator_output(shifted, group_end, last, rst, unit.LATENCY, p["ACC_BITS"])
+    shifted = wrap_signed(group_total << shift, sdr_shifter_width(p))
+    return accumulator_output(shifted, group_end, last, rst, latency("sdr_mac", p), p["ACC_BITS"])

@@ -1,0 +1,109 @@
+"""The cycle models' own latencies and widths (sim.cycle_models.structure) agree with ``hw``,
+and their encoder (written as the datapath computes) equals the golden encoder."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from hw.designs import build, elaborated
+from hw.pipeline import tree_cuts
+from sim.cycle_models import run, simulate
+from sim.cycle_models.sdr_encoder import razor
+from sim.cycle_models.structure import cut_count, latency, sdr_shifter_width
+from sim.formats import SdrConfig
+from sim.sdr import encode
+
+
+def pipelines(cuts):
+    """all, none, every single cut, and every cut but one."""
+    yield from ("all", "none")
+    yield from cuts
+    if len(cuts) > 2:
+        yield from (",".join(c for c in cuts if c != left_out) for left_out in cuts)
+
+
+def unit_cases():
+    for lanes, group in ((1, 4), (4, 4), (4, 32), (16, 16), (16, 64)):
+        for a_bits, w_bits, mag, acc in ((16, 8, 3, 32), (8, 16, 5, 24)):
+            cuts = ("products", *tree_cuts(lanes), *(("group",) * (group == lanes)), "shifter")
+            for pipeline in pipelines(cuts):
+                yield (
+                    "sdr_mac",
+                    dict(
+                        LANES=lanes,
+                        GROUP=group,
+                        A_BITS=a_bits,
+                        W_BITS=w_bits,
+                        MAG_BITS=mag,
+                        ACC_BITS=acc,
+                        PIPELINE=pipeline,
+                    ),
+                )
+        for module in ("int8_mac", "int4_mac"):
+            for pipeline in pipelines(("products", *tree_cuts(lanes))):
+                yield module, dict(LANES=lanes, PIPELINE=pipeline)
+        for pipeline in pipelines(("decoders", "products", *tree_cuts(lanes))):
+            yield "decompress_mac", dict(LANES=lanes, GROUP=group, PIPELINE=pipeline)
+    for pipeline in pipelines(("magnitudes", "flag")):
+        yield "sdr_encoder", dict(GROUP=16, PIPELINE=pipeline)
+
+
+CASES = list(unit_cases())
+
+
+def test_structure_agrees_with_hw_on_every_pipeline_choice():
+    assert len(CASES) > 200
+    for module, parameters in CASES:
+        unit = elaborated(build(module, **parameters))
+        assert latency(module, unit.parameters) == unit.LATENCY, (module, parameters)
+        assert cut_count(module, unit.parameters) == len(unit.cuts), (module, parameters)
+        if module == "sdr_mac":
+            assert sdr_shifter_width(unit.parameters) == unit.shifter.out_width, parameters
+
+
+def test_models_read_no_hw_object():
+    unit = elaborated(build("sdr_mac", LANES=4, GROUP=16))
+    rng = np.random.default_rng(5)
+    stream = {
+        "a_code": rng.integers(0, 16, (40, 4)),
+        "w_code": rng.integers(0, 16, (40, 4)),
+        "a_flag": np.repeat(rng.integers(0, 13, 10), 4),
+        "w_flag": np.repeat(rng.integers(0, 5, 10), 4),
+        "in_valid": np.ones(40, np.int64),
+        "in_last": np.tile([0, 0, 0, 0, 0, 0, 0, 1], 5),
+    }
+    by_unit = simulate(unit, stream)
+    by_name = run("sdr_mac", dict(unit.parameters), stream)
+    assert all(np.array_equal(by_unit[port], by_name[port]) for port in by_unit)
+    with pytest.raises(ValueError, match="module must be one of"):
+        run("sdr_mux", unit.parameters, stream)
+
+
+@pytest.mark.parametrize(
+    "base_bits, mag_bits, rounding",
+    [
+        (8, 3, "nearest"),
+        (8, 3, "truncate"),
+        (8, 2, "nearest"),
+        (16, 3, "nearest"),
+        (16, 3, "truncate"),
+        (16, 5, "nearest"),
+    ],
+)
+def test_model_razor_equals_golden_encode(base_bits, mag_bits, rounding):
+    """Every value of the base against every group leading one, then long random groups."""
+    top = 1 << (base_bits - 1)
+    values = np.arange(-top, top, dtype=np.int64)
+    # Each value beside a partner fixing the group's leading one at every position.
+    partners = np.array([0, *(1 << b for b in range(base_bits - 1)), -top], np.int64)
+    pairs = np.array(list(itertools.product(values, partners)), np.int64)
+    groups = np.concatenate([pairs, np.zeros_like(pairs)], axis=-1)  # G = 4
+    rng = np.random.default_rng(11)
+    random = rng.integers(-top, top, (20_000, 16)) >> rng.integers(0, base_bits, (20_000, 1))
+    config = SdrConfig(base_bits, mag_bits, 4, rounding)
+    for x, cfg in ((groups, config), (random, SdrConfig(base_bits, mag_bits, 16, rounding))):
+        code, flag = razor(x, base_bits, mag_bits, rounding)
+        golden = encode(x, cfg)
+        assert np.array_equal(code, golden.code), cfg
+        assert np.array_equal(flag, golden.flag[..., 0]), cfg
