@@ -4,12 +4,12 @@ import zlib
 
 import numpy as np
 import pytest
-from rtl_harness import encoder_case, sdr_case
 
 from hw.designs import build, elaborated
 from sim.cycle_models import simulate as model
 from sim.golden import int_matmul
 from sim.rtl_amaranth import simulate as amaranth
+from sim.stimulus import encoder_case, sdr_case
 from sim.streams import MacBeats, drained, int_mac_beats, reset_between, with_bubbles
 
 CONFIGS = [

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from rtl_harness import encoder_case, run_checked
+from rtl_harness import run_checked
 
 from hw.sdr_encoder import SdrEncoder
+from sim.stimulus import encoder_case
 from sim.streams import reset_between, with_bubbles
 
 PIPELINES = ["all", "none", "magnitudes", "flag"]

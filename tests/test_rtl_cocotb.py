@@ -6,13 +6,13 @@ Units use the configurations of test_cocotb_benches.py, so the compiled models a
 import numpy as np
 import pytest
 import pywellen
-from rtl_harness import encoder_case, sdr_case
 from test_cocotb_benches import CONFIGS, SIMULATORS, configured
 
 from sim import rtl_amaranth, rtl_cocotb
 from sim.checker import check_stream
 from sim.cycle_models import simulate as cycle_model
 from sim.golden import int_matmul
+from sim.stimulus import encoder_case, sdr_case
 from sim.streams import MacBeats, drained, int_mac_beats, reset_between, with_bubbles
 
 

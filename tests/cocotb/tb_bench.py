@@ -9,11 +9,15 @@ the directed and random phases; the last test prints it and fails if a bin is em
 
 Environment: ``QRAZOR_COCOTB_VECTORS`` (random transactions per run, default
 :data:`DEFAULT_VECTORS`; it also sizes the LLM workload) and ``QRAZOR_SEED`` (default
-:data:`DEFAULT_SEED`), both logged.
+:data:`DEFAULT_SEED`), both logged; ``QRAZOR_COVERAGE_FILE`` names a JSON file that receives the
+coverage summary (``{"bins": n, "empty": [...]}``).
 """
 
+import json
 import logging
+import os
 import zlib
+from pathlib import Path
 
 import cocotb
 import numpy as np
@@ -102,4 +106,7 @@ async def coverage_closed(dut):
     coverage = UnitCoverage(unit["module"], unit["parameters"])
     coverage.report(log.info)
     empty = coverage.empty_bins()
+    summary = os.environ.get("QRAZOR_COVERAGE_FILE")
+    if summary:  # for scripts/regress.py
+        Path(summary).write_text(json.dumps({"bins": coverage.bin_count(), "empty": empty}))
     assert not empty, f"seed {seed}: coverage bins never hit: {', '.join(empty)}"

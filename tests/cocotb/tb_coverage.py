@@ -62,10 +62,11 @@ class UnitCoverage:
             flags = range(SdrConfig(p["BASE_BITS"], p["MAG_BITS"], p["GROUP"]).max_flag + 1)
             points = [
                 _point(f"{module}.flag", "flag", flags),
-                _point(f"{module}.rounding_overflow", "rounding_overflow", [True]),
                 _point(f"{module}.most_negative", "most_negative", [True]),
                 _point(f"{module}.all_zero", "all_zero", [True]),
             ]
+            if p["ROUNDING"] == "nearest":  # truncation never rounds over
+                points.append(_point(f"{module}.rounding_overflow", "rounding_overflow", [True]))
         else:
             points = [
                 _point(
@@ -105,6 +106,10 @@ class UnitCoverage:
         for name, item in self._points():
             bins = ", ".join(f"{bin_}: {hits}" for bin_, hits in item.detailed_coverage.items())
             log(f"{name}: {item.coverage}/{item.size} bins hit ({bins})")
+
+    def bin_count(self):
+        """Bins over every cover point of the unit."""
+        return sum(item.size for _, item in self._points())
 
     def empty_bins(self):
         """``["<point>: <bin>", ...]`` for every bin that was never hit."""

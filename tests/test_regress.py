@@ -1,0 +1,84 @@
+"""scripts/regress.py in a CI-sized run: every engine checks every result, a finished seed is not
+run twice, a wrong engine is caught with the seed to rerun, bad options exit 2."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "regress.py"
+
+
+@pytest.fixture(scope="module")
+def regress():
+    spec = importlib.util.spec_from_file_location("regress", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SMALL = ["--vectors", "12000", "--chunk", "6000", "--bench-vectors", "30"]
+
+
+def test_small_run_checks_everything_and_resumes(regress, tmp_path, capsys):
+    out = tmp_path / "run"
+    units = ["--units", "sdr_mac_L4_G32_none", "sdr_encoder_G16", "int_gelu_L4"]
+    assert regress.main(["-o", str(out), *units, *SMALL]) == 0
+    rows = {
+        (r["unit"], r["engine"]): r for r in json.loads((out / "regress.json").read_text())["rows"]
+    }
+    assert set(rows) == {
+        ("sdr_mac_L4_G32_none", "model"),
+        ("sdr_mac_L4_G32_none", "verilator"),
+        ("sdr_mac_L4_G32_none", "cocotb"),
+        ("sdr_encoder_G16", "model"),
+        ("sdr_encoder_G16", "verilator"),
+        ("sdr_encoder_G16", "cocotb"),
+        ("int_gelu_L4", "verilator"),  # no cycle model
+        ("int_gelu_L4", "cocotb"),
+    }
+    for (_, engine), row in rows.items():
+        assert row["mismatches"] == 0, row
+        if engine != "cocotb":
+            assert row["seeds"] == 2 and row["vectors"] >= 10_000 and row["results"] > 0, row
+    assert rows[("sdr_encoder_G16", "cocotb")]["coverage_holes"] == 0
+    runs = (out / "runs.jsonl").read_text()
+    assert "| sdr_encoder_G16 | verilator | 2 |" in (out / "regress.md").read_text()
+    capsys.readouterr()
+    assert regress.main(["-o", str(out), *units, *SMALL]) == 0  # resumed: nothing left to run
+    assert (out / "runs.jsonl").read_text() == runs
+    assert " seed " not in capsys.readouterr().out  # no run was announced
+
+
+def test_a_wrong_engine_is_caught_with_its_seed(regress, tmp_path, monkeypatch, capsys):
+    real = regress.get_backend
+
+    def off_by_one(name):
+        def simulate(unit, stream, **options):
+            outputs = real(name)(unit, stream, **options)
+            outputs["out"] = outputs["out"] + (np.arange(len(outputs["out"])) == 500)
+            return outputs
+
+        return simulate
+
+    monkeypatch.setattr(regress, "get_backend", off_by_one)
+    args = ["-o", str(tmp_path / "bad"), "--units", "int8_mac_L16", "--engines", "model"]
+    assert regress.main([*args, *SMALL]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED int8_mac_L16 on model: rerun with --first-seed 0" in err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--vectors", "0"], "--vectors must be at least 1"),
+        (["--units", "sdr_mux"], "invalid choice: 'sdr_mux'"),
+    ],
+)
+def test_bad_options_exit_2(regress, tmp_path, capsys, args, message):
+    with pytest.raises(SystemExit) as stop:
+        regress.main(["-o", str(tmp_path / "x"), *args])
+    assert stop.value.code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
