@@ -91,7 +91,7 @@ def test_bench_fails_on_a_wrong_unit(module, lie, tmp_path, monkeypatch):
 @pytest.mark.parametrize("module", RAP_BENCHES)
 def test_rap_bench_passes(module, tmp_path, monkeypatch):
     unit = elaborated(build(module, **RAP_BENCHES[module]))
-    assert run_bench(unit, unit_record(unit), "verilator", tmp_path, monkeypatch, "tb_rap") == 2
+    assert run_bench(unit, unit_record(unit), "verilator", tmp_path, monkeypatch, "tb_rap") == 3
 
 
 def test_rap_bench_fails_on_a_wrong_unit(tmp_path, monkeypatch):

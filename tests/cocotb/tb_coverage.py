@@ -7,14 +7,26 @@ Bins (every one is required: :meth:`UnitCoverage.empty_bins` lists those never h
 * ``int8_mac`` and ``int4_mac``: every sign pair of the (a, w) operands, wrapped and exact results;
 * ``sdr_encoder``: every flag value, a rounding overflow (a value whose rounding would pass
   ``2**M - 1``), the most negative base value, an all-zero group;
+* RAP row units: the row exponent negative, zero and positive; rows of one beat per pass and of
+  several; output beats that end a row and inner ones; negative, zero and positive inputs; for
+  ``int_softmax`` and ``int_layernorm`` a constant row and a varied one, for ``int_softmax`` a
+  row of MAX_ROW elements;
 * all units: idle runs between valid beats of 0 (back-to-back), 1 and 2+ cycles.
 """
+
+import json
+import logging
+import os
+from pathlib import Path
 
 from cocotb_coverage.coverage import CoverPoint, coverage_db
 
 from sim.formats import SdrConfig
 
-__all__ = ["UnitCoverage", "bubble_bin"]
+__all__ = ["UnitCoverage", "bubble_bin", "closed", "RAP_UNITS"]
+
+#: The RAP row units (their features come from ``tb_rap_model``).
+RAP_UNITS = ("int_gelu", "int_softmax", "int_layernorm")
 
 #: Sign pairs (a negative, w negative) and their labels.
 SIGN_PAIRS = {(0, 0): "+*+", (0, 1): "+*-", (1, 0): "-*+", (1, 1): "-*-"}
@@ -52,13 +64,31 @@ def _sampler(points):
     return sample_features
 
 
+def _row_lengths(module, parameters):
+    """Row-length bins a RAP unit can meet: ``int_layernorm``'s rows are D elements long."""
+    if module == "int_layernorm":
+        return ["1"] if parameters["D"] == parameters["LANES"] else ["2+"]
+    return ["1", "2+"]
+
+
 class UnitCoverage:
     """The cover points of one unit, named ``<module>.<point>`` in cocotb-coverage's database."""
 
     def __init__(self, module, parameters):
         self.module = module
         p = parameters
-        if module == "sdr_encoder":
+        if module in RAP_UNITS:
+            points = [
+                _point(f"{module}.e_sign", "e_sign", ["-", "0", "+"]),
+                _point(f"{module}.row_beats", "row_beats", _row_lengths(module, p)),
+                _point(f"{module}.out_last", "out_last", [True, False], ["last", "inner"]),
+                _point(f"{module}.x_signs", "x_signs", ["-", "0", "+"], member=True),
+            ]
+            if module != "int_gelu":
+                points.append(_point(f"{module}.constant_row", "constant_row", [True, False]))
+            if module == "int_softmax":
+                points.append(_point(f"{module}.full_row", "full_row", [True]))
+        elif module == "sdr_encoder":
             flags = range(SdrConfig(p["BASE_BITS"], p["MAG_BITS"], p["GROUP"]).max_flag + 1)
             points = [
                 _point(f"{module}.flag", "flag", flags),
@@ -119,3 +149,15 @@ class UnitCoverage:
             for bin_, hits in item.detailed_coverage.items()
             if hits == 0
         ]
+
+
+def closed(unit, seed):
+    """Log the coverage of ``unit`` (a unit record), write its summary to
+    ``$QRAZOR_COVERAGE_FILE`` if set (``{"bins": n, "empty": [...]}``), and fail on an empty bin."""
+    coverage = UnitCoverage(unit["module"], unit["parameters"])
+    coverage.report(logging.getLogger(f"bench.{unit['module']}.coverage").info)
+    empty = coverage.empty_bins()
+    summary = os.environ.get("QRAZOR_COVERAGE_FILE")
+    if summary:
+        Path(summary).write_text(json.dumps({"bins": coverage.bin_count(), "empty": empty}))
+    assert not empty, f"seed {seed}: coverage bins never hit: {', '.join(empty)}"

@@ -5,7 +5,9 @@
 rows, then random rows in segments with random bubbles. A row monitor follows the passes as the
 unit must (it counts ``in_last`` beats), keeps each row's first pass and hands every beat of the
 last pass, as a transaction, to the in-order checker, whose model (:mod:`tb_rap_model`) asks the
-golden kernels; every output beat is checked in order, value and cycle.
+golden kernels; every output beat is checked in order, value and cycle. Functional coverage
+(:mod:`tb_coverage`) is sampled over both phases; the last test prints it and fails if a bin is
+empty (``QRAZOR_COVERAGE_FILE`` receives a summary, as for ``tb_bench``).
 
 Environment: ``QRAZOR_COCOTB_VECTORS`` (output beats per random phase, default
 :data:`DEFAULT_VECTORS`) and ``QRAZOR_SEED`` (default :data:`DEFAULT_SEED`), both logged.
@@ -26,6 +28,7 @@ from tb_components import (
     read_port,
     reset_unit,
 )
+from tb_coverage import UnitCoverage, closed
 from tb_rap_model import MODELS, PASSES, STIMULI
 
 from sim.ports import unpack_lanes
@@ -42,8 +45,9 @@ class RowMonitor:
     """Follows the row protocol on the input pins; every beat of a row's last pass becomes a
     transaction for ``on_transaction(txn, cycle)``."""
 
-    def __init__(self, dut, inputs, passes, on_transaction):
+    def __init__(self, dut, inputs, passes, on_transaction, on_idle):
         self.dut, self.passes, self.on_transaction = dut, passes, on_transaction
+        self.on_idle = on_idle
         self.ports = [
             (getattr(dut, name), name, spec)
             for name, *spec in inputs
@@ -59,11 +63,15 @@ class RowMonitor:
 
     async def run(self):
         edge = RisingEdge(self.dut.clk)
-        index, beats, row, e = 0, 0, [], None
+        index, beats, row, e, previous = 0, 0, [], None, None
         while True:
             await edge
             if not read_port(self.dut.in_valid):
                 continue
+            cycle = current_cycle()
+            if previous is not None:
+                self.on_idle(cycle - previous - 1)
+            previous = cycle
             beat = self._beat()
             last = read_port(self.dut.in_last)
             if index == 0:
@@ -90,10 +98,12 @@ async def run_phase(dut, phase):
     log.info("seed %d (rerun with QRAZOR_SEED=%d), %d vectors, %s", seed, seed, vectors, parameters)
     rng = np.random.default_rng([seed, zlib.crc32(phase.encode())])
     beats = getattr(STIMULI[module](parameters), phase)(rng, vectors)
-    checker = InOrderChecker(MODELS[module](parameters), latency, seed, log)
+    coverage = UnitCoverage(module, parameters)
+    checker = InOrderChecker(MODELS[module](parameters), latency, seed, log, coverage.sample)
     await reset_unit(dut, unit["inputs"])
+    rows = RowMonitor(dut, unit["inputs"], PASSES[module], checker.expect, coverage.sample_idle)
     monitors = [
-        cocotb.start_soon(RowMonitor(dut, unit["inputs"], PASSES[module], checker.expect).run()),
+        cocotb.start_soon(rows.run()),
         cocotb.start_soon(OutputMonitor(dut, unit["outputs"], checker.observe).run()),
     ]
     await StreamDriver(dut, unit["inputs"]).play(drained(beats, latency + 1).stream)
@@ -121,3 +131,9 @@ async def directed_rows(dut):
 async def random_rows(dut):
     """Random rows in segments with random bubbles, back to back."""
     await run_phase(dut, "random")
+
+
+@cocotb.test()
+async def coverage_closed(dut):
+    """Print the coverage of both phases; fail if any bin is empty."""
+    closed(*bench_settings(DEFAULT_VECTORS, DEFAULT_SEED)[::2])

@@ -8,6 +8,7 @@ golden kernels of :mod:`sim.rap`. The stimulus builds its streams with :mod:`sim
 """
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -34,15 +35,39 @@ EXPONENTS = (-64, -30, -20, -16, -12, -8, -4, 0, 3, 4, 5, 64)
 
 @dataclass(frozen=True)
 class Prediction:
-    """The result a transaction must produce (no coverage features here)."""
+    """The result a transaction must produce, and its coverage features (:mod:`tb_coverage`)."""
 
     result: tuple
-    features: dict = field(default_factory=dict)
+    features: SimpleNamespace = field(default_factory=SimpleNamespace)
 
 
-def _result(lanes, exponent, last):
+def _sign(value):
+    return "-" if value < 0 else "0" if value == 0 else "+"
+
+
+def _features(txn, last, one_beat_row, **more):
+    """What every RAP unit's coverage samples: the row exponent's sign, a row of one beat per
+    pass or of several, whether the beat ends its row, the signs among the beat's inputs."""
+    return SimpleNamespace(
+        e_sign=_sign(int(txn["e"][0])),
+        row_beats="1" if one_beat_row else "2+",
+        out_last=bool(last),
+        x_signs={_sign(int(v)) for v in txn["x"]},
+        **more,
+    )
+
+
+def _row_features(txn, lanes, last, **more):
+    """:func:`_features` of a unit that sees its whole row first, and whether it is constant."""
+    row = txn["row"]
+    constant = bool(np.all(row == row[0]))
+    return _features(txn, last, len(row) == lanes, constant_row=constant, **more)
+
+
+def _result(lanes, exponent, last, features):
     """``exponent``: a scalar, or the one-element per-row exponent of a 1-D golden call."""
-    return Prediction((*(int(v) for v in lanes), int(np.asarray(exponent).item()), int(last)))
+    values = (*(int(v) for v in lanes), int(np.asarray(exponent).item()), int(last))
+    return Prediction(values, features)
 
 
 class GeluModel:
@@ -51,19 +76,23 @@ class GeluModel:
 
     def predict(self, txn):
         y, _ = gelu_int(txn["x"], int(txn["e"][0]))
-        return _result(y, txn["e"][0], txn["last"][0])
+        last = txn["last"][0]
+        one_beat = int(txn["beat"][0]) == 0 and last
+        return _result(y, txn["e"][0], last, _features(txn, last, one_beat))
 
 
 class SoftmaxModel:
     def __init__(self, parameters):
         self.lanes, self.out_bits = parameters["LANES"], parameters["OUT_BITS"]
-        self.scale = parameters["SCALE"]
+        self.scale, self.max_row = parameters["SCALE"], parameters["MAX_ROW"]
 
     def predict(self, txn):
         p, p_exp = softmax_int(txn["row"], int(txn["e"][0]), self.out_bits, scale=self.scale)
         beat = int(txn["beat"][0])
         lanes = p[beat * self.lanes : (beat + 1) * self.lanes]
-        return _result(lanes, p_exp, (beat + 1) * self.lanes == len(p))
+        last = (beat + 1) * self.lanes == len(p)
+        full = len(p) == self.max_row
+        return _result(lanes, p_exp, last, _row_features(txn, self.lanes, last, full_row=full))
 
 
 class LayernormModel:
@@ -80,7 +109,8 @@ class LayernormModel:
         gamma[columns], beta[columns] = txn["gamma"], txn["beta"]
         weight, bias = exact_parameters(gamma, beta)
         y, y_exp = layernorm_int(txn["row"][None], int(txn["e"][0]), weight, bias, self.eps)
-        return _result(y[0, columns], y_exp, (beat + 1) * self.lanes == self.d)
+        last = (beat + 1) * self.lanes == self.d
+        return _result(y[0, columns], y_exp, last, _row_features(txn, self.lanes, last))
 
 
 MODELS = {"int_gelu": GeluModel, "int_softmax": SoftmaxModel, "int_layernorm": LayernormModel}
