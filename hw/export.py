@@ -18,7 +18,7 @@ from pathlib import Path
 
 from amaranth.back import rtlil
 
-from sim.files import write_atomic
+from sim.files import write_files
 from sim.ports import port_layout
 
 from .designs import DESIGNS, build
@@ -123,25 +123,20 @@ def describe(unit, name):
 def export(designs, out_dir, **parameters):
     """Build every unit in ``designs`` and write its ``.v`` and ``.json`` into ``out_dir``.
 
-    All units are built (and their parameters checked) before any file is written.
+    All units are built (and their parameters checked) before any file is written, and the files
+    appear as one set (:func:`sim.files.write_files`): all of them or, on a failure, none.
     Returns the written paths.
     """
     units = {
         name: build(name, **{k: v for k, v in parameters.items() if k in DESIGNS[name].PARAMETERS})
         for name in designs
     }
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    texts = {}
+    files = {}
     with tempfile.TemporaryDirectory() as workdir:
         for name, unit in units.items():
-            texts[name] = verilog_text(unit, name, workdir)
-    written = []
-    for name, unit in units.items():
-        write_atomic(out_dir / f"{name}.v", texts[name])
-        write_atomic(out_dir / f"{name}.json", json.dumps(describe(unit, name), indent=2) + "\n")
-        written += [out_dir / f"{name}.v", out_dir / f"{name}.json"]
-    return written
+            files[f"{name}.v"] = verilog_text(unit, name, workdir)
+            files[f"{name}.json"] = json.dumps(describe(unit, name), indent=2) + "\n"
+    return write_files(out_dir, files)
 
 
 def build_parser():

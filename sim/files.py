@@ -1,10 +1,11 @@
 """Atomic file output: a report or netlist is either complete or absent, never half-written."""
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["write_atomic", "write_files"]
 
 
 def write_atomic(path, data):
@@ -25,3 +26,23 @@ def write_atomic(path, data):
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def write_files(folder, files):
+    """Write ``files`` (``{name: str or bytes}``) into ``folder`` as one set: all of them are
+    written into a staging folder inside ``folder`` first and only then renamed into place, so a
+    failure while writing leaves none of them (and ``folder``'s other files untouched).
+
+    Returns the written paths, in ``files``' order.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder, prefix=".staging-"))
+    try:
+        for name, data in files.items():
+            write_atomic(staging / name, data)
+        for name in files:
+            os.replace(staging / name, folder / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [folder / name for name in files]

@@ -116,3 +116,21 @@ def test_module_entry_point(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "accuracy.md").exists()
+
+
+def test_a_failed_write_leaves_no_partial_set(tmp_path, capsys, monkeypatch):
+    import sim.files
+
+    real, calls = sim.files.write_atomic, []
+
+    def failing(path, data):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(f"{path}: no space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(sim.files, "write_atomic", failing)
+    out = tmp_path / "out"
+    assert run(out) == 2
+    assert "no space left on device" in capsys.readouterr().err
+    assert not any(out.iterdir())

@@ -176,3 +176,24 @@ def test_cli_exports_all_with_parameters(tmp_path):
     )
     assert json.loads((tmp_path / "sdr_mac.json").read_text())["parameters"]["LANES"] == 4
     assert json.loads((tmp_path / "sdr_encoder.json").read_text())["parameters"]["GROUP"] == 32
+
+
+def test_a_failed_write_leaves_no_partial_set(tmp_path, monkeypatch):
+    """When the third file cannot be written, none of the set appears, and an existing file in
+    the folder stays as it was."""
+    import sim.files
+
+    (tmp_path / "keep.txt").write_text("mine")
+    real, calls = sim.files.write_atomic, []
+
+    def failing(path, data):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(f"{path}: no space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(sim.files, "write_atomic", failing)
+    with pytest.raises(OSError, match="no space left"):
+        export(["sdr_mac", "int8_mac"], tmp_path, LANES=4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+    assert (tmp_path / "keep.txt").read_text() == "mine"

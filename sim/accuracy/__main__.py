@@ -13,7 +13,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from ..files import write_atomic
+from ..files import write_files
 from ..progress import LazyProgress
 from ..workload import DEFAULT_SHAPE, check_workload_size
 from .formats import STUDY_GROUPS
@@ -140,9 +140,7 @@ def main(argv=None):
         with single_threaded_blas(), LazyProgress() as progress:
             study = run_study(args, progress)
         outputs = render(study)
-        os.makedirs(args.out, exist_ok=True)
-        for name, data in outputs.items():
-            write_atomic(os.path.join(args.out, name), data)
+        write_files(args.out, outputs)
     except ModelUnavailable as error:
         print(
             f"error: {error} (or use --workload synthetic, which needs no model)", file=sys.stderr
