@@ -3,6 +3,7 @@
 from amaranth.hdl import Fragment
 
 from .decompress_mac import DecompressMac
+from .engine import Int8Engine, SdrEngine
 from .int_mac import Int4Mac, Int8Mac
 from .params import RAP_UNITS, defaults_for
 from .rap import IntGelu, IntLayernorm, IntSoftmax
@@ -19,6 +20,8 @@ DESIGNS = {
         Int4Mac,
         DecompressMac,
         SdrEncoder,
+        SdrEngine,
+        Int8Engine,
         IntGelu,
         IntSoftmax,
         IntLayernorm,

@@ -19,6 +19,7 @@ __all__ = [
     "RAP_UNITS",
     "MAX_LANES",
     "MAX_ACC_BITS",
+    "MAX_COLS",
     "MIN_IN_BITS",
     "MAX_IN_BITS",
     "MIN_OUT_BITS",
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_SOFTMAX_ROW",
     "MAX_LAYERNORM_ROW",
     "check_params",
+    "check_cols",
     "check_acc_bits",
     "check_row_params",
 ]
@@ -34,6 +36,8 @@ __all__ = [
 MAX_LANES = max(GROUPS)
 #: Widest accumulator.
 MAX_ACC_BITS = 64
+#: Most columns of an engine.
+MAX_COLS = 64
 #: Input widths of the RAP units: the golden kernels take magnitudes up to 2**31 - 1.
 MIN_IN_BITS, MAX_IN_BITS = 2, 31
 #: Probability widths of ``int_softmax`` (those of ``sim.rap.softmax_int``).
@@ -84,6 +88,9 @@ PARAMETERS = {
             16,
             f"elements per beat: a power of two, 1 to {MAX_LANES}",
             tuple((module, RAP_LANES) for module in RAP_UNITS),
+        ),
+        Parameter(
+            "COLS", 4, f"engine columns (dot products per activation stream): 1 to {MAX_COLS}"
         ),
         Parameter(
             "GROUP",
@@ -190,6 +197,11 @@ def check_params(
     if mag_bits is not None:
         bases = [b for b in (a_bits, w_bits, base_bits) if b is not None]
         check_int("mag_bits", mag_bits, 1, min(bases) - 2)
+
+
+def check_cols(cols):
+    """Engine columns: 1 to :data:`MAX_COLS`."""
+    check_int("cols", cols, 1, MAX_COLS)
 
 
 def check_acc_bits(acc_bits, product_bits):

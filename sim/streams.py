@@ -16,6 +16,8 @@ __all__ = [
     "sdr_mac_beats",
     "int_mac_beats",
     "encoder_beats",
+    "sdr_engine_beats",
+    "int8_engine_beats",
     "with_bubbles",
     "drained",
     "reset_between",
@@ -101,6 +103,50 @@ def encoder_beats(x, expected_code, expected_flag):
         axis=1,
     )
     return MacBeats(stream, expected)
+
+
+def _engine_weights(w, lanes):
+    """``(M * K/lanes, COLS * lanes)`` per-beat weights of every column from ``w`` ``[COLS, K]``
+    (column ``c``'s lanes at ``c * lanes``), the same for each of ``m`` rows: one row's beats."""
+    cols, k = w.shape
+    return np.asarray(w).reshape(cols, k // lanes, lanes).transpose(1, 0, 2).reshape(k // lanes, -1)
+
+
+def sdr_engine_beats(x, tw, lanes, expected):
+    """Stream for ``sdr_engine``: each activation row ``x[m]`` (INT ``[M, K]``, razored on chip)
+    against every column of ``tw`` (``[COLS, K]`` SDR weights); ``x``'s group is held over the
+    group's beats; ``expected`` is ``[M, COLS]``."""
+    x = np.asarray(x, np.int64)
+    m, k = x.shape
+    group = tw.config.group
+    beats = k // lanes
+    per_group = group // lanes
+    groups = x.reshape(m, k // group, group)
+    stream = {
+        "x": np.repeat(groups, per_group, axis=1).reshape(m * beats, group),
+        "w_code": np.tile(_engine_weights(tw.code, lanes), (m, 1)),
+        "w_flag": np.tile(np.repeat(np.asarray(tw.flag).T, per_group, axis=0), (m, 1)),
+        "in_valid": np.ones(m * beats, np.uint8),
+        "in_last": np.zeros(m * beats, np.uint8),
+    }
+    stream["in_last"][beats - 1 :: beats] = 1
+    return MacBeats(stream, np.asarray(expected).reshape(m, -1))
+
+
+def int8_engine_beats(a, w, lanes, expected):
+    """Stream for ``int8_engine``: each row ``a[m]`` (``[M, K]``) against every column of ``w``
+    (``[COLS, K]``); ``expected`` is ``[M, COLS]``."""
+    a = np.asarray(a, np.int64)
+    m, k = a.shape
+    beats = k // lanes
+    stream = {
+        "a": a.reshape(m * beats, lanes),
+        "w": np.tile(_engine_weights(w, lanes), (m, 1)),
+        "in_valid": np.ones(m * beats, np.uint8),
+        "in_last": np.zeros(m * beats, np.uint8),
+    }
+    stream["in_last"][beats - 1 :: beats] = 1
+    return MacBeats(stream, np.asarray(expected).reshape(m, -1))
 
 
 def _garbage_like(values, rng):

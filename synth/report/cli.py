@@ -90,7 +90,11 @@ def default_libraries():
     return present, skipped
 
 
-def units_to_run(lanes, designs=tuple(DESIGNS), rap_lanes=DEFAULT_RAP_LANES):
+#: The units the report evaluates: the MACs, the encoder and the RAP row units.
+REPORTED = tuple(d for d in DESIGNS if d in MACS or d == "sdr_encoder" or d in RAP_DESIGNS)
+
+
+def units_to_run(lanes, designs=REPORTED, rap_lanes=DEFAULT_RAP_LANES):
     """``[(design, parameters)]``: each MAC in ``designs`` at each LANES, the encoder once, each
     RAP row unit at each of ``rap_lanes`` with the parameters of its MiniLM rows."""
     for value in (*lanes, *rap_lanes):
@@ -227,7 +231,7 @@ def build_report(
     out_dir,
     jobs=1,
     progress=None,
-    designs=tuple(DESIGNS),
+    designs=REPORTED,
     rap_lanes=DEFAULT_RAP_LANES,
 ):
     """Evaluate every unit (``jobs`` at a time) and return the report dictionary."""
@@ -319,9 +323,9 @@ def build_parser():
     parser.add_argument(
         "--designs",
         nargs="+",
-        choices=list(DESIGNS),
-        default=list(DESIGNS),
-        help="units to report (default: all)",
+        choices=list(REPORTED),
+        default=list(REPORTED),
+        help="units to report (default: all; the GEMM engines are not reported yet)",
     )
     library = parser.add_mutually_exclusive_group()
     library.add_argument(

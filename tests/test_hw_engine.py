@@ -1,0 +1,106 @@
+"""The GEMM engines equal the golden model: ``sdr_engine`` (on-chip razoring of INT16 groups,
+COLS ``sdr_mac`` columns) and ``int8_engine``, with bubbles, back-to-back rows and resets."""
+
+import numpy as np
+import pytest
+from rtl_harness import run_checked
+
+from hw.designs import build, elaborated
+from hw.engine import Int8Engine, SdrEngine
+from sim.golden import int_matmul
+from sim.sdr import SdrConfig, encode, sdr_matmul
+from sim.stimulus import random_groups, random_sdr_operands
+from sim.streams import int8_engine_beats, reset_between, sdr_engine_beats, with_bubbles
+
+
+def sdr_engine_case(unit, rng, m, groups):
+    """INT activations ``[m, K]`` (every flag value, -2**(B-1), zeros) and random SDR weights of
+    every column; the expected results through the golden encoder and ``sdr_matmul``."""
+    p = unit.parameters
+    k = p["GROUP"] * groups
+    x = random_groups(rng, m * groups, p["GROUP"], p["A_BITS"]).reshape(m, k)
+    ta = encode(x, SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"]))
+    tw = random_sdr_operands(rng, p["COLS"], k, SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"]))
+    return sdr_engine_beats(x, tw, p["LANES"], sdr_matmul(ta, tw, acc_bits=p["ACC_BITS"]))
+
+
+def int8_engine_case(unit, rng, m, beats):
+    p = unit.parameters
+    k = p["LANES"] * beats
+    a, w = rng.integers(-128, 128, (m, k)), rng.integers(-128, 128, (p["COLS"], k))
+    return int8_engine_beats(a, w, p["LANES"], int_matmul(a, w, p["ACC_BITS"]))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(COLS=1, LANES=1, GROUP=4),
+        dict(COLS=3, LANES=4, GROUP=16),
+        dict(COLS=2, LANES=16, GROUP=16, PIPELINE="none"),
+        dict(COLS=4, LANES=4, GROUP=32, A_BITS=8, ROUNDING="truncate", ACC_BITS=20),
+        dict(COLS=2, LANES=8, GROUP=64, W_BITS=16, MAG_BITS=4),
+    ],
+    ids=lambda p: "-".join(f"{k}{v}" for k, v in p.items()),
+)
+def test_sdr_engine_equals_golden_with_bubbles_and_resets(params):
+    seed = sum(map(ord, str(params)))
+    rng = np.random.default_rng(seed)
+    unit = SdrEngine(**{k.lower(): v for k, v in params.items()})
+    dense = sdr_engine_case(unit, rng, m=3, groups=3)
+    bubbly = with_bubbles(sdr_engine_case(unit, rng, m=4, groups=2), rng, 0.7)
+    run_checked(unit, reset_between(dense, bubbly, dense), seed)
+
+
+@pytest.mark.parametrize("params", [dict(COLS=1, LANES=1), dict(COLS=3, LANES=8, ACC_BITS=18)])
+def test_int8_engine_equals_golden_with_bubbles_and_resets(params):
+    seed = sum(map(ord, str(params)))
+    rng = np.random.default_rng(seed)
+    unit = Int8Engine(**{k.lower(): v for k, v in params.items()})
+    dense = int8_engine_case(unit, rng, m=3, beats=3)
+    bubbly = with_bubbles(int8_engine_case(unit, rng, m=4, beats=2), rng, 0.7)
+    run_checked(unit, reset_between(dense, bubbly, dense), seed)
+
+
+def test_a_wrong_engine_is_caught():
+    """Told the wrong rounding, the golden results differ: the check must fail."""
+    rng = np.random.default_rng(4)
+    unit = SdrEngine(cols=2, lanes=4, group=16)
+    liar = elaborated(build("sdr_engine", COLS=2, LANES=4, GROUP=16, ROUNDING="truncate"))
+    beats = sdr_engine_case(liar, rng, m=6, groups=4)
+    with pytest.raises(AssertionError, match="mismatches"):
+        run_checked(unit, beats, 4)
+
+
+@pytest.mark.parametrize(
+    "module, params, message",
+    [
+        ("sdr_engine", dict(COLS=0), r"cols must be in \[1, 64\], not 0"),
+        ("sdr_engine", dict(COLS=65), r"cols must be in \[1, 64\], not 65"),
+        ("sdr_engine", dict(LANES=32), r"group \(16\) must be a multiple of lanes \(32\)"),
+        ("int8_engine", dict(LANES=3), "lanes must be a power of two, not 3"),
+        ("int8_engine", dict(GROUP=16), "int8_engine has no parameter GROUP"),
+    ],
+)
+def test_bad_parameters_are_refused(module, params, message):
+    with pytest.raises(ValueError, match=message):
+        build(module, **params)
+
+
+def test_latency_is_the_encoder_plus_a_column():
+    engine = elaborated(build("sdr_engine", COLS=2, LANES=4, PIPELINE="none"))
+    column = elaborated(build("sdr_mac", LANES=4, PIPELINE="none"))
+    assert engine.LATENCY == column.LATENCY + 1
+    baseline = elaborated(build("int8_engine", COLS=2, LANES=4))
+    assert baseline.LATENCY == elaborated(build("int8_mac", LANES=4)).LATENCY
+
+
+def test_exported_engines_on_native_verilator_equal_golden():
+    from sim.backends import get_backend
+
+    native = get_backend("verilator")
+    rng = np.random.default_rng(12)
+    sdr = elaborated(build("sdr_engine", COLS=2, LANES=4, GROUP=16))
+    beats = with_bubbles(sdr_engine_case(sdr, rng, m=5, groups=3), rng, 0.5)
+    run_checked(sdr, reset_between(beats, sdr_engine_case(sdr, rng, m=2, groups=2)), 12, native)
+    int8 = elaborated(build("int8_engine", COLS=3, LANES=4))
+    run_checked(int8, with_bubbles(int8_engine_case(int8, rng, m=4, beats=3), rng, 0.5), 12, native)
