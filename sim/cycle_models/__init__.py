@@ -9,7 +9,7 @@ SPEC parameters: latencies and internal widths come from :mod:`.structure`, neve
 
 import functools
 
-from . import decompress_mac, int_mac, sdr_encoder, sdr_mac
+from . import decompress_mac, int8_engine, int_mac, sdr_encoder, sdr_engine, sdr_mac
 
 __all__ = ["simulate", "run", "MODELS"]
 
@@ -20,6 +20,8 @@ MODELS = {
     "int4_mac": functools.partial(int_mac.simulate, "int4_mac"),
     "decompress_mac": decompress_mac.simulate,
     "sdr_encoder": sdr_encoder.simulate,
+    "sdr_engine": sdr_engine.simulate,
+    "int8_engine": int8_engine.simulate,
 }
 
 

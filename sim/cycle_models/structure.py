@@ -5,9 +5,35 @@ restated here from SPEC section 5 and the units' documented pipelines (one optio
 named cut, plus the registers that always exist), and a test checks every figure against ``hw``.
 """
 
+import numpy as np
+
 from ..formats import SdrConfig
 
-__all__ = ["latency", "registered_cuts", "sdr_shifter_width"]
+__all__ = [
+    "latency",
+    "cut_count",
+    "registered_cuts",
+    "sdr_shifter_width",
+    "COLUMN_PARAMETERS",
+    "per_column",
+]
+
+#: The GEMM engines: their column unit and the parameters they pass to every column.
+COLUMN_PARAMETERS = {
+    "sdr_engine": ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS", "PIPELINE"),
+    "int8_engine": ("LANES", "ACC_BITS", "PIPELINE"),
+}
+_COLUMN_UNIT = {"sdr_engine": "sdr_mac", "int8_engine": "int8_mac"}
+
+
+def per_column(values, cols, lanes=False):
+    """``values`` (``(..., cycles)``, or ``(..., cycles, lanes)`` with ``lanes``) seen by each
+    of ``cols`` columns: a column axis inserted before the cycle axis (a broadcast view)."""
+    axis = -3 if lanes else -2
+    values = np.expand_dims(values, axis)
+    shape = list(values.shape)
+    shape[axis] = cols
+    return np.broadcast_to(values, shape)
 
 
 def _tree_levels(lanes):
@@ -15,8 +41,11 @@ def _tree_levels(lanes):
 
 
 def cut_count(module, parameters):
-    """Number of optional pipeline cuts of ``module`` (what ``PIPELINE="all"`` registers)."""
+    """Number of optional pipeline cuts of ``module`` (what ``PIPELINE="all"`` registers; an
+    engine's are those of one column)."""
     p = parameters
+    if module in _COLUMN_UNIT:
+        return cut_count(_COLUMN_UNIT[module], p)
     if module == "sdr_mac":
         return 1 + _tree_levels(p["LANES"]) + (p["GROUP"] == p["LANES"]) + 1
     if module in ("int8_mac", "int4_mac"):
@@ -42,7 +71,12 @@ def registered_cuts(module, parameters):
 def latency(module, parameters):
     """``LATENCY`` (SPEC 5): the state register at the end (accumulator, or the encoder's output
     registers), one per registered cut, and ``sdr_mac``'s group partial sum, a register whenever a
-    group takes several beats."""
+    group takes several beats; an engine adds its encoder register (``sdr_engine``) to one
+    column's."""
+    if module == "sdr_engine":  # the encoder's register, then a column
+        return 1 + latency("sdr_mac", parameters)
+    if module == "int8_engine":
+        return latency("int8_mac", parameters)
     cycles = 1 + registered_cuts(module, parameters)
     if module == "sdr_mac" and parameters["GROUP"] > parameters["LANES"]:
         cycles += 1

@@ -1,0 +1,32 @@
+"""Cycle model of ``int8_engine``: COLS ``int8_mac`` columns on one broadcast activation
+stream (the ``int8_mac`` model, with the columns as a leading stream axis)."""
+
+import numpy as np
+
+from . import int_mac
+from .structure import COLUMN_PARAMETERS, per_column
+
+__all__ = ["simulate"]
+
+
+def simulate(parameters, stream):
+    """Per-cycle ``out_valid``/``out`` of an ``int8_engine`` with ``parameters``; ``out`` is
+    ``(..., cycles, COLS)``."""
+    cols, lanes = parameters["COLS"], parameters["LANES"]
+    w = np.asarray(stream["w"], np.int64)
+    w = np.moveaxis(w.reshape(w.shape[:-1] + (cols, lanes)), -2, -3)
+    columns = {
+        "a": per_column(np.asarray(stream["a"], np.int64), cols, lanes=True),
+        "w": w,
+        **{
+            port: per_column(np.asarray(stream[port], np.int64), cols)
+            for port in ("in_valid", "in_last", "rst")
+            if port in stream
+        },
+    }
+    column = {name: parameters[name] for name in COLUMN_PARAMETERS["int8_engine"]}
+    outputs = int_mac.simulate("int8_mac", column, columns)
+    return {
+        "out_valid": outputs["out_valid"][..., 0, :],
+        "out": np.moveaxis(outputs["out"], -2, -1),
+    }
