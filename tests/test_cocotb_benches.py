@@ -26,10 +26,16 @@ CONFIGS = {
     "decompress_mac": {"LANES": 4, "GROUP": 16, "ACC_BITS": 24},
     "sdr_encoder": {"GROUP": 16, "BASE_BITS": 16},
 }
-#: Bench configurations: the shared ones, and an INT8-base encoder (weights, KV cache).
+#: The GEMM engines' bench configurations (several columns, a narrow accumulator that wraps).
+ENGINE_BENCHES = {
+    "sdr_engine": {"COLS": 3, "LANES": 4, "GROUP": 16, "ACC_BITS": 24},
+    "int8_engine": {"COLS": 3, "LANES": 4, "ACC_BITS": 18},
+}
+#: Bench configurations: the shared ones, an INT8-base encoder (weights, KV cache), the engines.
 BENCHES = [
     *(pytest.param(module, {}, id=module) for module in CONFIGS),
     pytest.param("sdr_encoder", {"GROUP": 8, "BASE_BITS": 8}, id="sdr_encoder-B8"),
+    *(pytest.param(module, params, id=module) for module, params in ENGINE_BENCHES.items()),
 ]
 #: The RAP row units' bench (tests/cocotb/tb_rap.py) and a small configuration of each.
 RAP_BENCHES = {
@@ -52,7 +58,7 @@ SIMULATORS = [
 
 def configured(module, **changes):
     """Unit ``module`` in its test configuration (``changes`` override parameters)."""
-    return elaborated(build(module, **{**CONFIGS[module], **changes}))
+    return elaborated(build(module, **{**CONFIGS.get(module, {}), **changes}))
 
 
 def run_bench(unit, record, simulator, work_dir, monkeypatch, bench="tb_bench"):
@@ -75,12 +81,13 @@ def test_bench_passes(module, changes, simulator, tmp_path, monkeypatch):
     [
         ("sdr_mac", {"latency": 1}),  # to the bench, every result comes a cycle early
         ("sdr_encoder", {"parameters": {"ROUNDING": "truncate"}}),  # values differ, not timing
+        ("sdr_engine", {"parameters": {"ROUNDING": "truncate"}}),
     ],
 )
 def test_bench_fails_on_a_wrong_unit(module, lie, tmp_path, monkeypatch):
     """The bench checks a unit it was told the wrong facts about: it must fail, and so must we."""
     monkeypatch.setenv("QRAZOR_COCOTB_VECTORS", "20")
-    unit = configured(module)
+    unit = configured(module, **ENGINE_BENCHES.get(module, {}))
     record = unit_record(unit)
     record["latency"] += lie.get("latency", 0)
     record["parameters"].update(lie.get("parameters", {}))

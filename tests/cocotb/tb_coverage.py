@@ -4,7 +4,9 @@ Bins (every one is required: :meth:`UnitCoverage.empty_bins` lists those never h
 
 * SDR MACs: every ``a_flag`` and ``w_flag`` value, every sign pair of the (a, w) codes, a result
   whose accumulator wrapped and one that did not;
-* ``int8_mac`` and ``int4_mac``: every sign pair of the (a, w) operands, wrapped and exact results;
+* ``sdr_engine``: as the SDR MACs, over every column;
+* ``int8_mac``, ``int4_mac`` and ``int8_engine``: every sign pair of the (a, w) operands, wrapped
+  and exact results;
 * ``sdr_encoder``: every flag value, a rounding overflow (a value whose rounding would pass
   ``2**M - 1``), the most negative base value, an all-zero group;
 * RAP row units: the row exponent negative, zero and positive; rows of one beat per pass and of
@@ -108,7 +110,7 @@ class UnitCoverage:
                 ),
                 _point(f"{module}.wrapped", "wrapped", [True, False], ["wrapped", "exact"]),
             ]
-        if module in ("sdr_mac", "decompress_mac"):
+        if module in ("sdr_mac", "decompress_mac", "sdr_engine"):
             for side in ("a", "w"):
                 config = SdrConfig(p[f"{side.upper()}_BITS"], p["MAG_BITS"], p["GROUP"])
                 points.append(

@@ -1,4 +1,4 @@
-"""Transaction-level reference models of the four units, over the golden model (no cocotb here).
+"""Transaction-level reference models of the units, over the golden model (no cocotb here).
 
 A transaction is what the input monitor collects from the unit's pins up to a result boundary
 (a valid ``in_last`` beat of a MAC, every valid beat of the encoder): ``{port: array}`` with one
@@ -23,6 +23,8 @@ __all__ = [
     "SdrDotModel",
     "IntDotModel",
     "EncoderModel",
+    "SdrEngineModel",
+    "Int8EngineModel",
     "MODELS",
     "rounding_overflows",
 ]
@@ -131,6 +133,53 @@ class EncoderModel:
         return Prediction((*t.code[0].tolist(), flag), features)
 
 
+def _columns(per_beat, cols):
+    """``(COLS, K)`` rows of each column from ``(beats, COLS * lanes)`` per-beat values."""
+    beats = len(per_beat)
+    return per_beat.reshape(beats, cols, -1).transpose(1, 0, 2).reshape(cols, -1)
+
+
+class SdrEngineModel:
+    """``sdr_engine``: one row of INT activations (a group held over its beats) razored with the
+    golden encoder, against every column's SDR weights: COLS dot products."""
+
+    def __init__(self, parameters):
+        p = parameters
+        self.cols, self.acc_bits = p["COLS"], p["ACC_BITS"]
+        self.per_group = p["GROUP"] // p["LANES"]
+        self.a_config = SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"])
+        self.w_config = SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"])
+
+    def predict(self, txn):
+        ta = encode(txn["x"][:: self.per_group].reshape(1, -1), self.a_config)
+        flags = txn["w_flag"][:: self.per_group].T
+        tw = SdrTensor.from_code(_columns(txn["w_code"], self.cols), flags, self.w_config)
+        results = [_dot(int(v), self.acc_bits) for v in sdr_matmul(ta, tw)[0]]
+        features = Features(
+            a_flags=set(ta.flag[0].tolist()),
+            w_flags=set(tw.flag.reshape(-1).tolist()),
+            sign_pairs=set().union(*(_sign_pairs(ta.sign[0], row) for row in tw.sign)),
+            wrapped=any(wrapped for _, wrapped in results),
+        )
+        return Prediction(tuple(value for value, _ in results), features)
+
+
+class Int8EngineModel:
+    """``int8_engine``: one INT8 activation row against every column's INT8 weights."""
+
+    def __init__(self, parameters):
+        self.cols, self.acc_bits = parameters["COLS"], parameters["ACC_BITS"]
+
+    def predict(self, txn):
+        a, w = txn["a"].reshape(1, -1), _columns(txn["w"], self.cols)
+        results = [_dot(int(v), self.acc_bits) for v in int_matmul(a, w, acc_bits=None)[0]]
+        features = Features(
+            sign_pairs=set().union(*(_sign_pairs(a[0] < 0, row < 0) for row in w)),
+            wrapped=any(wrapped for _, wrapped in results),
+        )
+        return Prediction(tuple(value for value, _ in results), features)
+
+
 #: Reference model of each unit, by Verilog module name.
 MODELS = {
     "sdr_mac": SdrDotModel,
@@ -138,4 +187,6 @@ MODELS = {
     "int8_mac": IntDotModel,
     "int4_mac": IntDotModel,
     "sdr_encoder": EncoderModel,
+    "sdr_engine": SdrEngineModel,
+    "int8_engine": Int8EngineModel,
 }

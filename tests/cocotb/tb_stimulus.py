@@ -17,13 +17,24 @@ from sim.sdr import SdrTensor, decode, encode
 from sim.streams import (
     MacBeats,
     encoder_beats,
+    int8_engine_beats,
     int_mac_beats,
+    sdr_engine_beats,
     sdr_mac_beats,
     with_bubbles,
 )
 from sim.workload import llm_workload
 
-__all__ = ["concatenated", "llm_shape", "SdrStimulus", "IntStimulus", "EncoderStimulus", "STIMULI"]
+__all__ = [
+    "concatenated",
+    "llm_shape",
+    "SdrStimulus",
+    "IntStimulus",
+    "EncoderStimulus",
+    "SdrEngineStimulus",
+    "Int8EngineStimulus",
+    "STIMULI",
+]
 
 #: Mean bubbles per beat of the random segments: none (back-to-back), some, many.
 BUBBLE_RATES = (0.0, 0.5, 2.0)
@@ -239,6 +250,128 @@ class EncoderStimulus:
         return with_bubbles(self._beats(q.reshape(-1, self.config.group)), rng, LLM_BUBBLE_RATE)
 
 
+class SdrEngineStimulus:
+    """``sdr_engine``: tiles of INT activation rows (razored on chip) against COLS columns of SDR
+    weights; several tiles (new weights) back to back."""
+
+    def __init__(self, parameters):
+        p = parameters
+        self.cols, self.lanes, self.group = p["COLS"], p["LANES"], p["GROUP"]
+        self.acc_bits = p["ACC_BITS"]
+        self.a_config = SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"])
+        self.w_config = SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"])
+
+    def _tile(self, x, tw):
+        ta = encode(x, self.a_config)
+        expected = wrap_signed(decode(ta) @ decode(tw).T, self.acc_bits)
+        return sdr_engine_beats(x, tw, self.lanes, expected)
+
+    def _values(self, rng, rows, groups, config):
+        top = 1 << (config.base_bits - 1)
+        values = rng.integers(-top, top, size=(rows, groups, self.group))
+        values >>= rng.integers(0, config.base_bits, size=(rows, groups, 1))  # every flag
+        values[rng.random(values.shape) < 0.1] = 0
+        return values.reshape(rows, -1)
+
+    def _random_tile(self, rng, rows, groups):
+        x = self._values(rng, rows, groups, self.a_config)
+        return self._tile(
+            x, encode(self._values(rng, self.cols, groups, self.w_config), self.w_config)
+        )
+
+    def directed(self, rng, vectors):
+        """Every activation and weight flag value, the extremes (-2**(B-1) clamped), an all-zero
+        group, a wrapping accumulator: one-row tiles back to back, then stalled."""
+        a, w = self.a_config, self.w_config
+        rows = [np.zeros(self.group, np.int64)]
+        for bit in range(a.base_bits - 1):  # every activation flag value
+            rows.append(np.r_[1 << bit, rng.integers(0, 1 << bit, self.group - 1)])
+        weights = [np.full(self.group, w.base_max)]
+        weights += [
+            np.r_[1 << bit, np.zeros(self.group - 1, np.int64)] for bit in range(w.base_bits - 1)
+        ]
+        weights = np.resize(
+            np.array(weights), (len(weights) + -len(weights) % self.cols, self.group)
+        )
+        tiles = [
+            self._tile(np.array(rows), encode(weights[start : start + self.cols], w))
+            for start in range(0, len(weights), self.cols)
+        ]
+        extremes = np.array([[a.base_max] * 4 * self.group, [-a.base_max - 1] * 4 * self.group])
+        wrap = np.full((self.cols, 4 * self.group), w.base_max)
+        wrap[::2] = -w.base_max - 1
+        tiles.append(self._tile(extremes, encode(wrap, w)))
+        return _directed(tiles, rng)
+
+    def random(self, rng, vectors):
+        """About ``vectors`` rows, tiles of 1 to 8 rows of 1 to 4 groups, randomly stalled."""
+        parts, left = [], vectors
+        while left > 0:
+            rows = int(min(left, rng.integers(1, 9)))
+            tile = self._random_tile(rng, rows, int(rng.integers(1, 5)))
+            parts.append(with_bubbles(tile, rng, float(rng.choice(BUBBLE_RATES))))
+            left -= rows
+        return concatenated(parts)
+
+    def llm(self, rng, vectors):
+        """An LLM-like GEMM: INT16 activations (absmax per token) razored on chip, QRazor
+        weights, tile after tile of COLS output channels."""
+        workload = _workload(rng, vectors, self.group)
+        x, _ = absmax_quantize(workload.activations, self.a_config.base_bits, axis=-1)
+        q, _ = absmax_quantize(workload.weights, self.w_config.base_bits, axis=-1)
+        tiles = [
+            self._tile(x, encode(q[start : start + self.cols], self.w_config))
+            for start in range(0, len(q) - self.cols + 1, self.cols)
+        ]
+        return with_bubbles(concatenated(tiles), rng, LLM_BUBBLE_RATE)
+
+
+class Int8EngineStimulus:
+    """``int8_engine``: tiles of INT8 activation rows against COLS columns of INT8 weights."""
+
+    def __init__(self, parameters):
+        self.cols, self.lanes, self.acc_bits = (
+            parameters["COLS"],
+            parameters["LANES"],
+            parameters["ACC_BITS"],
+        )
+
+    def _tile(self, a, w):
+        expected = wrap_signed(a.astype(np.int64) @ w.astype(np.int64).T, self.acc_bits)
+        return int8_engine_beats(a, w, self.lanes, expected)
+
+    def directed(self, rng, vectors):
+        """Every sign pair at the extremes, a wrapping sum."""
+        extremes = np.array([-128, -1, 0, 1, 127])
+        a = np.repeat(extremes[:, None], 4 * self.lanes, axis=1)
+        w = np.resize(extremes, (self.cols, 1)).repeat(4 * self.lanes, axis=1)
+        wrap = self._tile(
+            np.full((2, 64 * self.lanes), -128), np.full((self.cols, 64 * self.lanes), -128)
+        )
+        return _directed([self._tile(a, w), wrap], rng)
+
+    def random(self, rng, vectors):
+        """About ``vectors`` rows, tiles of 1 to 8 rows of 1 to 16 beats, randomly stalled."""
+        parts, left = [], vectors
+        while left > 0:
+            rows = int(min(left, rng.integers(1, 9)))
+            k = self.lanes * int(rng.choice([1, 2, 4, 16]))
+            a = rng.integers(-128, 128, (rows, k)) >> rng.integers(0, 8, (rows, 1))
+            w = rng.integers(-128, 128, (self.cols, k)) >> rng.integers(0, 8, (self.cols, 1))
+            parts.append(with_bubbles(self._tile(a, w), rng, float(rng.choice(BUBBLE_RATES))))
+            left -= rows
+        return concatenated(parts)
+
+    def llm(self, rng, vectors):
+        """An LLM-like GEMM quantized W8A8 (``integer_gemm``), tile after tile."""
+        gemm = integer_gemm(_workload(rng, vectors), 8, 8)
+        tiles = [
+            self._tile(gemm.a, gemm.w[start : start + self.cols])
+            for start in range(0, len(gemm.w) - self.cols + 1, self.cols)
+        ]
+        return with_bubbles(concatenated(tiles), rng, LLM_BUBBLE_RATE)
+
+
 #: Stimulus generator of each unit, by Verilog module name.
 STIMULI = {
     "sdr_mac": SdrStimulus,
@@ -246,4 +379,6 @@ STIMULI = {
     "int8_mac": lambda parameters: IntStimulus(parameters, 8),
     "int4_mac": lambda parameters: IntStimulus(parameters, 4),
     "sdr_encoder": EncoderStimulus,
+    "sdr_engine": SdrEngineStimulus,
+    "int8_engine": Int8EngineStimulus,
 }
