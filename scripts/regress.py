@@ -1,20 +1,22 @@
 """Long seeded regressions of every unit against the golden model.
 
 Engines: ``model`` (the NumPy cycle models), ``verilator`` (the native Verilator testbench) and
-``cocotb`` (the cocotb benches on Verilator, with functional coverage). The work is cut into
-chunks of about 2^20 beats, one seed each: even seeds are random streams (operands over every
-flag / magnitude, bubbles, a reset between two halves), odd seeds LLM-like workloads
-(:func:`sim.workload.llm_workload`). A chunk is generated once with its golden results and run on
-every engine. Each finished (unit, engine, seed) is appended to ``DIR/runs.jsonl`` as soon as it
-ends; a re-run skips it, so an interrupted regression resumes where it stopped, and a larger
-``--vectors`` extends one. ``DIR/regress.json`` and ``DIR/regress.md`` sum the runs per unit and
-engine: vectors (valid input beats; for cocotb the random transactions requested), results
-checked, mismatches, seconds, coverage holes. Exit status 1 on any mismatch or coverage hole (the
-seed to rerun is printed), 2 on a usage error.
+``cocotb`` (the cocotb benches on Verilator, with functional coverage). For the first two the work
+is cut into chunks of about 2^20 beats, one seed each: even seeds are random streams (operands
+over every flag / magnitude, bubbles, a reset between two halves), odd seeds LLM-like workloads
+(:func:`sim.workload.llm_workload`); a chunk is generated once with its golden results and run on
+both. The cocotb benches run seed after seed (directed, random and LLM phases each) until
+``--bench-vectors`` valid beats were driven. Each finished (unit, engine, seed) is appended to
+``DIR/runs.jsonl`` as soon as it ends; a re-run skips it, so an interrupted regression resumes
+where it stopped, and larger targets extend one. ``DIR/regress.json`` and ``DIR/regress.md`` sum
+the runs per unit and engine: vectors (valid input beats), results checked, mismatches, seconds,
+and for the cocotb benches the coverage bins never hit (a bench run fails on any). Exit status 1
+on any mismatch or coverage hole (the seed to rerun is printed), 2 on a usage error.
 
 Usage::
 
-    python scripts/regress.py -o build/regress                 # 10^7 vectors per unit and engine
+    python scripts/regress.py -o build/regress   # 10^7 beats per unit on model and verilator,
+                                                 # 10^5 through each cocotb bench
     python scripts/regress.py -o DIR --vectors 100000 --bench-vectors 1000 --units sdr_mac_L16
 """
 
@@ -239,19 +241,20 @@ def run_engine(unit, engine, beats, seed):
     }
 
 
-def run_bench(unit, seed, vectors):
-    """The unit's cocotb bench on Verilator with ``vectors`` random transactions."""
+def run_bench(unit, seed, transactions):
+    """The unit's cocotb bench on Verilator, seed ``seed``, ``transactions`` random transactions
+    (plus its directed and LLM phases): the valid beats it drove and the results it checked."""
     from sim.rtl_cocotb import CocotbFailure, compiled, run_module, unit_record
 
     sys.path.insert(0, str(BENCH_DIR))  # the simulator imports the bench from sys.path
     bench = "tb_rap" if unit.MODULE_NAME in NO_CYCLE_MODEL else "tb_bench"
     with tempfile.TemporaryDirectory(prefix="qrazor-regress-") as work:
-        coverage_file = Path(work) / "coverage.json"
+        summary_file = Path(work) / "coverage.json"
         environment = {
             "QRAZOR_BENCH_UNIT": json.dumps(unit_record(unit)),
-            "QRAZOR_COCOTB_VECTORS": str(vectors),
+            "QRAZOR_COCOTB_VECTORS": str(transactions),
             "QRAZOR_SEED": str(seed),
-            "QRAZOR_COVERAGE_FILE": str(coverage_file),
+            "QRAZOR_COVERAGE_FILE": str(summary_file),
         }
         build_ = compiled(unit, "verilator")
         start = time.perf_counter()
@@ -261,17 +264,18 @@ def run_bench(unit, seed, vectors):
         except CocotbFailure as failure:
             error = str(failure).splitlines()[0]
         seconds = time.perf_counter() - start
-        coverage = json.loads(coverage_file.read_text()) if coverage_file.is_file() else None
+        summary = json.loads(summary_file.read_text()) if summary_file.is_file() else {}
     return {
         "engine": "cocotb",
         "seed": seed,
-        "vectors": vectors,
-        "results": None,
+        "transactions": transactions,
+        "vectors": summary.get("beats", 0),
+        "results": summary.get("results", 0),
         "mismatches": int(error is not None),
         "first_mismatch": error,
         "seconds": seconds,
-        "coverage_bins": coverage["bins"] if coverage else None,
-        "coverage_holes": coverage["empty"] if coverage else None,
+        "coverage_bins": summary.get("bins"),
+        "coverage_holes": summary.get("empty"),
     }
 
 
@@ -297,8 +301,9 @@ def summarise(runs):
         row["mismatches"] += run["mismatches"]
         row["seconds"] += run["seconds"]
         if run["engine"] == "cocotb":
-            holes = run.get("coverage_holes")
-            row["coverage_holes"] = "no coverage model" if holes is None else len(holes)
+            holes = set(row.get("holes", ())) | set(run.get("coverage_holes") or ())
+            row["holes"] = sorted(holes)
+            row["coverage_holes"] = len(holes)
         if run["mismatches"] and "failing_seed" not in row:
             row["failing_seed"] = run["seed"]
             row["first_mismatch"] = run["first_mismatch"]
@@ -312,7 +317,7 @@ def markdown(rows):
     ]
     for row in rows:
         holes = row.get("coverage_holes", "-")
-        results = "-" if row["engine"] == "cocotb" else f"{row['results']:,}"
+        results = f"{row['results']:,}"
         lines.append(
             f"| {row['unit']} | {row['engine']} | {row['seeds']} | {row['vectors']:,} | "
             f"{results} | {row['mismatches']} | {row['seconds']:.1f} | {holes} |"
@@ -334,7 +339,13 @@ def _parser():
         "--bench-vectors",
         type=int,
         default=10**5,
-        help="random transactions per unit through its cocotb bench",
+        help="valid beats per unit through its cocotb bench (seed after seed)",
+    )
+    parser.add_argument(
+        "--bench-transactions",
+        type=int,
+        default=2000,
+        help="random transactions of one cocotb bench run (one seed)",
     )
     parser.add_argument("--chunk", type=int, default=CHUNK_BEATS, help="beats per seed")
     parser.add_argument("--first-seed", type=int, default=0)
@@ -342,7 +353,7 @@ def _parser():
 
 
 def _check_args(parser, args):
-    for name in ("vectors", "bench_vectors", "chunk"):
+    for name in ("vectors", "bench_vectors", "bench_transactions", "chunk"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.first_seed < 0:
@@ -373,10 +384,19 @@ def main(argv=None):
                 record = {"unit": name, **run_engine(unit, engine, beats, seed)}
                 _append(runs_file, record, runs, done)
                 _say(record)
-        if "cocotb" in engines and (name, "cocotb", args.first_seed) not in done:
-            record = {"unit": name, **run_bench(unit, args.first_seed, args.bench_vectors)}
-            _append(runs_file, record, runs, done)
-            _say(record)
+        if "cocotb" in engines:
+            seed, driven = args.first_seed, 0
+            while driven < args.bench_vectors:  # seed after seed until enough beats were driven
+                if (name, "cocotb", seed) not in done:
+                    record = {"unit": name, **run_bench(unit, seed, args.bench_transactions)}
+                    _append(runs_file, record, runs, done)
+                    _say(record)
+                driven += next(
+                    r["vectors"]
+                    for r in runs
+                    if (r["unit"], r["engine"], r["seed"]) == (name, "cocotb", seed)
+                )
+                seed += 1
     rows = summarise([run for run in runs if run["unit"] in args.units])
     write_atomic(args.output / "regress.json", json.dumps({"rows": rows}, indent=2) + "\n")
     write_atomic(args.output / "regress.md", markdown(rows))

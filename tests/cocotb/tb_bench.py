@@ -26,7 +26,7 @@ from tb_components import (
     bench_settings,
     reset_unit,
 )
-from tb_coverage import UnitCoverage, closed
+from tb_coverage import UnitCoverage, closed, count_phase
 from tb_model import MODELS
 from tb_stimulus import STIMULI
 
@@ -65,6 +65,7 @@ async def run_phase(dut, phase, sample_coverage):
     for monitor in monitors:
         monitor.cancel()
     mismatches = checker.finish()
+    count_phase(beats.stream, checker.observed)
     log.info(
         "%d results checked over %d cycles, %d mismatches",
         checker.observed,

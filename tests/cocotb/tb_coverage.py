@@ -21,11 +21,12 @@ import logging
 import os
 from pathlib import Path
 
+import numpy as np
 from cocotb_coverage.coverage import CoverPoint, coverage_db
 
 from sim.formats import SdrConfig
 
-__all__ = ["UnitCoverage", "bubble_bin", "closed", "RAP_UNITS"]
+__all__ = ["UnitCoverage", "bubble_bin", "closed", "count_phase", "RUN_TOTALS", "RAP_UNITS"]
 
 #: The RAP row units (their features come from ``tb_rap_model``).
 RAP_UNITS = ("int_gelu", "int_softmax", "int_layernorm")
@@ -153,13 +154,26 @@ class UnitCoverage:
         ]
 
 
+#: Valid input beats driven and results checked so far in this simulator run (every phase adds
+#: its own; :func:`closed` reports them).
+RUN_TOTALS = {"beats": 0, "results": 0}
+
+
+def count_phase(stream, results):
+    """Add one phase's valid input beats and checked results to :data:`RUN_TOTALS`."""
+    RUN_TOTALS["beats"] += int(np.count_nonzero(stream["in_valid"]))
+    RUN_TOTALS["results"] += int(results)
+
+
 def closed(unit, seed):
     """Log the coverage of ``unit`` (a unit record), write its summary to
-    ``$QRAZOR_COVERAGE_FILE`` if set (``{"bins": n, "empty": [...]}``), and fail on an empty bin."""
+    ``$QRAZOR_COVERAGE_FILE`` if set (``{"bins", "empty", "beats", "results"}``), and fail on an
+    empty bin."""
     coverage = UnitCoverage(unit["module"], unit["parameters"])
     coverage.report(logging.getLogger(f"bench.{unit['module']}.coverage").info)
     empty = coverage.empty_bins()
     summary = os.environ.get("QRAZOR_COVERAGE_FILE")
     if summary:
-        Path(summary).write_text(json.dumps({"bins": coverage.bin_count(), "empty": empty}))
+        record = {"bins": coverage.bin_count(), "empty": empty, **RUN_TOTALS}
+        Path(summary).write_text(json.dumps(record))
     assert not empty, f"seed {seed}: coverage bins never hit: {', '.join(empty)}"

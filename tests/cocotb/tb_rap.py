@@ -28,7 +28,7 @@ from tb_components import (
     read_port,
     reset_unit,
 )
-from tb_coverage import UnitCoverage, closed
+from tb_coverage import UnitCoverage, closed, count_phase
 from tb_rap_model import MODELS, PASSES, STIMULI
 
 from sim.ports import unpack_lanes
@@ -110,6 +110,7 @@ async def run_phase(dut, phase):
     for monitor in monitors:
         monitor.cancel()
     mismatches = checker.finish()
+    count_phase(beats.stream, checker.observed)
     log.info(
         "%d output beats checked over %d cycles, %d mismatches",
         checker.observed,
