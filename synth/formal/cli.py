@@ -1,0 +1,196 @@
+"""``python -m synth.formal -o DIR``: prove the QRazor units correct and write ``formal.json``
+and ``formal.md``.
+
+Proofs (:mod:`.catalog`): each synthesized netlist equal to its RTL on every library found
+(:mod:`.lec`); ``sdr_mac``'s datapath equal to ``decompress_mac``'s (:mod:`.datapath`); SPEC
+section 5's protocol on ``sdr_mac`` and ``int8_mac`` (:mod:`.protocol`); ``sdr_encoder`` equal to
+an independent reference of SPEC section 2 (:mod:`.encoder`). Each proof has a time limit and
+ends ``proven``, ``failed`` (its counterexample is printed and written) or ``unknown``.
+
+Exit status: 0 when no proof failed, 1 when one did, 2 on a usage error. The output folder
+appears whole or not at all: the run writes into ``DIR.partial`` and renames it at the end
+(work files, Yosys logs included, stay under ``DIR/work/``).
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from ..library.liberty import default_liberty, ihp_liberty
+from .catalog import all_proofs, run_proof, select
+from .result import format_counterexample
+from .writers import report_record, write_json, write_markdown
+
+__all__ = ["DEFAULT_TIME_LIMIT", "default_libraries", "build_parser", "main"]
+
+#: Seconds each proof may spend in its solver runs by default.
+DEFAULT_TIME_LIMIT = 180.0
+PIPELINES = ("none", "all")
+
+
+def default_libraries():
+    """``(present, skipped)``: the OSU 0.18 um and IHP SG13G2 Liberty paths found, and
+    ``(name, reason)`` for the others (as ``python -m synth.report`` finds them)."""
+    present, skipped = [], []
+    osu = default_liberty()
+    if osu is None:
+        skipped.append(("OSU 0.18 um", "not installed (apt-get install qflow-tech-osu018)"))
+    else:
+        present.append(osu)
+    ihp, found = ihp_liberty()
+    if found:
+        present.append(ihp)
+    else:
+        skipped.append(("IHP SG13G2", f"no Liberty at {ihp} (set QRAZOR_IHP_LIBERTY)"))
+    return present, skipped
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
+def build_parser():
+    parser = _Parser(
+        prog="python -m synth.formal",
+        description="Formal proofs of the QRazor units: netlists against RTL, the SDR datapath "
+        "against decompress-then-multiply, the MAC protocol, the encoder against a reference.",
+    )
+    parser.add_argument("-o", "--out", type=Path, required=True, help="output folder")
+    parser.add_argument(
+        "--proofs", nargs="+", metavar="NAME", help="run these proofs only (names or patterns)"
+    )
+    parser.add_argument(
+        "--liberty",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="Liberty libraries of the netlist proofs (default: OSU 0.18 um and IHP SG13G2)",
+    )
+    parser.add_argument(
+        "--pipelines",
+        nargs="+",
+        choices=PIPELINES,
+        default=list(PIPELINES),
+        help="PIPELINE settings proven (default: none all)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"time limit of each proof (default {DEFAULT_TIME_LIMIT:g})",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="proofs run at once (default: 2, or 1 on one core)",
+    )
+    parser.add_argument("--list", action="store_true", help="print the proof names and stop")
+    return parser
+
+
+def _libraries(args):
+    if args.liberty is None:
+        return default_libraries()
+    missing = [str(path) for path in args.liberty if not path.is_file()]
+    if missing:
+        raise ValueError(f"--liberty: no such file {', '.join(missing)}")
+    return list(args.liberty), []
+
+
+def _check_out(out):
+    """Refuse an existing folder that is not a formal report (it would be replaced)."""
+    if out.exists() and (
+        not out.is_dir() or (any(out.iterdir()) and not (out / "formal.json").is_file())
+    ):
+        raise ValueError(f"-o {out} exists and is not a formal report folder: choose another")
+
+
+def _replace(staging, out):
+    if out.exists():
+        old = out.with_name(out.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old)
+    else:
+        staging.rename(out)
+
+
+def _progress(result, start):
+    print(
+        f"{result.name}: {result.status} ({result.seconds:.1f} s; "
+        f"{time.perf_counter() - start:.0f} s elapsed)",
+        file=sys.stderr,
+    )
+
+
+def _run_all(proofs, staging, time_limit, jobs, start):
+    """Every proof's result, in ``proofs`` order (``jobs`` 1: one after the other, in this
+    process)."""
+    results = {}
+    if jobs == 1:
+        for proof in proofs:
+            results[proof.name] = run_proof(proof, staging / "work" / proof.name, time_limit)
+            _progress(results[proof.name], start)
+        return [results[proof.name] for proof in proofs]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [
+            pool.submit(run_proof, proof, staging / "work" / proof.name, time_limit)
+            for proof in proofs
+        ]
+        for future in as_completed(futures):
+            result = future.result()
+            results[result.name] = result
+            _progress(result, start)
+    return [results[proof.name] for proof in proofs]
+
+
+def main(argv=None):
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # --help (0) or a usage error (2), already printed
+        return stop.code
+    start = time.perf_counter()
+    staging = args.out.with_name(args.out.name + ".partial")
+    try:
+        if args.time_limit <= 0 or args.jobs < 1:
+            raise ValueError("--time-limit and --jobs must be positive")
+        libraries, skipped = _libraries(args)
+        proofs = all_proofs(libraries, tuple(args.pipelines))
+        if args.proofs:
+            proofs = select(proofs, args.proofs)
+        if args.list:
+            print("\n".join(proof.name for proof in proofs))
+            return 0
+        _check_out(args.out)
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        results = _run_all(proofs, staging, args.time_limit, args.jobs, start)
+        record = report_record(results, skipped)
+        write_json(staging / "formal.json", record)
+        write_markdown(staging / "formal.md", record)
+        _replace(staging, args.out)
+    except (ValueError, OSError) as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for name, reason in skipped:
+        print(f"skipped {name}: {reason}")
+    for result in results:
+        print(f"{result.status:8} {result.seconds:7.1f} s  {result.name}")
+    failed = [result for result in results if result.status == "failed"]
+    for result in failed:
+        print(f"\n{result.name} failed: {result.outcome.detail}")
+        print(format_counterexample(result.outcome.counterexample))
+    elapsed = time.perf_counter() - start
+    print(f"wrote {args.out / 'formal.md'} in {elapsed:.1f} s", file=sys.stderr)
+    return 1 if failed else 0
