@@ -35,7 +35,6 @@ ENGINE_BENCHES = {
 BENCHES = [
     *(pytest.param(module, {}, id=module) for module in CONFIGS),
     pytest.param("sdr_encoder", {"GROUP": 8, "BASE_BITS": 8}, id="sdr_encoder-B8"),
-    *(pytest.param(module, params, id=module) for module, params in ENGINE_BENCHES.items()),
 ]
 #: The RAP row units' bench (tests/cocotb/tb_rap.py) and a small configuration of each.
 RAP_BENCHES = {
@@ -59,6 +58,13 @@ SIMULATORS = [
 def configured(module, **changes):
     """Unit ``module`` in its test configuration (``changes`` override parameters)."""
     return elaborated(build(module, **{**CONFIGS.get(module, {}), **changes}))
+
+
+@pytest.mark.parametrize("module", ENGINE_BENCHES)
+def test_engine_bench_passes(module, tmp_path, monkeypatch):
+    """The engines' bench on Verilator (their columns' benches also run on Icarus)."""
+    unit = configured(module, **ENGINE_BENCHES[module])
+    assert run_bench(unit, unit_record(unit), "verilator", tmp_path, monkeypatch) == 4
 
 
 def run_bench(unit, record, simulator, work_dir, monkeypatch, bench="tb_bench"):
