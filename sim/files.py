@@ -5,7 +5,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic", "write_files"]
+__all__ = ["write_atomic", "write_files", "check_report_folder", "replace_folder"]
 
 
 def write_atomic(path, data):
@@ -46,3 +46,24 @@ def write_files(folder, files):
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [folder / name for name in files]
+
+
+def check_report_folder(out, marker, kind):
+    """Refuse an existing ``out`` that is not a ``kind`` folder (no ``marker`` file in it): a run
+    replaces its output folder whole."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / marker).is_file())):
+        raise ValueError(f"-o {out} exists and is not a {kind} folder: choose another")
+
+
+def replace_folder(staging, out):
+    """Put the finished folder ``staging`` in place of ``out`` (renames on one file system)."""
+    staging, out = Path(staging), Path(out)
+    if out.exists():
+        old = out.with_name(out.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old)
+    else:
+        staging.rename(out)

@@ -20,6 +20,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from sim.files import check_report_folder, replace_folder
+
 from ..library.liberty import default_liberty, ihp_liberty
 from .catalog import all_proofs, run_proof, select
 from .result import format_counterexample
@@ -106,25 +108,6 @@ def _libraries(args):
     return list(args.liberty), []
 
 
-def _check_out(out):
-    """Refuse an existing folder that is not a formal report (it would be replaced)."""
-    if out.exists() and (
-        not out.is_dir() or (any(out.iterdir()) and not (out / "formal.json").is_file())
-    ):
-        raise ValueError(f"-o {out} exists and is not a formal report folder: choose another")
-
-
-def _replace(staging, out):
-    if out.exists():
-        old = out.with_name(out.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old)
-    else:
-        staging.rename(out)
-
-
 def _progress(result, start):
     print(
         f"{result.name}: {result.status} ({result.seconds:.1f} s; "
@@ -171,14 +154,14 @@ def main(argv=None):
         if args.list:
             print("\n".join(proof.name for proof in proofs))
             return 0
-        _check_out(args.out)
+        check_report_folder(args.out, "formal.json", "formal report")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         results = _run_all(proofs, staging, args.time_limit, args.jobs, start)
         record = report_record(results, skipped)
         write_json(staging / "formal.json", record)
         write_markdown(staging / "formal.md", record)
-        _replace(staging, args.out)
+        replace_folder(staging, args.out)
     except (ValueError, OSError) as error:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"error: {error}", file=sys.stderr)

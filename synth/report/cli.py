@@ -27,7 +27,7 @@ from pathlib import Path
 from hw.designs import DESIGNS, RAP_DESIGNS
 from hw.params import DEFAULTS, RAP_LANES, check_row_params
 from hw.yosys import YosysError, yosys_version
-from sim.files import write_atomic
+from sim.files import check_report_folder, replace_folder, write_atomic
 from sim.formats import check_int
 
 from ..flow.areas import AREA_UNIT, GE_UNIT
@@ -466,25 +466,6 @@ def _write(report, folder):
     write_markdown(folder / "report.md", report, plots, format_headline(report["headline"]))
 
 
-def _check_out(out):
-    """Refuse an existing output folder that is not a report (it would be replaced)."""
-    if out.exists() and (
-        not out.is_dir() or (any(out.iterdir()) and not (out / "summary.json").is_file())
-    ):
-        raise ValueError(f"-o {out} exists and is not a report folder: choose another")
-
-
-def _replace(staging, out):
-    if out.exists():
-        old = out.with_name(out.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old)
-    else:
-        staging.rename(out)
-
-
 def main(argv=None):
     args = build_parser().parse_args(argv)
     start = time.perf_counter()
@@ -492,7 +473,7 @@ def main(argv=None):
     try:
         setups, skipped = _setups(args)
         _check_lanes(args.lanes, args.rap_lanes)
-        _check_out(args.out)
+        check_report_folder(args.out, "summary.json", "report")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         reports = {}
@@ -513,7 +494,7 @@ def main(argv=None):
         summary, markdown = _summary(reports, skipped)
         write_json(staging / "summary.json", summary)
         write_atomic(staging / "summary.md", markdown + "\n")
-        _replace(staging, args.out)
+        replace_folder(staging, args.out)
     except (ValueError, OSError, YosysError, GateSimError, StaError, LibertyError) as error:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"error: {error}", file=sys.stderr)
