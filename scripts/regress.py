@@ -52,6 +52,7 @@ from sim.stimulus import (  # noqa: E402
     sdr_engine_case,
 )
 from sim.streams import (  # noqa: E402
+    concatenated,
     drained,
     int_mac_beats,
     reset_between,
@@ -165,8 +166,7 @@ def _engine_chunk(unit, rng, seed, beats):
             else int8_engine_case(unit, rng, 8, per_row)
             for _ in range(rows)
         ]
-        stream = {port: np.concatenate([t.stream[port] for t in tiles]) for port in tiles[0].stream}
-        parts.append(type(tiles[0])(stream, np.concatenate([t.expected for t in tiles])))
+        parts.append(concatenated(tiles))
     return _bubbly_halves(parts, rng)
 
 

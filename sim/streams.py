@@ -19,6 +19,7 @@ __all__ = [
     "sdr_engine_beats",
     "int8_engine_beats",
     "with_bubbles",
+    "concatenated",
     "drained",
     "reset_between",
 ]
@@ -170,6 +171,15 @@ def with_bubbles(beats, rng, rate):
     stream["in_valid"] = np.zeros(total, np.int64)
     stream["in_valid"][positions] = 1
     return MacBeats(stream, beats.expected)
+
+
+def concatenated(parts):
+    """One stream running ``parts`` (MacBeats with the same ports) back to back."""
+    stream = {
+        port: np.concatenate([np.asarray(part.stream[port], np.int64) for part in parts])
+        for port in parts[0].stream
+    }
+    return MacBeats(stream, np.concatenate([part.expected for part in parts]))
 
 
 def drained(beats, cycles):

@@ -82,7 +82,7 @@ def test_exported_engines_on_native_verilator_equal_golden():
     sdr = elaborated(build("sdr_engine", COLS=2, LANES=4, GROUP=16))
     beats = with_bubbles(sdr_engine_case(sdr, rng, m=5, groups=3), rng, 0.5)
     run_checked(sdr, reset_between(beats, sdr_engine_case(sdr, rng, m=2, groups=2)), 12, native)
-    int8 = elaborated(build("int8_engine", COLS=3, LANES=4))
+    int8 = elaborated(build("int8_engine", COLS=2, LANES=4))
     run_checked(int8, with_bubbles(int8_engine_case(int8, rng, m=4, beats=3), rng, 0.5), 12, native)
 
 

@@ -1,6 +1,6 @@
 """``sdr_engine``: COLS ``sdr_mac`` columns fed by one on-chip ``sdr_encoder``."""
 
-from amaranth import Const, Module, Mux, Signal, signed, unsigned
+from amaranth import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -26,7 +26,8 @@ class SdrEngine(wiring.Component):
     restarts after ``in_last``), as ``sdr_mac`` does.
 
     ``LATENCY`` = 1 (the encoder) + ``sdr_mac``'s. Registers beyond the columns': the encoder's
-    output register (G codes and the flag), the group buffer (with several beats per group),
+    output register (G codes and the flag), the group buffer (with several beats per group:
+    the codes of the later beats and the flag),
     the one-cycle delay of the weight stream (COLS x LANES codes and COLS flags) and the beat
     counter.
 
@@ -147,13 +148,16 @@ class SdrEngine(wiring.Component):
         valid = delayed(m, self.in_valid, delay, "valid")
         last = delayed(m, self.in_last, delay, "last")
         codes, flag = encoder.code.as_value(), encoder.flag
-        if self._beats > 1:  # the group buffer: the codes of the group's first beat
-            held_codes, held_flag = Signal.like(codes), Signal.like(flag)
-            with m.If(valid & first):
-                m.d.sync += [held_codes.eq(codes), held_flag.eq(flag)]
-            codes = Mux(first, codes, held_codes)
-            flag = Mux(first, flag, held_flag)
         width = lanes * (1 + self.parameters["MAG_BITS"])
+        if self._beats > 1:
+            # The group buffer: the codes of the group's later beats and its flag, from its
+            # first beat (which takes its codes straight from the encoder).
+            held_codes = Signal(len(codes) - width, name="held_codes")
+            held_flag = Signal.like(flag, name="held_flag")
+            with m.If(valid & first):
+                m.d.sync += [held_codes.eq(codes[width:]), held_flag.eq(flag)]
+            codes = Cat(codes[:width], held_codes)
+            flag = Mux(first, flag, held_flag)
         a_code = codes.word_select(position, width) if self._beats > 1 else codes
         w_code = delayed(m, self.w_code.as_value(), delay, "w_code", reset_less=True)
         w_flag = delayed(m, self.w_flag.as_value(), delay, "w_flag", reset_less=True)

@@ -163,21 +163,35 @@ class BertEncoder:
             self.config.eps,
         )
 
-    def _attention(self, q, k, v, bounds):
-        """Scaled dot-product self-attention within each sentence (no padding, so no mask)."""
+    def _attention(self, q, k, v, bounds, matmul=None):
+        """Scaled dot-product self-attention within each sentence (no padding, so no mask).
+
+        ``matmul(kind, x, weight) -> x @ weight.T``, if given, computes every head's scores
+        (``kind`` ``"scores"``: ``Q_h K_h^T``) and context (``"context"``: ``P_h V_h``, as
+        ``P_h (V_h^T)^T``) one head and sentence at a time; by default all heads at once in
+        float32."""
         heads, hidden = self.config.heads, self.config.hidden
         head_dim = hidden // heads
+        scale = np.float32(np.sqrt(head_dim))
         out = np.empty_like(q)
         for start, stop in bounds:
             qs, ks, vs = (
                 m[start:stop].reshape(stop - start, heads, head_dim).transpose(1, 0, 2)
                 for m in (q, k, v)
             )
-            probs = _softmax(qs @ ks.transpose(0, 2, 1) / np.float32(np.sqrt(head_dim)))
-            out[start:stop] = (probs @ vs).transpose(1, 0, 2).reshape(stop - start, hidden)
+            if matmul is None:
+                probs = _softmax(qs @ ks.transpose(0, 2, 1) / scale)
+                context = probs @ vs
+            else:
+                scores = np.stack([matmul("scores", qs[h], ks[h]) for h in range(heads)])
+                probs = _softmax(np.asarray(scores, np.float32) / scale)
+                context = np.stack([matmul("context", probs[h], vs[h].T) for h in range(heads)])
+            out[start:stop] = (
+                np.asarray(context, np.float32).transpose(1, 0, 2).reshape(stop - start, hidden)
+            )
         return out
 
-    def embed(self, token_ids, gemm=float_gemm):
+    def embed(self, token_ids, gemm=float_gemm, attention=None):
         """Normalised mean-pooled sentence embeddings, float32 ``[sentences, hidden]``.
 
         Parameters
@@ -187,6 +201,9 @@ class BertEncoder:
         gemm : callable
             ``gemm(name, x, weight) -> x @ weight.T`` for every linear layer, ``x`` float32
             ``[tokens, K]`` holding the tokens of all sentences; may return any float dtype.
+        attention : callable, optional
+            ``attention(name, x, weight) -> x @ weight.T`` for every head's attention products
+            (``name`` ``layer.<i>.scores`` or ``layer.<i>.context``); default: float32.
         """
         lengths = [len(ids) for ids in token_ids]
         ends = np.cumsum(lengths)
@@ -201,7 +218,13 @@ class BertEncoder:
         for layer in range(self.config.layers):
             prefix = f"encoder.layer.{layer}."
             q, k, v = linear(x), linear(x), linear(x)
-            attended = linear(self._attention(q, k, v, bounds))
+            matmul = None
+            if attention is not None:
+
+                def matmul(kind, a, b, layer=layer):
+                    return attention(f"layer.{layer}.{kind}", a, b)
+
+            attended = linear(self._attention(q, k, v, bounds, matmul))
             x = _layer_norm(
                 x + attended,
                 self.tensor(prefix + "attention.output.LayerNorm.weight"),

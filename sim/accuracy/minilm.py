@@ -67,12 +67,12 @@ class MiniLM:
         """Token ids per sentence (``[CLS] ... [SEP]``, truncated to the model's max length)."""
         return [np.asarray(e.ids, np.int64) for e in self.tokenizer.encode_batch(list(sentences))]
 
-    def embed(self, sentences, gemm=None):
+    def embed(self, sentences, gemm=None, attention=None):
         """Sentence embeddings, as :meth:`BertEncoder.embed` (``gemm=None``: float32 layers)."""
         token_ids = self.tokenize(sentences)
         if gemm is None:
-            return self.encoder.embed(token_ids)
-        return self.encoder.embed(token_ids, gemm)
+            return self.encoder.embed(token_ids, attention=attention)
+        return self.encoder.embed(token_ids, gemm, attention)
 
 
 def _model_dir():

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..formats import SdrConfig, check_int
 from ..sdr import SdrTensor
-from ..streams import MacBeats, int8_engine_beats, sdr_engine_beats
+from ..streams import concatenated, int8_engine_beats, sdr_engine_beats
 
 __all__ = ["Schedule", "plan", "tiled_beats"]
 
@@ -122,7 +122,4 @@ def tiled_beats(engine, a, w, expected):
             parts.append(sdr_engine_beats(a, tile, lanes, want))
         else:
             parts.append(int8_engine_beats(a, _padded(w[start : start + cols], cols), lanes, want))
-    stream = {
-        port: np.concatenate([part.stream[port] for part in parts]) for port in parts[0].stream
-    }
-    return MacBeats(stream, np.concatenate([part.expected for part in parts]))
+    return concatenated(parts)

@@ -27,6 +27,8 @@ nothing here rescales them.
 import math
 from dataclasses import dataclass
 
+from ..costs import HOROWITZ as _HOROWITZ
+from ..costs import MEMORY_CONSTANTS, Constant
 from ..formats import check_choice, check_int
 
 __all__ = [
@@ -50,18 +52,6 @@ GPU_DTYPES = ("fp32", "fp16", "int8")
 
 
 @dataclass(frozen=True)
-class Constant:
-    """One cited number: ``value`` in ``unit``, where it came from (``source``) and how it was
-    read or derived (``note``)."""
-
-    name: str
-    value: float
-    unit: str
-    source: str
-    note: str = ""
-
-
-@dataclass(frozen=True)
 class Gpu:
     """A GPU's data-sheet peaks: ``peak_flops`` by dtype (ops/s; dense, no sparsity),
     ``bandwidth_bytes_per_s`` of its DRAM, ``board_power_w`` (TDP) and the ``source``."""
@@ -73,11 +63,6 @@ class Gpu:
     source: str
 
 
-_HOROWITZ = (
-    "M. Horowitz, 'Computing's energy problem (and what we can do about it)', ISSCC 2014, "
-    "pp. 10-14, Fig. 1.1.9 (45 nm, 0.9 V), via secondary copies (stillwater-sc/universal "
-    "generic_45nm.hpp; Frontiers/PMC8934428 Table 3); the original figure was not read here"
-)
 _ISAAC = (
     "A. Shafiee et al., 'ISAAC', ISCA 2016, Table I, IMA rows (32 nm, supply not stated; 100 ns "
     "crossbar read, 8 arrays of 128 x 128 per IMA), via Accelergy hwcomponents-library isaac.py "
@@ -156,14 +141,6 @@ _ROWS = [
      unit="int_layernorm_L1", passes=2, power="10.73 mW (6.25 of it clock)",
      rows="MiniLM residual sums, D=384"), _RAP_UNITS_NOTE + "; misses 100 MHz on this "
      "library (fmax 83.4 MHz): at its fmax the energy per element is the same"),
-    # Memories
-    ("sram_read_pj_per_bit", 10 / 64, "pJ/bit", _HOROWITZ, "8 KB SRAM, 10 pJ per 64-bit access"),
-    ("sram_1mb_read_pj_per_bit", 100 / 64, "pJ/bit", _HOROWITZ,
-     "1 MB SRAM, 100 pJ per 64-bit access; seen in one secondary transcription only"),
-    ("sram_write_pj_per_bit", 10 / 64, "pJ/bit", "assumption: write = read of " + _HOROWITZ,
-     "8 KB SRAM; the figure is per access, not split into read and write"),
-    ("dram_pj_per_bit", 1300 / 64, "pJ/bit", _HOROWITZ, "low end of 1.3-2.6 nJ per 64 bits"),
-    ("dram_pj_per_bit_high", 2600 / 64, "pJ/bit", _HOROWITZ, "high end of 1.3-2.6 nJ per 64 bits"),
     # Digital arithmetic
     ("int8_add_pj", 0.03, "pJ/op", _HOROWITZ),
     ("int32_add_pj", 0.1, "pJ/op", _HOROWITZ),
@@ -179,7 +156,7 @@ _ROWS = [
 ]
 # fmt: on
 #: Every constant by name (GPU specs as ``gpu.<key>.<field>``).
-CONSTANTS = {row[0]: Constant(*row) for row in _ROWS}
+CONSTANTS = {**{row[0]: Constant(*row) for row in _ROWS}, **MEMORY_CONSTANTS}
 
 GPUS = {
     "a100-pcie-40gb": Gpu(

@@ -15,7 +15,7 @@ from ..streams import MacBeats
 from . import gelu_int, layernorm_int, softmax_int
 from .layernorm import IN_BITS, PARAMETER_FRACTION_BITS, layernorm_parameters
 
-__all__ = ["gelu_beats", "softmax_beats", "layernorm_beats", "concatenated", "exact_parameters"]
+__all__ = ["gelu_beats", "softmax_beats", "layernorm_beats", "exact_parameters"]
 
 #: Range of the random exponents put on beats that do not carry the row's exponent.
 _GARBAGE_EXPONENTS = (-64, 64)
@@ -63,15 +63,6 @@ def _results(values, exponent, lanes):
     return np.concatenate(
         [values.reshape(beats, lanes), np.full((beats, 1), exponent), last], axis=1
     )
-
-
-def concatenated(parts):
-    """One stream running ``parts`` (MacBeats with the same ports) back to back."""
-    stream = {
-        port: np.concatenate([np.asarray(part.stream[port], np.int64) for part in parts])
-        for port in parts[0].stream
-    }
-    return MacBeats(stream, np.concatenate([part.expected for part in parts]))
 
 
 def _joined(streams, results):

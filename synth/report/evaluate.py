@@ -90,7 +90,10 @@ def _library(path):
 
 
 def unit_tag(design, parameters):
-    """Short name of a unit and its size: ``sdr_mac_L16``, ``sdr_encoder_G16``."""
+    """Short name of a unit and its size: ``sdr_mac_L16``, ``sdr_encoder_G16``,
+    ``sdr_engine_C4_L16``."""
+    if "COLS" in parameters:
+        return f"{design}_C{parameters['COLS']}_L{parameters['LANES']}"
     if "LANES" in parameters:
         return f"{design}_L{parameters['LANES']}"
     return f"{design}_G{parameters.get('GROUP', 16)}"

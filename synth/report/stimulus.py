@@ -25,12 +25,22 @@ from sim.metrics import sqnr_db
 from sim.quant import absmax_quantize
 from sim.schemes import golden_product, integer_gemm, qrazor_gemm
 from sim.sdr import SdrTensor, encode
-from sim.streams import MacBeats, drained, encoder_beats, int_mac_beats, sdr_mac_beats
+from sim.streams import (
+    MacBeats,
+    concatenated,
+    drained,
+    encoder_beats,
+    int8_engine_beats,
+    int_mac_beats,
+    sdr_engine_beats,
+    sdr_mac_beats,
+)
 from sim.workload import DEFAULT_SHAPE, llm_workload
 
 from .rap_rows import rap_streams
 
 __all__ = [
+    "ENGINE_COLUMNS",
     "DEFAULT_STREAMS",
     "DEFAULT_BEATS",
     "DEFAULT_SEEDS",
@@ -47,6 +57,8 @@ DEFAULT_STREAMS = 64
 DEFAULT_BEATS = 1024
 #: Workload seeds of a report (each a fresh GEMM): the spread of power over them is reported.
 DEFAULT_SEEDS = (0, 1, 2)
+#: The GEMM engines (:mod:`hw.engine`) and the MAC each has COLS columns of.
+ENGINE_COLUMNS = {"sdr_engine": "sdr_mac", "int8_engine": "int8_mac"}
 #: Operand width of each integer baseline (both operands).
 INT_WIDTHS = {"int8_mac": 8, "int4_mac": 4}
 
@@ -82,6 +94,10 @@ class Stimulus:
 
 def operands_name(design, parameters):
     """The quantized operands unit ``design`` consumes (text for reports)."""
+    if design in ENGINE_COLUMNS:
+        column = operands_name(ENGINE_COLUMNS[design], parameters)
+        on_chip = ", activations razored on chip" if design == "sdr_engine" else ""
+        return column + on_chip
     if design in INT_WIDTHS:
         return f"W{INT_WIDTHS[design]}A{INT_WIDTHS[design]} absmax (RTN per token / channel)"
     if design == "sdr_encoder":
@@ -130,7 +146,7 @@ def operand_sqnr(design, parameters, seed=0):
     """SQNR (dB) against the float64 product of the whole default GEMM (seed ``seed``) computed
     exactly from the operands MAC ``design`` consumes."""
     workload = _workload(parameters, seed)
-    gemm = _gemm(design, parameters, workload)
+    gemm = _gemm(ENGINE_COLUMNS.get(design, design), parameters, workload)
     return sqnr_db(workload.reference(), gemm.rescale(golden_product(gemm)))
 
 
@@ -147,6 +163,36 @@ def _mac_streams(design, parameters, workload, streams, per_stream):
         beats.append(
             make(_rows(gemm.a, rows), _rows(gemm.w, columns), lanes, full[rows, columns], "zip")
         )
+    return beats, gemm.name
+
+
+def _engine_streams(design, parameters, workload, streams, per_stream):
+    """Each stream's dot products are activation rows against a tile of COLS output channels:
+    product ``i`` is token ``i mod M`` against tile ``(i div M) mod (N / COLS)``."""
+    cols, lanes = parameters["COLS"], parameters["LANES"]
+    m, _, n = workload.shape
+    if n % cols:
+        raise ValueError(f"N ({n}) of the default GEMM is not a multiple of COLS ({cols})")
+    gemm = _gemm(ENGINE_COLUMNS[design], parameters, workload)
+    full = golden_product(gemm, acc_bits=parameters["ACC_BITS"])
+    if design == "sdr_engine":  # the INT16 activations, razored on chip
+        a, _ = absmax_quantize(workload.activations, parameters["A_BITS"], axis=-1)
+    else:
+        a = gemm.a
+    beats = []
+    for stream in range(streams):
+        products = []
+        for index in range(stream * per_stream, (stream + 1) * per_stream):
+            row, tile = index % m, (index // m) % (n // cols)
+            channels = np.arange(tile * cols, (tile + 1) * cols)
+            want = full[row : row + 1, channels]
+            if design == "sdr_engine":
+                products.append(
+                    sdr_engine_beats(a[row : row + 1], _rows(gemm.w, channels), lanes, want)
+                )
+            else:
+                products.append(int8_engine_beats(a[row : row + 1], gemm.w[channels], lanes, want))
+        beats.append(concatenated(products))
     return beats, gemm.name
 
 
@@ -182,6 +228,15 @@ def workload_stimulus(design, parameters, latency, seed=0, streams=DEFAULT_STREA
         parts, operands = _encoder_streams(parameters, workload, streams, per_stream)
         per_cycle, operation = parameters["GROUP"], "element"
         what = f"{per_stream} groups of {parameters['GROUP']} per stream"
+    elif design in ENGINE_COLUMNS:
+        per_product = k // parameters["LANES"]
+        per_stream = max(2, -(-beats // per_product))
+        parts, operands = _engine_streams(design, parameters, workload, streams, per_stream)
+        per_cycle, operation = parameters["LANES"] * parameters["COLS"], "MAC"
+        what = (
+            f"{per_stream} back-to-back dot products (K={k}) of a token against "
+            f"{parameters['COLS']} output channels per stream"
+        )
     else:
         per_product = k // parameters["LANES"]
         per_stream = max(2, -(-beats // per_product))

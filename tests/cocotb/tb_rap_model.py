@@ -15,13 +15,12 @@ import numpy as np
 from sim.rap import gelu_int, layernorm_int, softmax_int
 from sim.rap.layernorm import IN_BITS as LAYERNORM_BITS
 from sim.rap.streams import (
-    concatenated,
     exact_parameters,
     gelu_beats,
     layernorm_beats,
     softmax_beats,
 )
-from sim.streams import with_bubbles
+from sim.streams import concatenated, with_bubbles
 
 __all__ = ["Prediction", "MODELS", "STIMULI", "PASSES"]
 

@@ -15,7 +15,7 @@ from sim.quant import absmax_quantize
 from sim.schemes import QRAZOR_A_BITS, golden_product, integer_gemm, qrazor_gemm
 from sim.sdr import SdrTensor, decode, encode
 from sim.streams import (
-    MacBeats,
+    concatenated,
     encoder_beats,
     int8_engine_beats,
     int_mac_beats,
@@ -26,7 +26,6 @@ from sim.streams import (
 from sim.workload import llm_workload
 
 __all__ = [
-    "concatenated",
     "llm_shape",
     "SdrStimulus",
     "IntStimulus",
@@ -44,15 +43,6 @@ LLM_BUBBLE_RATE = 0.1
 LLM_K = 256
 #: Output channels of the LLM workloads.
 LLM_N = 8
-
-
-def concatenated(parts):
-    """One stream running ``parts`` (MacBeats with the same ports) back to back."""
-    stream = {
-        port: np.concatenate([np.asarray(part.stream[port], np.int64) for part in parts])
-        for port in parts[0].stream
-    }
-    return MacBeats(stream, np.concatenate([part.expected for part in parts]))
 
 
 def llm_shape(vectors):
