@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sim.rap.__main__ import main
+from sim.rap.compare import design_runs
 from sim.rap.encoder import VARIANTS, IntegerEncoder
 from sim.rap.pim import PimConfig
 from sim.rap.products import PimProducts
@@ -110,8 +111,10 @@ def _run(command, out, *extra):
 
 
 def test_compare_cli_writes_the_same_bytes_twice(tmp_path, capsys):
+    # Noise-free, to keep the suite quick: the noisy runs' seeding is tested in test_rap_pim.py
+    # (test_noise_is_seeded_and_streams_are_independent), their rows here by design_runs.
     first, second = tmp_path / "a", tmp_path / "b"
-    extra = ["--adc-bits", "4", "--noise", "0.01"]
+    extra = ["--adc-bits", "4", "--noise", "0"]
     assert _run("compare", first, *extra) == 0 and _run("compare", second, *extra) == 0
     names = sorted(p.name for p in first.iterdir())
     assert names[:3] == ["rap.csv", "rap.json", "rap.md"]
@@ -119,8 +122,12 @@ def test_compare_cli_writes_the_same_bytes_twice(tmp_path, capsys):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     record = json.loads((first / "rap.json").read_text())
     designs = [row["design"] for row in record["rows"]]
-    assert designs[:2] == ["rap-adc4", "conventional-adc8"] and designs[-1].startswith("gpu")
-    assert len(designs) == 2 * 3 + 1
+    assert designs == ["rap-adc4", "conventional-adc8", "gpu (NVIDIA A100 PCIe 40GB, fp16)"]
+    noisy = [(system.key, label) for system, label in design_runs([4], 128, 0.01)]
+    assert noisy[:2] == [("rap-adc4", "none"), ("conventional-adc8", "none")]
+    assert [label for _, label in noisy[2:]] == ["1 % of the adc swing"] * 2 + [
+        "1 % of the bitline swing"
+    ] * 2
     markdown = (first / "rap.md").read_text()
     assert "## Constants" in markdown and "Horowitz" in markdown and "ISAAC" in markdown
 

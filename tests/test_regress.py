@@ -21,7 +21,7 @@ def regress():
 
 SMALL = [
     *("--vectors", "12000", "--chunk", "6000"),
-    *("--bench-vectors", "500", "--bench-transactions", "30"),
+    *("--bench-vectors", "300", "--bench-transactions", "100"),
 ]
 
 
@@ -44,8 +44,8 @@ def test_small_run_checks_everything_and_resumes(regress, tmp_path, capsys):
     }
     for (_, engine), row in rows.items():
         assert row["mismatches"] == 0 and row["results"] > 0, row
-        if engine == "cocotb":  # seed after seed until 500 beats were driven
-            assert row["vectors"] >= 500 and row["coverage_holes"] == 0, row
+        if engine == "cocotb":  # seed after seed until 300 beats were driven
+            assert row["vectors"] >= 300 and row["coverage_holes"] == 0, row
         else:
             assert row["seeds"] == 2 and row["vectors"] >= 10_000, row
     runs = (out / "runs.jsonl").read_text()
