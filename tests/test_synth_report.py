@@ -191,6 +191,31 @@ def test_rap_streams_run_rows_back_to_back_and_count_row_elements():
     assert stacked["in_valid"][:, -unit.LATENCY :].sum() == 0  # drained
 
 
+@pytest.mark.parametrize("design", ["sdr_engine", "int8_engine"])
+def test_engine_streams_are_exact_on_the_cycle_model(design):
+    from hw.designs import build, elaborated
+    from sim.checker import check_stream
+    from sim.cycle_models import run
+    from synth.report.cli import ENGINE_PARAMETERS, units_to_run
+    from synth.report.stimulus import operand_sqnr, operands_name, workload_stimulus
+
+    assert (design, ENGINE_PARAMETERS) in units_to_run([4], designs=(design,), rap_lanes=())
+    parameters = {"COLS": 2, "LANES": 4, "PIPELINE": "none"}
+    unit = elaborated(build(design, **parameters))
+    stimulus = workload_stimulus(design, unit.parameters, unit.LATENCY, 0, 3, 300)
+    assert stimulus.operations_per_cycle == 8 and stimulus.operation == "MAC"
+    for beats in stimulus.beats:  # each stream: dot products of a token against 2 channels
+        outputs = run(design, unit.parameters, beats.stream)
+        check = check_stream(outputs, beats.stream, beats.expected, unit.LATENCY)
+        assert beats.expected.shape == (3, 2)  # 300 beats: 3 products of K=512 / 4 lanes
+        assert check.results == 3 and check.mismatches == 0
+    on_chip = "razored on chip" in operands_name(design, unit.parameters)
+    assert on_chip == (design == "sdr_engine")
+    column = {"sdr_engine": "sdr_mac", "int8_engine": "int8_mac"}[design]
+    column_parameters = {k: v for k, v in unit.parameters.items() if k != "COLS"}
+    assert operand_sqnr(design, unit.parameters) == operand_sqnr(column, column_parameters)
+
+
 def test_generic_mode_reports_area_only_and_says_why(tmp_path):
     folder, report = _report(tmp_path, "--generic")
     assert folder.name == "generic" and report["area_unit"] == "GE (NAND2)"
