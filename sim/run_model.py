@@ -74,6 +74,12 @@ def build_parser():
     parser.add_argument("--group", type=int, choices=GROUPS, default=DEFAULTS["GROUP"])
     parser.add_argument("--mag-bits", type=int, default=DEFAULTS["MAG_BITS"])
     parser.add_argument(
+        "--pipeline",
+        default="none",
+        help="pipeline registers of every column (SPEC: none, all or a comma list of cuts); "
+        "synth.report's engine records are unpipelined",
+    )
+    parser.add_argument(
         "--check-tiles",
         type=int,
         default=1,
@@ -101,7 +107,7 @@ def build_parser():
 def _engines(args):
     """Both engines at the arguments' parameters (hw checks them: one-line errors)."""
     check_int("--cols", args.cols, 1)
-    common = {"COLS": args.cols, "LANES": args.lanes}
+    common = {"COLS": args.cols, "LANES": args.lanes, "PIPELINE": args.pipeline}
     sdr = {**common, "GROUP": args.group, "MAG_BITS": args.mag_bits}
     return {
         "sdr_engine": Engine(elaborated(build("sdr_engine", **sdr))),
@@ -260,9 +266,9 @@ def main(argv=None):
         key = f"energy_per_{per}_uj"
         console.print(
             f"energy per {per}: sdr_engine {top['sdr_engine'][key]:.2f} uJ, int8_engine "
-            f"{top['int8_engine'][key]:.2f} uJ: {top['energy_reduction']:+.1%} less (engines "
-            f"alone {top['engine_energy_reduction']:+.1%}; "
-            + ("" if unit is None else f"unit level sdr_mac vs int8_mac {unit:+.1%}; ")
+            f"{top['int8_engine'][key]:.2f} uJ: {top['energy_reduction']:.1%} less (engines "
+            f"alone {top['engine_energy_reduction']:.1%} less; "
+            + ("" if unit is None else f"unit level sdr_mac vs int8_mac {unit:.1%} less; ")
             + f"{top['library']})"
         )
     else:
