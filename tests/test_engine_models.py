@@ -137,9 +137,9 @@ def test_energy_from_a_report_record(tmp_path):
     assert figures.per_cycle_pj == {
         "MAC columns": 30.0,
         "encoder": 20.0,
-        "registers": 15.0,
+        "registers": 5.0,
         "clock": 30.0,
-        "other": 5.0,
+        "other": 15.0,
     }
     assert figures.total_per_cycle_pj == pytest.approx(100.0)  # 10 mW x 10 ns
     work = llm_workload(4, 32, 4, seed=1)

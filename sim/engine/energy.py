@@ -6,9 +6,9 @@ sdr_engine int8_engine`` (``<folder>/<library>/report.json``): the unit record w
 equal the engine's. Its gate-level power on the report's workload (every column busy every
 cycle, clock network included) times the clock period is the energy of one cycle; every cycle of
 a run is charged at that rate, the pipeline drain included (an upper bound for the drain). The
-power splits into the MAC columns' logic, the encoder's logic, every flip-flop (registers), the
-clock network (flip-flop clock pins, clock nets and buffers) and what the blocks leave
-(leakage and logic outside the blocks, "other").
+power splits into the MAC columns' logic, the encoder's logic, every flip-flop but its clock pin
+(registers), the clock network (the flip-flops' clock pins, clock nets and buffers) and the rest
+(the clock buffers' leakage, "other").
 
 Memories (:mod:`sim.costs`, 45 nm figures, not rescaled to the standard-cell library's node):
 every activation and weight bit a schedule reads from the on-chip buffers costs an 8 KB SRAM
@@ -56,6 +56,7 @@ def _split(power, period_ns):
         logic = "encoder" if block.startswith("encoder") else "MAC columns"
         parts[logic] += values["logic"]["value"]
         parts["registers"] += values["registers"]["value"]
+    parts["registers"] -= gate["clock_pins"]["value"]  # the flip-flops' clock pins: clock
     parts["clock"] = sum(gate[name]["value"] for name in _CLOCK)
     parts["other"] = gate["total"]["value"] - sum(parts.values())
     return {name: value * period_ns for name, value in parts.items()}
