@@ -128,7 +128,7 @@ def plot_energy(results, path, per, count):
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     library = results[names[0]].figures.library if names else ""
     ax.set_ylabel(f"energy per {per} (uJ)")
-    ax.set_title(f"Where the energy goes ({library}, memories at 45 nm)")
+    ax.set_title(f"Where the energy goes\n{library}; SRAM and DRAM: 45 nm figures", fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
     staging = path.with_name(path.name + ".partial")
