@@ -51,7 +51,12 @@ def build_parser():
         description=__doc__.split("\n\n")[1],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--model", choices=("minilm", "synthetic"), default="minilm")
+    parser.add_argument(
+        "--model",
+        choices=("minilm", "synthetic"),
+        default="minilm",
+        help="all-MiniLM-L6-v2 (needs the model package) or a synthetic decoder layer",
+    )
     parser.add_argument(
         "--synthetic", choices=sorted(SYNTHETIC_MODELS), default="llama-7b", help="layer shape"
     )
@@ -68,11 +73,17 @@ def build_parser():
         default=64,
         help="synthetic: output channels whose results are computed and checked per GEMM",
     )
-    parser.add_argument("--sentences", type=int, help="MiniLM: the first N sentences of the set")
+    parser.add_argument(
+        "--sentences", type=int, help="MiniLM: the first N sentences of the set (default: all)"
+    )
     parser.add_argument("--cols", type=int, default=DEFAULTS["COLS"], help="engine columns")
     parser.add_argument("--lanes", type=int, default=16, help="lanes per column")
-    parser.add_argument("--group", type=int, choices=GROUPS, default=DEFAULTS["GROUP"])
-    parser.add_argument("--mag-bits", type=int, default=DEFAULTS["MAG_BITS"])
+    parser.add_argument(
+        "--group", type=int, choices=GROUPS, default=DEFAULTS["GROUP"], help="sdr_engine's group"
+    )
+    parser.add_argument(
+        "--mag-bits", type=int, default=DEFAULTS["MAG_BITS"], help="sdr_engine's magnitude bits"
+    )
     parser.add_argument(
         "--pipeline",
         default="none",
@@ -94,12 +105,12 @@ def build_parser():
     parser.add_argument(
         "--report",
         type=Path,
-        help=f"synth.report folder with the engines' gate-level figures (default "
+        help=f"synth.report folder with the engines' gate-level figures (by default "
         f"{DEFAULT_REPORT} when present; without one no energy is reported)",
     )
-    parser.add_argument("--library", help="library of --report (default: the first)")
+    parser.add_argument("--library", help="library of --report (by default the first)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sampled tiles and data")
-    parser.add_argument("--json", type=Path, help="write the full record here")
+    parser.add_argument("--json", type=Path, help="write the full record to this file")
     parser.add_argument("--plot", type=Path, help="write the stacked energy plot (PNG) here")
     return parser
 
