@@ -21,6 +21,7 @@ times one head's.
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..formats import check_int
 from ..workload import llm_workload
@@ -58,7 +59,11 @@ SYNTHETIC_MODELS = {
 
 
 class _Recorder:
-    """Runs every GEMM of a pass on ``engine`` and sums the runs per name."""
+    """Runs every GEMM of a pass on ``engine`` and sums the runs per name.
+
+    The runs go on one BLAS thread: the golden model's many small per-group products are up to
+    20x slower on OpenBLAS threads when another process holds a core (measured here), and every
+    product is of integers, exact in any order."""
 
     def __init__(self, engine, check_tiles, backends, seed, progress=None):
         self.engine, self.check_tiles, self.backends = engine, check_tiles, backends
@@ -99,7 +104,8 @@ def minilm_runs(model, sentences, engine, check_tiles=1, backends=(), seed=0, pr
     def attention(name, x, w):
         return record(name, x, w, attention=True)
 
-    embeddings = model.embed(sentences, linear, attention)
+    with threadpool_limits(limits=1, user_api="blas"):  # see _Recorder
+        embeddings = model.embed(sentences, linear, attention)
     return record.runs, embeddings
 
 
@@ -146,6 +152,7 @@ def synthetic_gemms(shape, seq_len, sample_rows, sample_cols, seed=0):
 def synthetic_runs(gemms, engine, check_tiles=1, backends=(), seed=0, progress=None):
     """``{name: GemmRun}`` of :func:`synthetic_gemms` on ``engine``."""
     record = _Recorder(engine, check_tiles, backends, seed, progress)
-    for name, x, w, shape, attention, repeat in gemms:
-        record(name, x, w, shape, attention, repeat)
+    with threadpool_limits(limits=1, user_api="blas"):  # see _Recorder
+        for name, x, w, shape, attention, repeat in gemms:
+            record(name, x, w, shape, attention, repeat)
     return record.runs
