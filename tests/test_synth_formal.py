@@ -43,18 +43,27 @@ def _assert_failed(outcome, inputs):
 
 
 @needs_liberty
-def test_lec_proves_a_netlist_and_fails_one_gate_changed(tmp_path):
-    rtl = export_rtl("sdr_mac", {"LANES": 1, "GROUP": 4, "PIPELINE": "none"}, tmp_path / "rtl")
+@pytest.mark.parametrize(
+    ("design", "parameters", "booth"),
+    [
+        ("sdr_mac", {"LANES": 1, "GROUP": 4}, False),
+        # a signed 8x8 multiplier: compared in Booth form
+        ("int8_mac", {"LANES": 1, "ACC_BITS": 16}, True),
+    ],
+)
+def test_lec_proves_a_netlist_and_fails_one_gate_changed(tmp_path, design, parameters, booth):
+    rtl = export_rtl(design, {**parameters, "PIPELINE": "none"}, tmp_path / "rtl")
     netlist = synthesize_rtl(rtl, LIBERTY, tmp_path / "synth")
     proven = prove_lec(rtl, netlist, LIBERTY, tmp_path / "good", LIMIT, 8)
     assert proven.status == "proven" and proven.detail.startswith("every cycle"), proven
+    assert ("Booth form" in proven.detail) == booth
     text = netlist.read_text()
     cell = text.index("XOR2X1 ")  # one XOR becomes an XNOR
     broken = tmp_path / "broken.v"
     broken.write_text(text[:cell] + "XNOR2X1 " + text[cell + len("XOR2X1 ") :])
     failed = prove_lec(rtl, broken, LIBERTY, tmp_path / "bad", LIMIT, 8)
     _assert_failed(failed, [name for name, _ in rtl.inputs()])
-    assert "unproven" in failed.detail
+    assert failed.detail.startswith("&cec: an output or a register's next state differs")
 
 
 def test_datapath_proves_sdr_equal_to_decompress_and_fails_a_wrong_sign(tmp_path):

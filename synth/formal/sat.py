@@ -18,17 +18,28 @@ from .result import Outcome
 from .runner import run_yosys
 from .wavejson import read_counterexample
 
-__all__ = ["formal_design", "check_assertions"]
+__all__ = ["read_sources", "elaborate", "formal_design", "check_assertions"]
 
 
-def formal_design(sources, top):
+def read_sources(sources):
     """Commands that read ``sources`` (``(path, formal)`` pairs: ``formal`` files are read with
-    ``-formal``) and flatten ``top`` with its assertions lowered."""
-    reads = [
+    ``-formal``)."""
+    return [
         f'read_verilog {"-formal" if formal else "-sv"} "{Path(path).resolve()}"'
         for path, formal in sources
     ]
-    return [*reads, f"hierarchy -top {top}", "proc", "chformal -lower", "flatten", "opt_clean"]
+
+
+def elaborate(top, parameters=None):
+    """Commands that set ``top``'s ``parameters`` (``{name: int}``) and flatten it with its
+    assertions lowered."""
+    settings = [f"chparam -set {name} {value} {top}" for name, value in (parameters or {}).items()]
+    return [*settings, f"hierarchy -top {top}", "proc", "chformal -lower", "flatten", "opt_clean"]
+
+
+def formal_design(sources, top, parameters=None):
+    """Commands that read ``sources`` (:func:`read_sources`) and elaborate ``top``."""
+    return [*read_sources(sources), *elaborate(top, parameters)]
 
 
 def _sat(top, *options):
