@@ -127,10 +127,12 @@ def _engines(args):
 
 
 def _figures(args, engine):
-    folder = args.report or DEFAULT_REPORT
-    if args.report is None and not folder.is_dir():
-        return None
-    figures = engine_figures(folder, engine.module, engine.parameters)
+    try:
+        figures = engine_figures(args.report or DEFAULT_REPORT, engine.module, engine.parameters)
+    except ValueError:
+        if args.report is not None:
+            raise
+        return None  # the default folder is missing or has no record of this configuration
     if args.library is None:
         return figures[sorted(figures)[0]]
     if args.library not in figures:
@@ -283,7 +285,10 @@ def main(argv=None):
             + f"{top['library']})"
         )
     else:
-        console.print(f"no energy: no engine figures ({build_parser().prog} --report DIR)")
+        console.print(
+            f"no energy: no gate-level record of these engines in {DEFAULT_REPORT} "
+            "(python -m synth.report --designs sdr_engine int8_engine; or --report DIR)"
+        )
     record = {
         "model": what,
         "per": per,

@@ -180,7 +180,7 @@ def test_synthetic_run_is_exact_and_deterministic(tmp_path, capsys):
 
 
 def e_latency():
-    return elaborated(build("sdr_engine", COLS=2, LANES=4)).LATENCY
+    return elaborated(build("sdr_engine", COLS=2, LANES=4, PIPELINE="none")).LATENCY
 
 
 def test_minilm_on_the_rtl(tmp_path):
