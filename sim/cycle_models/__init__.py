@@ -10,6 +10,7 @@ SPEC parameters: latencies and internal widths come from :mod:`.structure`, neve
 import functools
 
 from . import decompress_mac, int8_engine, int_mac, sdr_encoder, sdr_engine, sdr_mac
+from .rap_rows import ROW_MODELS
 
 __all__ = ["simulate", "run", "MODELS"]
 
@@ -22,6 +23,7 @@ MODELS = {
     "sdr_encoder": sdr_encoder.simulate,
     "sdr_engine": sdr_engine.simulate,
     "int8_engine": int8_engine.simulate,
+    **ROW_MODELS,  # int_gelu, int_softmax, int_layernorm
 }
 
 
