@@ -81,8 +81,10 @@ UNITS = {
     "int_layernorm_L4": ("int_layernorm", {"LANES": 4, "D": 16}),
 }
 ENGINES = ("model", "verilator", "cocotb")
-#: Units without a cycle model (SPEC 6 covers the MACs and the encoder).
-NO_CYCLE_MODEL = ("int_gelu", "int_softmax", "int_layernorm")
+#: Units without a cycle model (SPEC 6: every unit has one, the RAP row units included).
+NO_CYCLE_MODEL = ()
+#: The RAP row units: their own streams, result rows and cocotb bench.
+ROW_UNITS = ("int_gelu", "int_softmax", "int_layernorm")
 #: Beats per chunk (one seed).
 CHUNK_BEATS = 1 << 20
 #: Row exponents the RAP streams draw from (those of tests/test_hw_rap.py).
@@ -209,7 +211,7 @@ def chunk(unit, seed, beats=CHUNK_BEATS):
         made = _encoder_chunk(unit, rng, seed, beats)
     elif module.endswith("_engine"):
         made = _engine_chunk(unit, rng, seed, beats)
-    elif module in NO_CYCLE_MODEL:
+    elif module in ROW_UNITS:
         made = _rap_chunk(unit, rng, seed, beats)
     else:
         made = _mac_chunk(unit, rng, seed, beats)
@@ -218,7 +220,7 @@ def chunk(unit, seed, beats=CHUNK_BEATS):
 
 def result_kind(unit):
     """``is_mac`` of :func:`sim.checker.check_stream` for ``unit``."""
-    if unit.MODULE_NAME in NO_CYCLE_MODEL:
+    if unit.MODULE_NAME in ROW_UNITS:
         return unit.RESULTS
     return unit.MODULE_NAME != "sdr_encoder"
 
@@ -247,7 +249,7 @@ def run_bench(unit, seed, transactions):
     from sim.rtl_cocotb import CocotbFailure, compiled, run_module, unit_record
 
     sys.path.insert(0, str(BENCH_DIR))  # the simulator imports the bench from sys.path
-    bench = "tb_rap" if unit.MODULE_NAME in NO_CYCLE_MODEL else "tb_bench"
+    bench = "tb_rap" if unit.MODULE_NAME in ROW_UNITS else "tb_bench"
     with tempfile.TemporaryDirectory(prefix="qrazor-regress-") as work:
         summary_file = Path(work) / "coverage.json"
         environment = {
