@@ -39,7 +39,8 @@ def test_small_run_checks_everything_and_resumes(regress, tmp_path, capsys):
         ("sdr_encoder_G16", "model"),
         ("sdr_encoder_G16", "verilator"),
         ("sdr_encoder_G16", "cocotb"),
-        ("int_gelu_L4", "verilator"),  # no cycle model
+        ("int_gelu_L4", "model"),
+        ("int_gelu_L4", "verilator"),
         ("int_gelu_L4", "cocotb"),
     }
     for (_, engine), row in rows.items():
