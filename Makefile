@@ -43,7 +43,7 @@ regress: $(VENV)/.installed-test
 sweep: $(VENV)/.installed-sweep
 	$(PY) -m synth.sweep -o build/sweep $(SWEEP_ARGS)
 
-# Every unit on ECP5 and iCE40 (Yosys + nextpnr from the YoWASP wheels; about 30 minutes).
+# Every unit on ECP5 and iCE40 (Yosys + nextpnr from the YoWASP wheels; 15-30 minutes).
 fpga: $(VENV)/.installed-fpga
 	$(PY) -m synth.fpga -o build/fpga
 
