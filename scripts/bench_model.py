@@ -53,7 +53,9 @@ def main():
         setattr(runner, name, timed)
     model = load_minilm()
     layer = synthetic_gemms(SYNTHETIC_MODELS["llama-7b"], 2048, 64, 64)
-    print(f"{'workload':10} {'engine':12} {'seconds':>8} {'golden s':>9} {'rest s':>7} {'cycles':>15}")
+    print(
+        f"{'workload':10} {'engine':12} {'seconds':>8} {'golden s':>9} {'rest s':>7} {'cycles':>15}"
+    )
     for workload in TARGETS:
         total = 0.0
         for module in ("sdr_engine", "int8_engine"):
@@ -73,7 +75,9 @@ def main():
             )
             total += seconds
         verdict = "meets" if total < TARGETS[workload] else "MISSES"
-        print(f"{workload:10} {'both':12} {total:8.1f}  target < {TARGETS[workload]:g} s: {verdict}")
+        print(
+            f"{workload:10} {'both':12} {total:8.1f}  target < {TARGETS[workload]:g} s: {verdict}"
+        )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sim.files import check_report_folder, replace_folder
 
-from ..library.liberty import default_liberty, ihp_liberty
+from ..library.liberty import default_libraries
 from .catalog import all_proofs, run_proof, select
 from .result import format_counterexample
 from .writers import report_record, write_json, write_markdown
@@ -32,23 +32,6 @@ __all__ = ["DEFAULT_TIME_LIMIT", "default_libraries", "build_parser", "main"]
 #: Seconds each proof may spend in its solver runs by default.
 DEFAULT_TIME_LIMIT = 180.0
 PIPELINES = ("none", "all")
-
-
-def default_libraries():
-    """``(present, skipped)``: the OSU 0.18 um and IHP SG13G2 Liberty paths found, and
-    ``(name, reason)`` for the others (as ``python -m synth.report`` finds them)."""
-    present, skipped = [], []
-    osu = default_liberty()
-    if osu is None:
-        skipped.append(("OSU 0.18 um", "not installed (apt-get install qflow-tech-osu018)"))
-    else:
-        present.append(osu)
-    ihp, found = ihp_liberty()
-    if found:
-        present.append(ihp)
-    else:
-        skipped.append(("IHP SG13G2", f"no Liberty at {ihp} (set QRAZOR_IHP_LIBERTY)"))
-    return present, skipped
 
 
 class _Parser(argparse.ArgumentParser):

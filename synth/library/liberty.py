@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "default_libraries",
     "LibertyError",
     "Table",
     "PowerArc",
@@ -428,3 +429,20 @@ def _wire_load(library, path):
                 tuple(points),
             )
     raise LibertyError(f"{path}: default_wire_load {name!r} names no wire_load group")
+
+
+def default_libraries():
+    """``(present, skipped)``: the OSU 0.18 um and IHP SG13G2 Liberty paths found, and
+    ``(name, reason)`` for the others."""
+    present, skipped = [], []
+    osu = default_liberty()
+    if osu is None:
+        skipped.append(("OSU 0.18 um", "not installed (apt-get install qflow-tech-osu018)"))
+    else:
+        present.append(osu)
+    ihp, found = ihp_liberty()
+    if found:
+        present.append(ihp)
+    else:
+        skipped.append(("IHP SG13G2", f"no Liberty at {ihp} (set QRAZOR_IHP_LIBERTY)"))
+    return present, skipped

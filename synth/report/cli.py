@@ -35,7 +35,7 @@ from ..flow.pipelining import __doc__ as PIPELINING_POLICY
 from ..flow.sta import StaError, sta_version
 from ..flow.yosys import FLOW
 from ..gates.gatesim import GateSimError
-from ..library.liberty import LibertyError, default_liberty, ihp_liberty, load_liberty
+from ..library.liberty import LibertyError, default_libraries, load_liberty
 from ..power.clock import CLOCK_TREE_CONSTANTS
 from ..power.model import LIBERTY, OPENSTA_2_0_17, Conditions
 from ..quantity import Quantity
@@ -71,23 +71,6 @@ WORKLOAD = (
 )
 #: Largest relative difference between the gate-level and OpenSTA figures left unexplained.
 OPENSTA_TOLERANCE = 0.15
-
-
-def default_libraries():
-    """``(present, skipped)``: the default Liberty paths found, and ``(name, reason)`` for the
-    others."""
-    present, skipped = [], []
-    osu = default_liberty()
-    if osu is None:
-        skipped.append(("OSU 0.18 um", "not installed (apt-get install qflow-tech-osu018)"))
-    else:
-        present.append(osu)
-    ihp, found = ihp_liberty()
-    if found:
-        present.append(ihp)
-    else:
-        skipped.append(("IHP SG13G2", f"no Liberty at {ihp} (set QRAZOR_IHP_LIBERTY)"))
-    return present, skipped
 
 
 #: The units the report evaluates by default: the MACs, the encoder and the RAP row units.

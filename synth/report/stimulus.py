@@ -10,7 +10,8 @@ GEMM and ``int4_mac`` its W4A4 operands (:func:`sim.schemes.integer_gemm`: absma
 per output channel, round to nearest); ``sdr_encoder`` razors the same tokens' INT16 activations,
 one group per cycle. The GEMM engines (``--designs sdr_engine int8_engine``) run dot products of a
 token against COLS output channels at a time (``sdr_engine`` takes the INT16 activations and
-razors them on chip, ``int8_engine`` the W8A8 operands). Each stream starts with a reset cycle and ends with ``LATENCY`` idle cycles;
+razors them on chip, ``int8_engine`` the W8A8 operands). Each stream starts with a reset cycle
+and ends with ``LATENCY`` idle cycles;
 the activity window is the steady state in between: from the cycle the first beat's work fills
 the pipeline to the last beat (every stage busy in every cycle of it). The RAP row units get
 MiniLM rows instead (:mod:`synth.report.rap_rows`); their streams may differ in length, so the
