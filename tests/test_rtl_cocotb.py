@@ -6,7 +6,7 @@ Units use the configurations of test_cocotb_benches.py, so the compiled models a
 import numpy as np
 import pytest
 import pywellen
-from test_cocotb_benches import CONFIGS, SIMULATORS, configured
+from test_cocotb_benches import CONFIGS, configured, needs_icarus
 
 from sim import rtl_amaranth, rtl_cocotb
 from sim.checker import check_stream
@@ -54,8 +54,14 @@ def assert_same_outputs(got, want, seed):
         )
 
 
-@pytest.mark.parametrize("simulator", SIMULATORS)
-@pytest.mark.parametrize("module", CONFIGS)
+#: Every unit on Icarus, ``sdr_mac`` also on Verilator (the builds test_cocotb_benches.py makes).
+RUNS = [
+    ("sdr_mac", "verilator"),
+    *(pytest.param(module, "icarus", marks=needs_icarus) for module in CONFIGS),
+]
+
+
+@pytest.mark.parametrize("module, simulator", RUNS)
 def test_same_outputs_as_amaranth_and_the_model_every_cycle(module, simulator):
     unit = configured(module)
     beats = stream_with_reset(unit, seed=7)
@@ -76,7 +82,9 @@ def _values(vcd_path, name):
     return [signal[index][1] for index in range(len(signal))]
 
 
-@pytest.mark.parametrize("simulator", SIMULATORS)
+@pytest.mark.parametrize(  # Verilator's VCD: test_rtl_native.py
+    "simulator", [pytest.param("icarus", marks=needs_icarus)]
+)
 def test_vcd_records_the_run(simulator, tmp_path):
     unit = configured("sdr_encoder")
     beats = stream_with_reset(unit, seed=8)
@@ -90,7 +98,7 @@ def test_vcd_records_the_run(simulator, tmp_path):
 
 
 def test_stream_without_reset_column_starts_from_reset():
-    unit = configured("int8_mac")
+    unit = configured("sdr_mac")  # the one unit compiled for cocotb on Verilator (RUNS)
     beats = drained(_case(unit, np.random.default_rng(9)), unit.LATENCY)
     assert "rst" not in beats.stream
     assert_same_outputs(

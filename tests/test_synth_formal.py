@@ -8,7 +8,7 @@ import pytest
 
 from synth.formal import cli
 from synth.formal.catalog import Proof, all_proofs, select
-from synth.formal.datapath import prove_datapath
+from synth.formal.datapath import prove_datapath, prove_datapath_each_flag
 from synth.formal.encoder import prove_encoder
 from synth.formal.lec import prove_lec
 from synth.formal.protocol import prove_protocol
@@ -77,6 +77,18 @@ def test_datapath_proves_sdr_equal_to_decompress_and_fails_a_wrong_sign(tmp_path
     _assert_failed(failed, [name for name, _ in sdr.inputs()])
 
 
+def test_datapath_at_each_flag_pair_proves_and_fails_a_wrong_sign(tmp_path):
+    parameters = {**SMALL, "LANES": 4, "ACC_BITS": 16, "PIPELINE": "none"}
+    sdr = export_rtl("sdr_mac", parameters, tmp_path / "sdr")
+    dec = export_rtl("decompress_mac", parameters, tmp_path / "dec")
+    proven = prove_datapath_each_flag(sdr, dec, tmp_path / "good", LIMIT, 3)
+    assert proven.status == "proven" and "each of the 49 flag pairs" in proven.detail, proven
+    broken = _mutated(sdr, "a_code[1] ^ w_code[1]", "a_code[1] | w_code[1]", tmp_path)
+    failed = prove_datapath_each_flag(broken, dec, tmp_path / "bad", LIMIT, 3)
+    _assert_failed(failed, [name for name, _ in sdr.inputs()])
+    assert failed.detail.endswith("a_flag=0 w_flag=0"), failed  # the first pair already differs
+
+
 @pytest.fixture(scope="module")
 def small_mac(tmp_path_factory):
     return export_rtl("sdr_mac", {**SMALL, "PIPELINE": "none"}, tmp_path_factory.mktemp("mac"))
@@ -143,6 +155,7 @@ def test_catalog_names_every_required_proof():
         "lec.decompress_mac.L1.all.sg13g2",
         "lec.sdr_encoder.G16.none.sg13g2",
         "datapath.L4.G4",
+        "datapath.each_flag.L1.G4",
         "protocol.restart.int8_mac.L1.none",
         "protocol.bubbles.sdr_mac.L1.all",
         "encoder.G4.B16.nearest.none",

@@ -1,9 +1,9 @@
 """Every proof of ``python -m synth.formal``, by name, and how to run one.
 
 Names read ``<kind>.<unit and parameters>[.<pipeline>][.<library>]``:
-``lec.sdr_mac.L4.none.osu018``, ``datapath.L1.G4``, ``protocol.bubbles.int8_mac.L1.all``,
-``encoder.G16.B16.nearest.none``. A :class:`Proof` holds only names and numbers, so that it
-can be sent to a worker process.
+``lec.sdr_mac.L4.none.osu018``, ``datapath.L1.G4``, ``datapath.each_flag.L1.G4``,
+``protocol.bubbles.int8_mac.L1.all``, ``encoder.G16.B16.nearest.none``. A :class:`Proof`
+holds only names and numbers, so that it can be sent to a worker process.
 """
 
 import fnmatch
@@ -11,9 +11,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hw.params import DEFAULTS
 from hw.yosys import YosysError
 
-from .datapath import prove_datapath
+from .datapath import prove_datapath, prove_datapath_each_flag
 from .encoder import prove_encoder
 from .lec import prove_lec
 from .protocol import PROPERTIES, prove_protocol
@@ -84,9 +85,18 @@ def lec_proofs(libraries, pipelines):
 
 
 def datapath_proofs():
-    """``sdr_mac`` against ``decompress_mac`` at LANES 1 and 4, GROUP 4, :data:`NARROW`."""
+    """``sdr_mac`` against ``decompress_mac`` at LANES 1 and 4, GROUP 4: at :data:`NARROW`
+    widths with the flags free (``datapath.*``), and at the default widths (MAG_BITS 3, A16/W8,
+    32-bit accumulator) for each pair of flag values (``datapath.each_flag.*``)."""
     return [
-        Proof(f"datapath.L{lanes}.G4", "datapath", "sdr_mac", {"LANES": lanes, "GROUP": 4})
+        Proof(
+            f"datapath.{'each_flag.' if each_flag else ''}L{lanes}.G4",
+            "datapath",
+            "sdr_mac",
+            {"LANES": lanes, "GROUP": 4},
+            {"each_flag": each_flag},
+        )
+        for each_flag in (False, True)
         for lanes in (1, 4)
     ]
 
@@ -199,12 +209,15 @@ def _run(proof, workdir, time_limit):
             _depth(rtl, beats),
         )
     if proof.kind == "datapath":
-        parameters = {**proof.parameters, **NARROW, "PIPELINE": "none"}
+        each_flag = proof.options["each_flag"]
+        widths = {name: DEFAULTS[name] for name in NARROW} if each_flag else NARROW
+        parameters = {**proof.parameters, **widths, "PIPELINE": "none"}
         sdr = export_rtl("sdr_mac", parameters, workdir / "sdr_mac")
         dec = export_rtl("decompress_mac", parameters, workdir / "decompress_mac")
         beats = parameters["GROUP"] // parameters["LANES"]
         depth = _datapath_depth(sdr, beats)
-        outcome = prove_datapath(sdr, dec, workdir / "proof", time_limit, depth)
+        prove = prove_datapath_each_flag if each_flag else prove_datapath
+        outcome = prove(sdr, dec, workdir / "proof", time_limit, depth)
         return _stating(outcome, parameters)
     if proof.kind == "protocol":
         rtl = export_rtl(proof.design, _protocol_parameters(proof), workdir / "rtl")

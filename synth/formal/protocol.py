@@ -22,10 +22,9 @@ results, so no simple induction closes.
 import time
 from pathlib import Path
 
-from .cec import aiger_commands, prove_zero
+from .cec import prove_each
 from .result import Outcome
-from .runner import run_yosys
-from .sat import check_assertions, elaborate, formal_design, read_sources
+from .sat import check_assertions, formal_design, read_sources
 from .verilog import STARTED, bus, declare, instance
 
 __all__ = ["PROPERTIES", "wrapper_inputs", "protocol_verilog", "check_cycles", "prove_protocol"]
@@ -173,27 +172,18 @@ def _each_cycle(rtl, prop, sources, workdir, time_limit, depth):
     ``&cec``."""
     cycles = check_cycles(rtl, prop, depth)
     unit, wrapper = read_sources(sources)
-    top = f"{prop}_check"
-    commands = [unit, f"hierarchy -top {rtl.module}", "proc", "flatten", "techmap", "opt_clean"]
-    commands += [wrapper, "design -save read"]
-    for at in cycles:
-        commands += ["design -load read", *elaborate(top, {"AT": at}), "techmap"]
-        commands += aiger_commands(workdir / f"at{at}.aig")
+    prepare = [unit, f"hierarchy -top {rtl.module}", "proc", "flatten", "techmap", "opt_clean"]
+    settings = [{"AT": at} for at in cycles]
     start = time.perf_counter()
-    run = run_yosys(commands, workdir / "aiger.log", time_limit)
-    if not run.ok:
-        why = f"time limit ({time_limit:g} s) reached" if run.timed_out else run.error
-        return Outcome("unknown", f"no check ran: {why}")
-    for at in cycles:
-        remaining = max(1.0, time_limit - (time.perf_counter() - start))
-        status, run = prove_zero(workdir / f"at{at}.aig", workdir / f"at{at}.log", remaining, depth)
-        if status == "failed":
-            remaining = max(10.0, time_limit - (time.perf_counter() - start))
-            return _counterexample(rtl, prop, sources, at, workdir, remaining, depth)
-        if status == "unknown":
-            why = f"time limit ({time_limit:g} s) reached" if run.timed_out else "undecided"
-            detail = f"&cec: {why} unrolling {depth} cycles {_AT[prop]} cycle {at}"
-            return Outcome("unknown", detail)
+    status, setting, why = prove_each(
+        [*prepare, wrapper], f"{prop}_check", settings, workdir, time_limit, depth
+    )
+    if status == "failed":
+        remaining = max(10.0, time_limit - (time.perf_counter() - start))
+        return _counterexample(rtl, prop, sources, setting["AT"], workdir, remaining, depth)
+    if status == "unknown":
+        where = f" unrolling {depth} cycles {_AT[prop]} cycle {setting['AT']}" if setting else ""
+        return Outcome("unknown", f"&cec: {why}{where}" if setting else why)
     span = "cycle 1" if len(cycles) == 1 else f"each of cycles 1-{cycles[-1]}"
     return Outcome(
         "proven",
