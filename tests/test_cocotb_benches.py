@@ -115,8 +115,8 @@ def test_bench_fails_on_a_wrong_unit(module, lie, simulator, tmp_path, monkeypat
     [
         pytest.param("int_gelu", "icarus", marks=needs_icarus),
         pytest.param("int_softmax", "icarus", marks=needs_icarus),
-        # On Icarus, int_layernorm's y is X in some valid results: its reset-less pipeline
-        # registers start as X in four-state simulation (left open; see the README).
+        # On Icarus, int_layernorm's y is X in some valid results, whatever the registers'
+        # initial values (the source is open; see the README).
         ("int_layernorm", "verilator"),
     ],
 )
