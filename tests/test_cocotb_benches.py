@@ -48,9 +48,9 @@ needs_icarus = pytest.mark.skipif(
     reason=f"Icarus Verilog is not installed ({INSTALL_HINTS['iverilog']})",
 )
 #: The suite runs the benches on Icarus, which compiles a unit in a second or two, and on
-#: Verilator (20-40 s of C++ per unit under cocotb) only ``sdr_mac``'s and the one Icarus cannot
-#: run (tb_rap on int_layernorm: see test_rap_bench_passes). The native Verilator backend
-#: builds every unit (test_rtl_native.py); scripts/regress.py runs every bench on Verilator.
+#: Verilator (20-40 s of C++ per unit under cocotb) only ``sdr_mac``'s. The native Verilator
+#: backend builds every unit (test_rtl_native.py); scripts/regress.py runs every bench on
+#: Verilator.
 BENCH_RUNS = [
     pytest.param("sdr_mac", {}, "verilator", id="sdr_mac-verilator"),
     *(
@@ -110,19 +110,11 @@ def test_bench_fails_on_a_wrong_unit(module, lie, simulator, tmp_path, monkeypat
         run_bench(unit, record, simulator, tmp_path, monkeypatch)
 
 
-@pytest.mark.parametrize(
-    "module, simulator",
-    [
-        pytest.param("int_gelu", "icarus", marks=needs_icarus),
-        pytest.param("int_softmax", "icarus", marks=needs_icarus),
-        # On Icarus, int_layernorm's y is X in some valid results, whatever the registers'
-        # initial values (the source is open; see the README).
-        ("int_layernorm", "verilator"),
-    ],
-)
-def test_rap_bench_passes(module, simulator, tmp_path, monkeypatch):
+@needs_icarus
+@pytest.mark.parametrize("module", RAP_BENCHES)
+def test_rap_bench_passes(module, tmp_path, monkeypatch):
     unit = elaborated(build(module, **RAP_BENCHES[module]))
-    assert run_bench(unit, unit_record(unit), simulator, tmp_path, monkeypatch, "tb_rap") == 3
+    assert run_bench(unit, unit_record(unit), "icarus", tmp_path, monkeypatch, "tb_rap") == 3
 
 
 @needs_icarus

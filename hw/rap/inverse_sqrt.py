@@ -149,7 +149,12 @@ class InverseSqrt(wiring.Component):
         scaled = step(m, "variance_products_b", scaled_shape, lambda s: s * odd, self.s2)
         eps_shape = bits_for(0, int(self._eps.max()))
         eps = Array(Const(int(value), eps_shape) for value in self._eps)
-        eps = reg(eps[self.e.as_unsigned()], "eps")
+        # The index as an unsigned wire of its own: indexed with the signed port (as_unsigned or
+        # not), the export reads the table as ``rom[e]`` with ``e`` signed, which a simulator
+        # that follows the standard (Icarus) reads as X for every e < 0.
+        index = Signal(len(self.e), name="eps_index")
+        m.d.comb += index.eq(self.e.as_unsigned())
+        eps = reg(eps[index], "eps")
         v = step(
             m,
             "variance",
