@@ -7,6 +7,7 @@ import json
 import pytest
 
 from synth.formal import cli
+from synth.formal.aiger import tie_inputs
 from synth.formal.catalog import Proof, all_proofs, select
 from synth.formal.datapath import prove_datapath, prove_datapath_each_flag
 from synth.formal.encoder import prove_encoder
@@ -214,3 +215,13 @@ def test_cli_usage_errors_exit_2_with_one_line(tmp_path, capsys, argv):
 def test_proof_records_are_picklable_descriptions():
     proof = Proof("x", "encoder", "sdr_encoder", {"GROUP": 4})
     assert proof.options == {} and proof.parameters == {"GROUP": 4}
+
+
+def test_tie_inputs_folds_a_port_into_the_binary_aiger_and_refuses_an_unknown_one():
+    aag = "aag 3 2 0 1 1\n2\n4\n6\n6 2 4\n"  # out = a & b
+    names = "input 0 0 a\ninput 1 0 b\noutput 0 0 out\n"
+    # a tied to 1: the gate reads (b, 1), deltas 6-4 and 4-1
+    assert tie_inputs(aag, names, {"a": 1}) == b"aig 3 2 0 1 1 0 0\n6\n\x02\x03"
+    assert tie_inputs(aag, names, {"a": 0, "b": 1}) == b"aig 3 2 0 1 1 0 0\n6\n\x05\x01"
+    with pytest.raises(ValueError, match="no input named c"):
+        tie_inputs(aag, names, {"c": 1})
