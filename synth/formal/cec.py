@@ -16,7 +16,7 @@ from pathlib import Path
 from .runner import run_abc, run_yosys
 from .sat import elaborate
 
-__all__ = ["aiger_commands", "prove_zero", "prove_each"]
+__all__ = ["aiger_commands", "prove_zero", "stopped", "prove_cases", "prove_each"]
 
 _VERDICT = re.compile(r"Networks are (equivalent|NOT EQUIVALENT|UNDECIDED)")
 
@@ -48,32 +48,43 @@ def prove_zero(aig, log_path, time_limit, cycles=None):
     return {"equivalent": "proven", "NOT EQUIVALENT": "failed"}.get(last, "unknown"), run
 
 
+def stopped(run, time_limit, otherwise):
+    """Why ``run`` gave no verdict: the time limit, or ``otherwise``."""
+    return f"time limit ({time_limit:g} s) reached" if run.timed_out else otherwise
+
+
+def prove_cases(cases, time_limit, cycles, start):
+    """Prove the AIGs of ``cases`` (``(setting, path)`` pairs, which may be produced one at a
+    time) by :func:`prove_zero`, each logging beside its file, within what is left of
+    ``time_limit`` since ``start`` (``time.perf_counter()``). Returns ``(status, setting, why)``:
+    ``("proven", None, "")``, ``("failed", setting, "")`` for the first that fails, or
+    ``("unknown", setting, why)``."""
+    for setting, aig in cases:
+        remaining = max(1.0, time_limit - (time.perf_counter() - start))
+        status, run = prove_zero(aig, Path(aig).with_suffix(".log"), remaining, cycles)
+        if status == "unknown":
+            return "unknown", setting, stopped(run, time_limit, "undecided")
+        if status == "failed":
+            return "failed", setting, ""
+    return "proven", None, ""
+
+
 def prove_each(prepare, top, settings, workdir, time_limit, cycles):
     """Prove the assertions of ``top`` for ``cycles`` cycles from reset at each of ``settings``
     (``{parameter: value}`` of ``top``), each unrolled and proven by ``&cec``.
 
     ``prepare``: Yosys commands that read the design (``top`` last, so that each setting
-    elaborates it afresh over the units they prepared once). Returns ``(status, setting, why)``:
-    ``("proven", None, "")``, ``("failed", setting, "")`` for the first that fails, or
-    ``("unknown", setting or None, why)``.
+    elaborates it afresh over the units they prepared once). Returns ``(status, setting, why)``
+    as :func:`prove_cases` does, or ``("unknown", None, why)`` when no AIG was written.
     """
     workdir = Path(workdir)
+    aigs = [workdir / f"setting{index}.aig" for index in range(len(settings))]
     commands = [*prepare, "design -save read"]
-    for index, setting in enumerate(settings):
+    for setting, aig in zip(settings, aigs, strict=True):
         commands += ["design -load read", *elaborate(top, setting), "techmap"]
-        commands += aiger_commands(workdir / f"setting{index}.aig")
+        commands += aiger_commands(aig)
     start = time.perf_counter()
     run = run_yosys(commands, workdir / "aiger.log", time_limit)
     if not run.ok:
-        why = f"time limit ({time_limit:g} s) reached" if run.timed_out else run.error
-        return "unknown", None, f"no check ran: {why}"
-    for index, setting in enumerate(settings):
-        remaining = max(1.0, time_limit - (time.perf_counter() - start))
-        aig, log = workdir / f"setting{index}.aig", workdir / f"setting{index}.log"
-        status, run = prove_zero(aig, log, remaining, cycles)
-        if status == "unknown":
-            why = f"time limit ({time_limit:g} s) reached" if run.timed_out else "undecided"
-            return "unknown", setting, why
-        if status == "failed":
-            return "failed", setting, ""
-    return "proven", None, ""
+        return "unknown", None, f"no check ran: {stopped(run, time_limit, run.error)}"
+    return prove_cases(zip(settings, aigs, strict=True), time_limit, cycles, start)

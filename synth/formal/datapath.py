@@ -22,7 +22,7 @@ from pathlib import Path
 from sim.formats import SdrConfig
 
 from .aiger import tie_inputs
-from .cec import aiger_commands, prove_zero
+from .cec import aiger_commands, prove_cases, stopped
 from .result import Outcome
 from .runner import run_yosys
 from .sat import check_assertions, formal_design
@@ -129,26 +129,27 @@ def prove_datapath_each_flag(sdr, dec, workdir, time_limit, depth):
         [*design, "techmap", *aiger_commands(aag, names)], workdir / "aiger.log", time_limit
     )
     if not run.ok:
-        why = f"time limit ({time_limit:g} s) reached" if run.timed_out else run.error
-        return Outcome("unknown", f"no check ran: {why}")
+        return Outcome("unknown", f"no check ran: {stopped(run, time_limit, run.error)}")
     text, map_text = aag.read_text(), names.read_text()
     a_max, w_max = _max_flags(sdr)
     pairs = [(a, w) for a in range(a_max + 1) for w in range(w_max + 1)]
-    for a, w in pairs:
-        tied = workdir / "tied.aig"
-        tied.write_bytes(tie_inputs(text, map_text, {"a_flag": a, "w_flag": w}))
-        remaining = max(1.0, time_limit - (time.perf_counter() - start))
-        status, run = prove_zero(tied, workdir / "tied.log", remaining, depth)
-        flags = f"a_flag={a} w_flag={w}"
-        if status == "unknown":
-            why = f"time limit ({time_limit:g} s) reached" if run.timed_out else "undecided"
-            return Outcome("unknown", f"&cec: {why} at {flags}")
-        if status == "failed":
-            remaining = max(10.0, time_limit - (time.perf_counter() - start))
-            found = prove_datapath(sdr, dec, workdir / "counterexample", remaining, depth, (a, w))
-            if found.status == "failed":
-                return Outcome("failed", f"{found.detail}, {flags}", found.counterexample)
-            return Outcome("failed", f"&cec: a counterexample at {flags} (inputs not found)")
+
+    def tied():
+        for a, w in pairs:
+            aig = workdir / "tied.aig"
+            aig.write_bytes(tie_inputs(text, map_text, {"a_flag": a, "w_flag": w}))
+            yield (a, w), aig
+
+    status, pair, why = prove_cases(tied(), time_limit, depth, start)
+    flags = pair and f"a_flag={pair[0]} w_flag={pair[1]}"
+    if status == "unknown":
+        return Outcome("unknown", f"&cec: {why} at {flags}")
+    if status == "failed":
+        remaining = max(10.0, time_limit - (time.perf_counter() - start))
+        found = prove_datapath(sdr, dec, workdir / "counterexample", remaining, depth, pair)
+        if found.status == "failed":
+            return Outcome("failed", f"{found.detail}, {flags}", found.counterexample)
+        return Outcome("failed", f"&cec: a counterexample at {flags} (inputs not found)")
     return Outcome(
         "proven",
         f"bounded: no counterexample in {depth} cycles from reset at each of the "

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from ..flow.yosys import FLOW
-from .cec import aiger_commands, prove_zero
+from .cec import aiger_commands, prove_zero, stopped
 from .result import Outcome
 from .runner import run_yosys
 from .sat import check_assertions, formal_design
@@ -166,8 +166,7 @@ def _combinational(rtl, netlist, liberty, workdir, time_limit):
         return Outcome("proven", _proven(rtl, workdir))
     if status == "failed":
         return Outcome("failed", "&cec: an output or a register's next state differs")
-    why = f"time limit ({time_limit:g} s) reached" if run.timed_out else "undecided"
-    return Outcome("unknown", f"&cec: {why}")
+    return Outcome("unknown", f"&cec: {stopped(run, time_limit, 'undecided')}")
 
 
 def prove_lec(rtl, netlist, liberty, workdir, time_limit, bmc_depth):
