@@ -67,27 +67,26 @@ def test_lec_proves_a_netlist_and_fails_one_gate_changed(tmp_path, design, param
     assert failed.detail.startswith("&cec: an output or a register's next state differs")
 
 
-def test_datapath_proves_sdr_equal_to_decompress_and_fails_a_wrong_sign(tmp_path):
+@pytest.mark.parametrize(
+    ("prove", "proven_detail", "failed_detail"),
+    [
+        (prove_datapath, "3 cycles", "counterexample within 3 cycles from reset"),
+        # the first flag pair already differs
+        (prove_datapath_each_flag, "each of the 49 flag pairs", "a_flag=0 w_flag=0"),
+    ],
+)
+def test_datapath_proves_sdr_equal_to_decompress_and_fails_a_wrong_sign(
+    tmp_path, prove, proven_detail, failed_detail
+):
     parameters = {**SMALL, "LANES": 4, "ACC_BITS": 16, "PIPELINE": "none"}
     sdr = export_rtl("sdr_mac", parameters, tmp_path / "sdr")
     dec = export_rtl("decompress_mac", parameters, tmp_path / "dec")
-    proven = prove_datapath(sdr, dec, tmp_path / "good", LIMIT, 3)
-    assert proven.status == "proven" and "3 cycles" in proven.detail, proven
+    proven = prove(sdr, dec, tmp_path / "good", LIMIT, 3)
+    assert proven.status == "proven" and proven_detail in proven.detail, proven
     broken = _mutated(sdr, "a_code[1] ^ w_code[1]", "a_code[1] | w_code[1]", tmp_path)
-    failed = prove_datapath(broken, dec, tmp_path / "bad", LIMIT, 3)
+    failed = prove(broken, dec, tmp_path / "bad", LIMIT, 3)
     _assert_failed(failed, [name for name, _ in sdr.inputs()])
-
-
-def test_datapath_at_each_flag_pair_proves_and_fails_a_wrong_sign(tmp_path):
-    parameters = {**SMALL, "LANES": 4, "ACC_BITS": 16, "PIPELINE": "none"}
-    sdr = export_rtl("sdr_mac", parameters, tmp_path / "sdr")
-    dec = export_rtl("decompress_mac", parameters, tmp_path / "dec")
-    proven = prove_datapath_each_flag(sdr, dec, tmp_path / "good", LIMIT, 3)
-    assert proven.status == "proven" and "each of the 49 flag pairs" in proven.detail, proven
-    broken = _mutated(sdr, "a_code[1] ^ w_code[1]", "a_code[1] | w_code[1]", tmp_path)
-    failed = prove_datapath_each_flag(broken, dec, tmp_path / "bad", LIMIT, 3)
-    _assert_failed(failed, [name for name, _ in sdr.inputs()])
-    assert failed.detail.endswith("a_flag=0 w_flag=0"), failed  # the first pair already differs
+    assert failed.detail.endswith(failed_detail), failed
 
 
 @pytest.fixture(scope="module")
