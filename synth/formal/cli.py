@@ -12,7 +12,6 @@ appears whole or not at all: the run writes into ``DIR.partial`` and renames it 
 (work files, Yosys logs included, stay under ``DIR/work/``).
 """
 
-import argparse
 import os
 import shutil
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 from sim.files import check_report_folder, replace_folder
 
 from ..library.liberty import default_libraries
+from ..usage import UsageParser
 from .catalog import all_proofs, run_proof, select
 from .result import format_counterexample
 from .writers import report_record, write_json, write_markdown
@@ -34,15 +34,8 @@ DEFAULT_TIME_LIMIT = 180.0
 PIPELINES = ("none", "all")
 
 
-class _Parser(argparse.ArgumentParser):
-    """Usage errors as one line, exit status 2."""
-
-    def error(self, message):
-        self.exit(2, f"error: {message} (see --help)\n")
-
-
 def build_parser():
-    parser = _Parser(
+    parser = UsageParser(
         prog="python -m synth.formal",
         description="Formal proofs of the QRazor units: netlists against RTL, the SDR datapath "
         "against decompress-then-multiply, the MAC protocol, the encoder against a reference.",

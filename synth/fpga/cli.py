@@ -10,7 +10,6 @@ logs, cell counts, nextpnr reports) stay under ``DIR/work/``. Exit status 0, or 
 message on bad arguments or a tool failure.
 """
 
-import argparse
 import shlex
 import shutil
 import sys
@@ -26,6 +25,7 @@ from sim.formats import check_int
 
 from ..formal.units import export_rtl
 from ..report.evaluate import unit_tag
+from ..usage import UsageParser
 from .devices import DEVICES
 from .flow import FpgaError, check_workaround, implement
 from .nextpnr import NextpnrError, available, nextpnr_version
@@ -79,15 +79,8 @@ METHOD = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    """Usage errors as one line, exit status 2."""
-
-    def error(self, message):
-        self.exit(2, f"error: {message} (see --help)\n")
-
-
 def build_parser():
-    parser = _Parser(
+    parser = UsageParser(
         prog="python -m synth.fpga",
         description="LUT, FF, DSP and fmax of the QRazor units on ECP5 LFE5U-25F and iCE40UP5K "
         "(Yosys and nextpnr), with and without DSP inference.",
