@@ -118,7 +118,9 @@ def test_a_sweep_writes_its_files_caches_points_and_records_failures(tmp_path):
         point = by_tag[tag]
         assert point["status"] == "ok" and point["area_um2"] > 0
         assert point["energy_pj_per_mac"] > 0 and point["sqnr_db"] > 0
-    assert report["pareto"][library.name]["area"]  # at least one non-dominated point
+        assert point["area_per_mac_um2"] == point["area_um2"] / 2
+    fronts = report["pareto"][library.name]
+    assert set(fronts) == {"area", "area_per_mac", "energy"} and all(fronts.values())
     markdown = (out / "sweep.md").read_text()
     assert "## Failed points" in markdown and "sdr_mac_L16_G8_M2_A8" in markdown
     assert (out / "sweep.csv").read_text().count("\n") == 4

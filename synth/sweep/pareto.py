@@ -1,12 +1,21 @@
 """Non-dominated points: the Pareto front of a cost to minimise against a figure to maximise."""
 
-__all__ = ["FRONTS", "pareto_front"]
+__all__ = ["FRONTS", "area_per_mac", "pareto_front"]
 
-#: The fronts of a sweep: ``name: (cost to minimise, figure to maximise)``.
+#: The fronts of a sweep: ``name: (cost to minimise, figure to maximise)``. Absolute area favours
+#: LANES 1 (SQNR does not depend on LANES), so area per MAC/cycle (area / LANES, every unit at the
+#: same clock) is the front that compares throughput; energy per MAC is normalised already.
 FRONTS = {
     "area": ("area_um2", "sqnr_db"),
+    "area_per_mac": ("area_per_mac_um2", "sqnr_db"),
     "energy": ("energy_pj_per_mac", "sqnr_db"),
 }
+
+
+def area_per_mac(point):
+    """Area per MAC per cycle of a point record (its area over its LANES), ``None`` without area."""
+    area = point.get("area_um2")
+    return None if area is None else area / point["parameters"]["LANES"]
 
 
 def pareto_front(points, cost, benefit):

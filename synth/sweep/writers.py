@@ -10,7 +10,7 @@ import json
 import re
 
 from .minilm import format_key, operand_format
-from .pareto import FRONTS, pareto_front
+from .pareto import FRONTS, area_per_mac, pareto_front
 from .points import FIGURES
 
 __all__ = ["PARAMETER_COLUMNS", "sweep_report", "sweep_csv", "sweep_markdown", "write_plots"]
@@ -20,6 +20,7 @@ PARAMETER_COLUMNS = ("LANES", "GROUP", "MAG_BITS", "A_BITS")
 _PLOT_NOTE = "plots skipped: matplotlib is not installed (pip install 'qrazor-hw[plots]')"
 _LABELS = {
     "area_um2": "area (um^2)",
+    "area_per_mac_um2": "area per MAC/cycle (um^2, area / LANES)",
     "energy_pj_per_mac": "energy per MAC (pJ, clock included)",
     "sqnr_db": "operand SQNR (dB, default GEMM)",
 }
@@ -34,7 +35,7 @@ def sweep_report(records, cosines, libraries, skipped, grid, flow, minilm_note):
     """The ``sweep.json`` dictionary: every point, each library's fronts (point keys)."""
     points = []
     for record in records:
-        point = dict(record)
+        point = {**record, "area_per_mac_um2": area_per_mac(record)}
         if cosines:
             cosine = cosines.get(format_key(operand_format(record["design"], record["parameters"])))
             point["minilm_cosine"] = cosine["mean"] if cosine else None
@@ -73,6 +74,7 @@ def sweep_csv(report):
     """One row per point (every library), with its front memberships."""
     minilm = any("minilm_cosine" in p for p in report["points"])
     columns = ["library", "design", "tag", *PARAMETER_COLUMNS, "status", *FIGURES]
+    columns += ["area_per_mac_um2"]
     columns += ["minilm_cosine"] * minilm + [f"pareto_{name}" for name in FRONTS]
     columns += ["error", "key"]
     buffer = io.StringIO()
@@ -99,12 +101,14 @@ def _number(value, digits=4):
 
 
 def _front_table(points, minilm):
-    titles = ["unit", "area (um^2)", "energy/MAC (pJ)", "SQNR (dB)", "fmax (MHz)", "pipeline"]
+    titles = ["unit", "area (um^2)", "area/LANES (um^2)", "energy/MAC (pJ)", "SQNR (dB)"]
+    titles += ["fmax (MHz)", "pipeline"]
     titles += ["MiniLM cosine"] * minilm
     rows = []
     for p in points:
         tag = p["tag"] + ("" if p["meets_clock"] in (True, None) else " (misses the clock)")
-        row = [tag, _number(p["area_um2"], 6), _number(p["energy_pj_per_mac"])]
+        row = [tag, _number(p["area_um2"], 6), _number(p["area_per_mac_um2"], 5)]
+        row += [_number(p["energy_pj_per_mac"])]
         row += [_number(p["sqnr_db"]), _number(p["fmax_mhz"]), p["pipeline"] or "n/a"]
         row += [_number(p.get("minilm_cosine"))] * minilm
         rows.append(row)
@@ -133,7 +137,9 @@ def sweep_markdown(report, plots):
         f"- MiniLM cosine: {report['minilm']}",
         "",
         "Pareto fronts: the non-dominated points (no other point has lower cost and at least the "
-        "SQNR, or the same cost and a higher SQNR). Every point is in `sweep.csv` and "
+        "SQNR, or the same cost and a higher SQNR). SQNR does not depend on LANES, so the front "
+        "of absolute area holds LANES-1 units; the front of area per MAC/cycle (area / LANES, "
+        "every unit at the same clock) compares throughput. Every point is in `sweep.csv` and "
         "`sweep.json`.",
         "",
     ]
@@ -144,7 +150,11 @@ def sweep_markdown(report, plots):
         mine = [p for p in report["points"] if p["library"] == name]
         ok = sum(p["status"] == "ok" for p in mine)
         lines += [f"## {name}", "", f"{ok} of {len(mine)} points evaluated.", ""]
-        for front, title in (("area", "Area vs SQNR"), ("energy", "Energy per MAC vs SQNR")):
+        for front, title in (
+            ("area", "Area vs SQNR"),
+            ("area_per_mac", "Area per MAC/cycle vs SQNR"),
+            ("energy", "Energy per MAC vs SQNR"),
+        ):
             points = [by_key[key] for key in fronts[front]]
             lines += [f"### {title}", "", _front_table(points, minilm), ""]
         if name in plots:
@@ -187,7 +197,7 @@ def write_plots(report):
         name = library["name"]
         mine = [p for p in report["points"] if p["library"] == name and p["status"] == "ok"]
         keys = report["pareto"][name]
-        figure, axes = plt.subplots(1, 2, figsize=(12, 5))
+        figure, axes = plt.subplots(1, len(FRONTS), figsize=(6 * len(FRONTS), 5))
         for axis, (front, (cost, benefit)) in zip(axes, FRONTS.items(), strict=True):
             for index, design in enumerate(designs):
                 points = [p for p in mine if p["design"] == design and p[cost] is not None]
