@@ -8,6 +8,7 @@ import pytest
 from sim.tools import find_tool
 from synth.library.liberty import default_liberty
 from synth.report.evaluate import Setup
+from synth.sweep import cli as cli_module
 from synth.sweep import points as points_module
 from synth.sweep.cli import main, run
 from synth.sweep.grid import check_point, full_grid, lanes_for, quick_grid
@@ -85,6 +86,22 @@ def test_an_output_folder_that_is_not_a_sweep_is_refused(tmp_path, capsys):
     (tmp_path / "other.txt").write_text("x")
     assert main(["-o", str(tmp_path)]) == 2
     assert "is not a sweep folder" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(LIBERTY is None, reason="needs the OSU 0.18 um Liberty")
+@pytest.mark.parametrize(("flags", "minilm"), [([], True), (["--no-minilm"], False)])
+def test_the_cli_computes_the_minilm_cosine_unless_told_not_to(
+    flags, minilm, tmp_path, monkeypatch
+):
+    seen = {}
+
+    def fake_run(out, points, setups, skipped, grid, scheduler, workers, **options):
+        seen.update(options)
+        return {}, {"cached": 0, "computed": 0, "failed_total": 0}
+
+    monkeypatch.setattr(cli_module, "run", fake_run)
+    assert main(["--quick", "--liberty", str(LIBERTY), "-o", str(tmp_path / "out"), *flags]) == 0
+    assert seen["minilm"] is minilm
 
 
 def test_an_unknown_flag_exits_2(capsys):

@@ -37,7 +37,8 @@ def build_parser():
         prog="python -m synth.sweep",
         description="Design-space sweep of sdr_mac (GROUP, LANES, MAG_BITS, A_BITS) against "
         "int8_mac and int4_mac (LANES): each point synthesized with the fair flow and priced "
-        "with gate-level power, on Dask; Pareto fronts of area and energy per MAC against SQNR.",
+        "with gate-level power, on Dask; Pareto fronts of area, area per MAC/cycle and energy per "
+        "MAC against SQNR.",
     )
     parser.add_argument(
         "--quick", action="store_true", help="a small grid (4 units, LANES 1-4), light workload"
@@ -60,10 +61,10 @@ def build_parser():
         help="Liberty files (default: OSU 0.18 um and IHP SG13G2, where present)",
     )
     parser.add_argument(
-        "--minilm",
+        "--no-minilm",
         action="store_true",
-        help="add the MiniLM embedding cosine per operand format (tens of seconds each; needs "
-        "the model package)",
+        help="skip the MiniLM embedding cosine per operand format (computed by default where "
+        "the model package is installed; tens of seconds per format)",
     )
     parser.add_argument(
         "--retry-failed", action="store_true", help="re-run the cached points that failed"
@@ -111,7 +112,7 @@ def run(out, points, setups, skipped, grid, scheduler=None, workers=2, **options
         (staging / POINTS).rename(out / POINTS)
     shutil.rmtree(staging, ignore_errors=True)
     minilm = options.pop("minilm", False)
-    note = "not computed (pass --minilm)"
+    note = "not computed (--no-minilm)"
     if minilm:
         reason = model_available()
         if reason:
@@ -177,7 +178,7 @@ def main(argv=None):
             grid_record(args.quick),
             args.scheduler,
             workers,
-            minilm=args.minilm,
+            minilm=not args.no_minilm,
             retry_failed=args.retry_failed,
         )
     except (ValueError, OSError, LibertyError) as error:
