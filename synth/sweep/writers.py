@@ -188,6 +188,7 @@ def write_plots(report):
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
     except ImportError:
         report["plot_note"] = _PLOT_NOTE
         return {}
@@ -220,6 +221,9 @@ def write_plots(report):
                 label="Pareto front",
             )
             axis.set_xscale("log")
+            axis.xaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))  # 1-2-5 steps, plain numbers
+            axis.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+            axis.xaxis.set_minor_formatter(NullFormatter())
             axis.set_xlabel(_LABELS[cost])
             axis.set_ylabel(_LABELS[benefit])
             axis.grid(True, which="both", linewidth=0.3)
