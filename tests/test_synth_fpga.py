@@ -5,6 +5,7 @@ the usage errors. Tests that run nextpnr skip without the ``fpga`` extra."""
 import copy
 import dataclasses
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from synth.formal.units import export_rtl
 from synth.fpga import cli
 from synth.fpga.devices import DEVICES
 from synth.fpga.flow import implement
-from synth.fpga.nextpnr import available, misfit_reason
+from synth.fpga.nextpnr import CACHE_DIR, available, misfit_reason
 from synth.fpga.wrapper import TOP, wrapper_verilog
 from synth.fpga.writers import comparisons, write_markdown
 
@@ -62,15 +63,23 @@ def _check_routed(result):
 
 
 @needs_fpga
-def test_int8_mac_on_both_devices_with_and_without_dsp(tmp_path):
+def test_int8_mac_on_both_devices_with_and_without_dsp(tmp_path, monkeypatch):
+    # the compiled WebAssembly of this checkout, then a relative -o, as `make fpga` passes
+    monkeypatch.setenv(
+        "YOWASP_CACHE_DIR", os.environ.get("YOWASP_CACHE_DIR", str(CACHE_DIR.resolve()))
+    )
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "fpga"
-    assert cli.main(["--designs", "int8_mac", "--lanes", "1", "-o", str(out)]) == 0
+    assert cli.main(["--designs", "int8_mac", "--lanes", "1", "-o", "fpga"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fpga"]  # no .partial left
     report = json.loads((out / "fpga.json").read_text())
     results = _results(report, "int8_mac")
     assert sorted(results) == [("ecp5", False), ("ecp5", True), ("ice40", False), ("ice40", True)]
-    for (device, _), result in results.items():
+    for (device, dsp), result in results.items():
         _check_routed(result)
+        # work paths relative to the report, not to the staging folder or the shell
+        workdir = f"work/int8_mac_L1/{device}_{'dsp' if dsp else 'nodsp'}"
+        assert result["placement"]["workdir"] == workdir
         # the wrapper: one FF per I/O bit (18 in, 33 out)
         assert result["wrapper"]["FF"]["value"] == 18 + 33
         ff = DEVICES[device].ff[0].rstrip("*")

@@ -182,8 +182,13 @@ def _device_record(device):
 def _run(task):
     rtl, device_key, dsp, workdir, root = task
     prefix = f"{Path(root).resolve()}/"
+    # resolved, so that the paths the record keeps are relative to the report for any -o
     return implement(
-        rtl, DEVICES[device_key], dsp, workdir, lambda text: str(text).replace(prefix, "")
+        rtl,
+        DEVICES[device_key],
+        dsp,
+        Path(workdir).resolve(),
+        lambda text: str(text).replace(prefix, ""),
     )
 
 
