@@ -20,7 +20,7 @@ from synth.fpga.devices import DEVICES
 from synth.fpga.flow import implement
 from synth.fpga.nextpnr import CACHE_DIR, available, misfit_reason
 from synth.fpga.wrapper import TOP, wrapper_verilog
-from synth.fpga.writers import comparisons, write_markdown
+from synth.fpga.writers import _ratio_text, comparisons, write_markdown
 
 needs_fpga = pytest.mark.skipif(
     not all(available(device) for device in DEVICES.values()),
@@ -136,6 +136,28 @@ def test_a_unit_too_large_for_the_device_is_reported_as_not_fitting(tmp_path):
         "text": "the unit alone is over too (DSP 1 > 0 ICESTORM_DSP)",
     }
     assert result["synthesis"]["DSP"]["value"] == 1
+
+
+def _engine(design, ff):
+    result = {
+        "device": "ecp5",
+        "dsp_inference": False,
+        "synthesis": {m: {"value": v} for m, v in (("LUT", 100), ("FF", ff), ("DSP", 0))},
+        "placement": {"fmax": {"value": 50.0}},
+    }
+    return {
+        "design": design,
+        "tag": design,
+        "parameters": {"LANES": 16, "COLS": 4},
+        "results": [result],
+    }
+
+
+def test_ratios_are_rounded_once():
+    # 1726 / 2228 = 0.7747: rounded to 0.775 first, it printed as 0.78
+    (row,) = comparisons([_engine("sdr_engine", 1726), _engine("int8_engine", 2228)])
+    assert row["FF"] == 1726 / 2228 and row["DSP"] is None and row["LUT"] == 1.0
+    assert _ratio_text(row["FF"]) == "0.77"
 
 
 def test_misfit_reason_reads_the_utilisation_table_of_a_failed_run():

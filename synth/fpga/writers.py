@@ -20,7 +20,8 @@ def _value(result, metric):
 
 
 def _ratio(a, b):
-    return None if a is None or b is None or b == 0 else round(a / b, 3)
+    # unrounded: fpga.md rounds once, to two decimals
+    return None if a is None or b is None or b == 0 else a / b
 
 
 def comparisons(units):
