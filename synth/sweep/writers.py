@@ -24,6 +24,12 @@ _LABELS = {
     "energy_pj_per_mac": "energy per MAC (pJ, clock included)",
     "sqnr_db": "operand SQNR (dB, default GEMM)",
 }
+#: sweep.md's heading of each front of :data:`~synth.sweep.pareto.FRONTS`.
+_TITLES = {
+    "area": "Area vs SQNR",
+    "area_per_mac": "Area per MAC/cycle vs SQNR",
+    "energy": "Energy per MAC vs SQNR",
+}
 
 
 def plot_name(library):
@@ -150,13 +156,9 @@ def sweep_markdown(report, plots):
         mine = [p for p in report["points"] if p["library"] == name]
         ok = sum(p["status"] == "ok" for p in mine)
         lines += [f"## {name}", "", f"{ok} of {len(mine)} points evaluated.", ""]
-        for front, title in (
-            ("area", "Area vs SQNR"),
-            ("area_per_mac", "Area per MAC/cycle vs SQNR"),
-            ("energy", "Energy per MAC vs SQNR"),
-        ):
+        for front in FRONTS:
             points = [by_key[key] for key in fronts[front]]
-            lines += [f"### {title}", "", _front_table(points, minilm), ""]
+            lines += [f"### {_TITLES[front]}", "", _front_table(points, minilm), ""]
         if name in plots:
             lines += [f"![Pareto fronts on {name}]({plots[name]})", ""]
     if "plot_note" in report:
