@@ -36,7 +36,7 @@ formal: $(VENV)/.installed-report
 	$(PY) -m synth.formal -o build/formal
 
 regress: $(VENV)/.installed-test
-	$(PY) scripts/regress.py -o build/regress
+	$(PY) -m sim.regress -o build/regress
 
 # Design-space sweep (hours for the full grid; SWEEP_ARGS=--quick for minutes). Points are cached
 # in build/sweep/points/, so an interrupted or repeated run redoes only what is missing.

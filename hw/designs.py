@@ -2,13 +2,13 @@
 
 from amaranth.hdl import Fragment
 
-from .decompress_mac import DecompressMac
-from .engine import Int8Engine, SdrEngine
-from .int_mac import Int4Mac, Int8Mac
-from .params import RAP_UNITS, defaults_for
-from .rap import IntGelu, IntLayernorm, IntSoftmax
-from .sdr_encoder import SdrEncoder
-from .sdr_mac import SdrMac
+from hw.engine import Int8Engine, SdrEngine
+from hw.params import RAP_UNITS, defaults_for
+from hw.rap import IntGelu, IntLayernorm, IntSoftmax
+from hw.units.decompress_mac import DecompressMac
+from hw.units.int_mac import Int4Mac, Int8Mac
+from hw.units.sdr_encoder import SdrEncoder
+from hw.units.sdr_mac import SdrMac
 
 __all__ = ["DESIGNS", "RAP_DESIGNS", "build", "elaborated"]
 

@@ -18,12 +18,11 @@ from pathlib import Path
 
 from amaranth.back import rtlil
 
-from sim.files import write_files
-from sim.ports import port_layout
-
-from .designs import DESIGNS, build
-from .params import PARAMETERS
-from .yosys import YosysError, run_script, yosys_version
+from hw.designs import DESIGNS, build
+from hw.interface import port_layout
+from hw.params import PARAMETERS
+from hw.yosys import YosysError, run_script, yosys_version
+from sim.util.files import write_files
 
 __all__ = ["LINT_WAIVERS", "describe", "verilog_text", "export", "main"]
 

@@ -8,8 +8,8 @@ cannot drift apart. Format-derived widths (flag width, code width) come from
 
 from dataclasses import dataclass
 
-from sim.formats import BASE_BITS, GROUPS, ROUNDINGS, check_choice, check_int
-from sim.rap.layernorm import MAX_ROW as MAX_LAYERNORM_ROW
+from sim.golden.formats import BASE_BITS, GROUPS, ROUNDINGS, check_choice, check_int
+from sim.golden.rap.layernorm import MAX_ROW as MAX_LAYERNORM_ROW
 
 __all__ = [
     "Parameter",

@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from sim.formats import SdrConfig
-from sim.sdr import encode, sdr_matmul
+from sim.golden.formats import SdrConfig
+from sim.golden.sdr import encode, sdr_matmul
 
 ENCODE_TARGET_RATIO = 15.0
 

@@ -16,16 +16,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hw.designs import build, elaborated  # noqa: E402
-from sim.accuracy.minilm import load_minilm  # noqa: E402
-from sim.accuracy.sentences import SENTENCES  # noqa: E402
-from sim.engine import runner  # noqa: E402
-from sim.engine.models import (  # noqa: E402
-    SYNTHETIC_MODELS,
-    minilm_runs,
-    synthetic_gemms,
-    synthetic_runs,
-)
-from sim.engine.runner import Engine  # noqa: E402
+from sim.system.engine import runner  # noqa: E402
+from sim.system.engine.models import SYNTHETIC_MODELS, minilm_runs, synthetic_gemms, synthetic_runs
+from sim.system.engine.runner import Engine  # noqa: E402
+from sim.workloads.minilm import load_minilm  # noqa: E402
+from sim.workloads.sentences import SENTENCES  # noqa: E402
 
 TARGETS = {"minilm": 30.0, "llama-7b": 60.0}
 

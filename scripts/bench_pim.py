@@ -12,13 +12,13 @@ import time
 
 import numpy as np
 
-from sim.formats import SdrConfig
-from sim.rap import PimConfig, pim_matmul
-from sim.rap.encoder import IntegerEncoder
-from sim.rap.products import PimProducts
-from sim.rap.system import rap_system
-from sim.rap.workloads import load_workload
-from sim.sdr import encode
+from sim.golden.formats import SdrConfig
+from sim.golden.sdr import encode
+from sim.system.rap.encoder import IntegerEncoder
+from sim.system.rap.pim import PimConfig, pim_matmul
+from sim.system.rap.products import PimProducts
+from sim.system.rap.system import rap_system
+from sim.workloads.encoder_models import load_workload
 
 MATMUL_TARGET_S = 2.0
 INFERENCE_TARGET_S = 120.0

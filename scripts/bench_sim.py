@@ -14,11 +14,11 @@ import argparse
 import time
 
 from hw.designs import build, elaborated
-from sim.backends import BACKENDS, get_backend, prepare
-from sim.checker import check_stream
-from sim.schemes import golden_product, qrazor_gemm
-from sim.streams import drained, sdr_mac_beats
-from sim.workload import llm_workload
+from sim.verify.backends import BACKENDS, get_backend, prepare
+from sim.verify.checker import check_stream
+from sim.verify.streams import drained, sdr_mac_beats
+from sim.workloads.llm_gemm import llm_workload
+from sim.workloads.schemes import golden_product, qrazor_gemm
 
 RATIO_TARGET = 100.0
 NATIVE_TARGET = 1e6

@@ -9,6 +9,7 @@ Exit status: 0 all results match, 1 a mismatch (the first one is printed), 2 a u
 
 import argparse
 import json
+import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -18,13 +19,12 @@ from rich.console import Console
 from rich.table import Table
 
 from hw.params import DEFAULTS, MAX_LANES
-
-from .backends import BACKENDS, RTL_BACKENDS
-from .files import write_atomic
-from .formats import GROUPS, check_int
-from .mac_runs import MAC_UNITS, run_unit
-from .progress import LazyProgress
-from .workload import DEFAULT_SHAPE, Workload, check_workload_size, llm_workload
+from sim.golden.formats import GROUPS, check_int
+from sim.util.files import write_atomic
+from sim.util.progress import LazyProgress
+from sim.verify.backends import BACKENDS, RTL_BACKENDS
+from sim.verify.mac_runs import MAC_UNITS, run_unit
+from sim.workloads.llm_gemm import DEFAULT_SHAPE, Workload, check_workload_size, llm_workload
 
 
 def build_parser():
@@ -230,20 +230,21 @@ def render_table(runs, workload, args):
 
 
 def synth_headline(lanes):
-    """Headline rows of ``synth.report`` for ``lanes`` (``synth`` is imported only when asked)."""
-    from synth.report.headline import headline_rows
+    """``synth.report``'s headline at ``lanes``, from ``python -m synth.report.headline`` in a
+    child process (the sim layer never imports synth): ``{"rows", "titles", "cells"}``."""
+    command = [sys.executable, "-m", "synth.report.headline", "--lanes", str(lanes)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise RuntimeError(f"--synth: {lines[-1].removeprefix('error: ')}")
+    return json.loads(done.stdout)
 
-    return headline_rows(lanes=lanes)
 
-
-def render_headline(rows):
-    from synth.report.headline import format_headline
-
-    titles, cells = format_headline(rows)
+def render_headline(headline):
     table = Table(title="Synthesis headline (python -m synth.report gives the full report)")
-    for title in titles:
+    for title in headline["titles"]:
         table.add_column(title, justify="right")
-    for row in cells:
+    for row in headline["cells"]:
         table.add_row(*row)
     return table
 
@@ -263,7 +264,7 @@ def write_json(path, runs, workload, args, headline):
         "units": [run.as_dict() for run in runs],
     }
     if headline is not None:
-        record["synth_headline"] = headline
+        record["synth_headline"] = headline["rows"]
     if args.timing:
         record["timing"] = {
             run.unit: {"seconds": run.seconds, "simulated_cycles_per_second": run.cycles_per_second}

@@ -21,11 +21,11 @@ from rich.table import Table
 
 from hw.designs import build, elaborated
 from hw.params import DEFAULTS
-
-from .engine.energy import engine_figures
-from .engine.models import SYNTHETIC_MODELS, minilm_runs, synthetic_gemms, synthetic_runs
-from .engine.runner import Engine
-from .engine.summary import (
+from sim.golden.formats import GROUPS, check_int
+from sim.system.engine.energy import engine_figures
+from sim.system.engine.models import SYNTHETIC_MODELS, minilm_runs, synthetic_gemms, synthetic_runs
+from sim.system.engine.runner import Engine
+from sim.system.engine.summary import (
     EngineResult,
     constants_record,
     headline,
@@ -33,9 +33,8 @@ from .engine.summary import (
     plot_energy,
     total_run,
 )
-from .files import write_atomic
-from .formats import GROUPS, check_int
-from .progress import LazyProgress
+from sim.util.files import write_atomic
+from sim.util.progress import LazyProgress
 
 __all__ = ["main", "build_parser"]
 
@@ -171,8 +170,8 @@ def _check(args):
 
 
 def _run_minilm(args, engines, progress):
-    from .accuracy.minilm import load_minilm
-    from .accuracy.sentences import SENTENCES
+    from sim.workloads.minilm import load_minilm
+    from sim.workloads.sentences import SENTENCES
 
     model = load_minilm()
     sentences = SENTENCES[: args.sentences] if args.sentences else SENTENCES

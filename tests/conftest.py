@@ -6,7 +6,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from sim.tools import INSTALL_HINTS, find_tool
+from sim.util.tools import INSTALL_HINTS, find_tool
 from synth.library.liberty import default_liberty
 
 settings.register_profile(

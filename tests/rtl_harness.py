@@ -5,9 +5,9 @@ exactly ``LATENCY`` cycles after the beat that completes it. Failures name the s
 failing result and its cycle.
 """
 
-from sim.checker import check_stream
-from sim.rtl_amaranth import simulate
-from sim.streams import drained
+from sim.verify.checker import check_stream
+from sim.verify.rtl_amaranth import simulate
+from sim.verify.streams import drained
 
 __all__ = ["check_outputs", "run_checked"]
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.accuracy.bert import LINEAR_NAMES, BertConfig, BertEncoder, float_gemm, gelu
+from sim.workloads.bert import LINEAR_NAMES, BertConfig, BertEncoder, float_gemm, gelu
 
 CONFIG = {
     "model_type": "bert",

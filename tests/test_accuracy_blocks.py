@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.accuracy.blocks import (
+from sim.studies.accuracy.blocks import (
     BlockTensor,
     _exact_in_one_gemm,
     block_matmul,
     mx_quantize,
     rtn_quantize,
 )
-from sim.accuracy.formats import FP4_E2M1, INT4, ElementFormat
-from sim.metrics import sqnr_db
+from sim.studies.accuracy.formats import FP4_E2M1, INT4, ElementFormat
+from sim.workloads.metrics import sqnr_db
 
 
 def test_rtn_hand_computed():

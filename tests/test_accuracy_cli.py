@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from sim.accuracy import minilm
 from sim.accuracy.__main__ import OUTPUTS, main
+from sim.workloads import minilm
 
 SMALL = [
     "--workload",
@@ -40,7 +40,7 @@ def test_synthetic_reports_agree_with_each_other(tmp_path, capsys):
     report = json.loads((tmp_path / "accuracy.json").read_text())
     assert report["workload"] == {
         "kind": "synthetic",
-        "generator": "sim.workload.llm_workload",
+        "generator": "sim.workloads.llm_gemm.llm_workload",
         "seed": 3,
         "layers": 2,
         "m": 4,
@@ -73,7 +73,7 @@ def test_same_seed_same_bytes(tmp_path):
 
 
 def test_without_matplotlib_the_other_reports_are_written(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "sim.accuracy.plot", None)
+    monkeypatch.setitem(sys.modules, "sim.studies.accuracy.plot", None)
     assert run(tmp_path) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUTS[:3])
     assert "plot skipped: matplotlib is not installed" in capsys.readouterr().err
@@ -119,9 +119,9 @@ def test_module_entry_point(tmp_path):
 
 
 def test_a_failed_write_leaves_no_partial_set(tmp_path, capsys, monkeypatch):
-    import sim.files
+    import sim.util.files
 
-    real, calls = sim.files.write_atomic, []
+    real, calls = sim.util.files.write_atomic, []
 
     def failing(path, data):
         calls.append(path)
@@ -129,7 +129,7 @@ def test_a_failed_write_leaves_no_partial_set(tmp_path, capsys, monkeypatch):
             raise OSError(f"{path}: no space left on device")
         return real(path, data)
 
-    monkeypatch.setattr(sim.files, "write_atomic", failing)
+    monkeypatch.setattr(sim.util.files, "write_atomic", failing)
     out = tmp_path / "out"
     assert run(out) == 2
     assert "no space left on device" in capsys.readouterr().err

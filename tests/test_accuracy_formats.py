@@ -5,8 +5,8 @@ import itertools
 import numpy as np
 import pytest
 
-from sim.accuracy.blocks import element_codes
-from sim.accuracy.formats import (
+from sim.studies.accuracy.blocks import element_codes
+from sim.studies.accuracy.formats import (
     FAMILIES,
     FP4_E2M1,
     INT4,

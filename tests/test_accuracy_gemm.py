@@ -7,7 +7,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.accuracy.formats import (
+from sim.golden import int_matmul
+from sim.golden.formats import SdrConfig
+from sim.quant import absmax_quantize
+from sim.sdr import decode, encode
+from sim.studies.accuracy.formats import (
     FP4_E2M1,
     INT4,
     integer_scheme,
@@ -15,13 +19,9 @@ from sim.accuracy.formats import (
     qrazor_scheme,
     rtn_scheme,
 )
-from sim.accuracy.gemm import gemm_errors, relative_error, scheme_product
-from sim.formats import SdrConfig
-from sim.golden import int_matmul
-from sim.metrics import sqnr_db
-from sim.quant import absmax_quantize
-from sim.sdr import decode, encode
-from sim.workload import llm_workload
+from sim.studies.accuracy.gemm import gemm_errors, relative_error, scheme_product
+from sim.workloads.llm_gemm import llm_workload
+from sim.workloads.metrics import sqnr_db
 
 
 @pytest.mark.parametrize("rounding", ["nearest", "truncate"])

@@ -8,15 +8,15 @@ import importlib.util
 import numpy as np
 import pytest
 
-from sim.accuracy import minilm
-from sim.accuracy.formats import integer_scheme, qrazor_scheme
-from sim.accuracy.sentences import PARAPHRASE_PAIRS, SENTENCES, pair_indices
-from sim.accuracy.study import (
+from sim.studies.accuracy.formats import integer_scheme, qrazor_scheme
+from sim.studies.accuracy.study import (
     capture_gemms,
     end_to_end_cosines,
     layer_errors,
     single_threaded_blas,
 )
+from sim.workloads import minilm
+from sim.workloads.sentences import PARAPHRASE_PAIRS, SENTENCES, pair_indices
 
 MISSING = [
     name

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from hw.designs import build, elaborated
-from sim.rtl_cocotb import CocotbFailure, compiled, run_module, unit_record
-from sim.tools import INSTALL_HINTS, find_tool
+from sim.util.tools import INSTALL_HINTS, find_tool
+from sim.verify.rtl_cocotb import CocotbFailure, compiled, run_module, unit_record
 
 #: The bench modules; the simulator's Python inherits this process's sys.path. The folder has no
 #: __init__.py: as a package named cocotb it would shadow cocotb itself.

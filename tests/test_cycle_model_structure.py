@@ -11,7 +11,7 @@ from hw.pipeline import tree_cuts
 from sim.cycle_models import run, simulate
 from sim.cycle_models.sdr_encoder import razor
 from sim.cycle_models.structure import cut_count, latency, sdr_shifter_width
-from sim.formats import SdrConfig
+from sim.golden.formats import SdrConfig
 from sim.sdr import encode
 
 

@@ -8,9 +8,9 @@ import pytest
 from hw.designs import build, elaborated
 from sim.cycle_models import simulate as model
 from sim.golden import int_matmul
-from sim.rtl_amaranth import simulate as amaranth
-from sim.stimulus import encoder_case, sdr_case
-from sim.streams import MacBeats, drained, int_mac_beats, reset_between, with_bubbles
+from sim.verify.rtl_amaranth import simulate as amaranth
+from sim.verify.stimulus import encoder_case, sdr_case
+from sim.verify.streams import MacBeats, drained, int_mac_beats, reset_between, with_bubbles
 
 CONFIGS = [
     ("sdr_mac", dict(LANES=1, GROUP=4)),

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from hw.designs import build, elaborated
+from hw.interface import port_layout
 from hw.rap.arith import bits_for
 from hw.rap.layernorm import normalised_bound, output_bits
-from sim.checker import check_stream
 from sim.cycle_models import run
 from sim.cycle_models import simulate as model
 from sim.cycle_models.structure import (
@@ -29,10 +29,10 @@ from sim.cycle_models.structure import (
     rap_ports,
     softmax_sum_bits,
 )
-from sim.ports import port_layout
-from sim.rap.streams import exact_parameters, gelu_beats, layernorm_beats, softmax_beats
-from sim.rtl_amaranth import simulate as amaranth
-from sim.streams import MacBeats, concatenated, drained, with_bubbles
+from sim.verify.checker import check_stream
+from sim.verify.rap_streams import exact_parameters, gelu_beats, layernorm_beats, softmax_beats
+from sim.verify.rtl_amaranth import simulate as amaranth
+from sim.verify.streams import MacBeats, concatenated, drained, with_bubbles
 
 #: Every exponent tests/test_hw_rap.py gives a row or a beat.
 HW_EXPONENTS = (

@@ -10,16 +10,16 @@ import pytest
 
 from hw.designs import build, elaborated
 from sim import run_model
-from sim.costs import MEMORY_CONSTANTS
 from sim.cycle_models.structure import sdr_shifter_width
-from sim.engine import runner
-from sim.engine.energy import engine_figures, run_energy_pj
-from sim.engine.runner import Engine, run_gemm
-from sim.engine.tile_model import int8_engine_results, sdr_engine_results
 from sim.golden import int_matmul
 from sim.sdr import SdrConfig, encode, sdr_matmul
-from sim.stimulus import random_groups, random_sdr_operands
-from sim.workload import llm_workload
+from sim.system.engine import runner
+from sim.system.engine.energy import engine_figures, run_energy_pj
+from sim.system.engine.runner import Engine, run_gemm
+from sim.system.engine.tile_model import int8_engine_results, sdr_engine_results
+from sim.system.memory import MEMORY_CONSTANTS
+from sim.verify.stimulus import random_groups, random_sdr_operands
+from sim.workloads.llm_gemm import llm_workload
 
 SDR_CONFIGS = [
     dict(COLS=4, LANES=16, GROUP=16),

@@ -6,13 +6,13 @@ import pytest
 from rtl_harness import run_checked
 
 from hw.designs import build, elaborated
-from sim.checker import check_stream
 from sim.cycle_models import simulate as model
-from sim.engine import plan, tiled_beats
 from sim.golden import int_matmul
 from sim.sdr import SdrConfig, encode, sdr_matmul
-from sim.stimulus import random_groups, random_sdr_operands
-from sim.streams import drained
+from sim.system.engine import plan
+from sim.verify.checker import check_stream
+from sim.verify.stimulus import random_groups, random_sdr_operands
+from sim.verify.streams import drained, tiled_beats
 
 
 def sdr_gemm(engine, rng, m, k, n):

@@ -1,6 +1,6 @@
 import pytest
 
-from sim.formats import GROUPS, SdrConfig, int_range, symmetric_max
+from sim.golden.formats import GROUPS, SdrConfig, int_range, symmetric_max
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from rtl_harness import run_checked
 
-from hw.sdr_encoder import SdrEncoder
-from sim.stimulus import encoder_case
-from sim.streams import reset_between, with_bubbles
+from hw.units.sdr_encoder import SdrEncoder
+from sim.verify.stimulus import encoder_case
+from sim.verify.streams import reset_between, with_bubbles
 
 PIPELINES = ["all", "none", "magnitudes", "flag"]
 

@@ -7,8 +7,8 @@ from rtl_harness import run_checked
 
 from hw.designs import build, elaborated
 from hw.engine import Int8Engine, SdrEngine
-from sim.stimulus import int8_engine_case, sdr_engine_case
-from sim.streams import reset_between, with_bubbles
+from sim.verify.stimulus import int8_engine_case, sdr_engine_case
+from sim.verify.streams import reset_between, with_bubbles
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_latency_is_the_encoder_plus_a_column():
 
 
 def test_exported_engines_on_native_verilator_equal_golden():
-    from sim.backends import get_backend
+    from sim.verify.backends import get_backend
 
     native = get_backend("verilator")
     rng = np.random.default_rng(12)
@@ -101,7 +101,7 @@ def test_cycle_model_equals_amaranth_every_cycle(module, params):
     from test_rtl_cocotb import assert_same_outputs
 
     from sim.cycle_models import simulate as model
-    from sim.rtl_amaranth import simulate as amaranth
+    from sim.verify.rtl_amaranth import simulate as amaranth
 
     seed = sum(map(ord, module + str(params)))
     rng = np.random.default_rng(seed)

@@ -10,7 +10,7 @@ import pytest
 from hw.designs import DESIGNS, elaborated
 from hw.export import LINT_WAIVERS, export
 from hw.yosys import run_script
-from sim.tools import find_tool, verilator_environment
+from sim.util.tools import find_tool, verilator_environment
 
 
 @pytest.fixture(scope="module")
@@ -187,10 +187,10 @@ def test_cli_exports_all_with_parameters(tmp_path):
 def test_a_failed_write_leaves_no_partial_set(tmp_path, monkeypatch):
     """When the third file cannot be written, none of the set appears, and an existing file in
     the folder stays as it was."""
-    import sim.files
+    import sim.util.files
 
     (tmp_path / "keep.txt").write_text("mine")
-    real, calls = sim.files.write_atomic, []
+    real, calls = sim.util.files.write_atomic, []
 
     def failing(path, data):
         calls.append(path)
@@ -198,7 +198,7 @@ def test_a_failed_write_leaves_no_partial_set(tmp_path, monkeypatch):
             raise OSError(f"{path}: no space left on device")
         return real(path, data)
 
-    monkeypatch.setattr(sim.files, "write_atomic", failing)
+    monkeypatch.setattr(sim.util.files, "write_atomic", failing)
     with pytest.raises(OSError, match="no space left"):
         export(["sdr_mac", "int8_mac"], tmp_path, LANES=4)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from rtl_harness import run_checked
 
-from hw.int_mac import Int4Mac, Int8Mac
+from hw.units.int_mac import Int4Mac, Int8Mac
 from sim.golden import int_matmul, wrap_signed
-from sim.streams import int_mac_beats, reset_between, with_bubbles
+from sim.verify.streams import int_mac_beats, reset_between, with_bubbles
 
 
 @pytest.mark.parametrize("cls", [Int8Mac, Int4Mac])

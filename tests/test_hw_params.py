@@ -5,13 +5,13 @@ import inspect
 import pytest
 from amaranth_helpers import assert_refused
 
-from hw.decompress_mac import DecompressMac
 from hw.designs import DESIGNS, elaborated
-from hw.int_mac import Int4Mac, Int8Mac
 from hw.params import DEFAULTS, defaults_for
 from hw.rap import IntGelu, IntLayernorm, IntSoftmax
-from hw.sdr_encoder import SdrEncoder
-from hw.sdr_mac import SdrMac
+from hw.units.decompress_mac import DecompressMac
+from hw.units.int_mac import Int4Mac, Int8Mac
+from hw.units.sdr_encoder import SdrEncoder
+from hw.units.sdr_mac import SdrMac
 
 
 @pytest.mark.parametrize("cls", [SdrMac, DecompressMac])

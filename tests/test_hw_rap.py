@@ -12,13 +12,8 @@ from rtl_harness import run_checked
 
 from hw.rap import IntGelu, IntLayernorm, IntSoftmax
 from hw.rap.layernorm import PARAMETER_BITS, output_bits
-from sim.rap.streams import (
-    exact_parameters,
-    gelu_beats,
-    layernorm_beats,
-    softmax_beats,
-)
-from sim.streams import MacBeats, concatenated, reset_between, with_bubbles
+from sim.verify.rap_streams import exact_parameters, gelu_beats, layernorm_beats, softmax_beats
+from sim.verify.streams import MacBeats, concatenated, reset_between, with_bubbles
 
 #: Exponents within the golden kernels' range, weighted towards the ones that matter.
 EXPONENTS = (-64, -40, -30, -24, -20, -16, -12, -8, -4, 0, 2, 3, 4, 5, 8, 24, 64)

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from rtl_harness import run_checked
 
-from hw.decompress_mac import DecompressMac, decompress_mac_cuts
-from hw.sdr_mac import SdrMac, sdr_mac_cuts
+from hw.units.decompress_mac import DecompressMac, decompress_mac_cuts
+from hw.units.sdr_mac import SdrMac, sdr_mac_cuts
 from sim.golden import wrap_signed
 from sim.sdr import SdrConfig, SdrTensor, decode, encode, sdr_matmul
-from sim.stimulus import sdr_case
-from sim.streams import MacBeats, reset_between, sdr_mac_beats, with_bubbles
+from sim.verify.stimulus import sdr_case
+from sim.verify.streams import MacBeats, reset_between, sdr_mac_beats, with_bubbles
 
 SDR_UNITS = [SdrMac, DecompressMac]
 

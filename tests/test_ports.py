@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.ports import pack_fields, pack_lanes, unpack_lanes
+from sim.verify.ports import pack_fields, pack_lanes, unpack_lanes
 
 
 @st.composite

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from sim.rap.costs import (
+from sim.system.rap.costs import (
     ADC_MODELS,
     CONSTANTS,
     GPUS,

@@ -6,17 +6,17 @@ import math
 import numpy as np
 import pytest
 
+from sim.golden.rap import reference as ref
+from sim.golden.rap import requantize
+from sim.golden.rap.fixed import bit_length, inverse_sqrt, reciprocal, round_shift
 from sim.rap import (
     dyadic,
     fit_shift,
     gelu_int,
     layernorm_int,
-    requantize,
     requantize_dyadic,
     softmax_int,
 )
-from sim.rap import reference as ref
-from sim.rap.fixed import bit_length, inverse_sqrt, reciprocal, round_shift
 
 SEED = 20261201
 

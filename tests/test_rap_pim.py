@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from sim.formats import SdrConfig
+from sim.golden.formats import SdrConfig
+from sim.golden.sdr_tensor import SdrTensor
 from sim.rap import PimConfig, pim_matmul
 from sim.sdr import decode, encode
-from sim.sdr_tensor import SdrTensor
 
 
 def _activations(rng, m, k, config, outliers=True):

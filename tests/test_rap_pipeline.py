@@ -8,14 +8,14 @@ import sys
 import numpy as np
 import pytest
 
-from sim.accuracy import minilm
-from sim.rap import encoder as rap_encoder
-from sim.rap import reference
+from sim.golden.rap import reference
 from sim.rap.__main__ import main
-from sim.rap.encoder import ABLATIONS, VARIANTS, Fixed, IntegerEncoder, PipelineConfig
-from sim.rap.report import PLOTS
-from sim.rap.study import TARGETS, captured_errors, kernel_errors, variant_cosines
-from sim.rap.synthetic import random_bert
+from sim.studies.rap.report import PLOTS
+from sim.studies.rap.study import TARGETS, captured_errors, kernel_errors, variant_cosines
+from sim.system.rap import encoder as rap_encoder
+from sim.system.rap.encoder import ABLATIONS, VARIANTS, Fixed, IntegerEncoder, PipelineConfig
+from sim.workloads import minilm
+from sim.workloads.synthetic_bert import random_bert
 
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 OUTPUTS = ["rap.md", "rap.json", "rap.csv", *(PLOTS if HAS_MATPLOTLIB else ())]

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from sim.rap.__main__ import main
-from sim.rap.compare import design_runs
-from sim.rap.encoder import VARIANTS, IntegerEncoder
-from sim.rap.pim import PimConfig
-from sim.rap.products import PimProducts
-from sim.rap.sweep import run_sweep, sweep_points
-from sim.rap.system import (
+from sim.studies.rap.compare import design_runs
+from sim.studies.rap.sweep import run_sweep, sweep_points
+from sim.system.rap.encoder import VARIANTS, IntegerEncoder
+from sim.system.rap.pim import PimConfig
+from sim.system.rap.products import PimProducts
+from sim.system.rap.system import (
     FP32_OPS,
     GPU_KERNELS_PER_LAYER,
     conventional_system,
@@ -22,7 +22,7 @@ from sim.rap.system import (
     rap_system,
     run_system,
 )
-from sim.rap.workloads import load_workload
+from sim.workloads.encoder_models import load_workload
 
 
 @pytest.fixture(scope="module")

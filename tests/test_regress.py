@@ -1,22 +1,18 @@
-"""scripts/regress.py in a CI-sized run: every engine checks every result, a finished seed is not
-run twice, a wrong engine is caught with the seed to rerun, bad options exit 2."""
+"""``python -m sim.regress`` in a CI-sized run: every engine checks every result, a finished
+seed is not run twice, a wrong engine is caught with the seed to rerun, bad options exit 2."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "regress.py"
+import sim.regress
+import sim.verify.regression
 
 
 @pytest.fixture(scope="module")
 def regress():
-    spec = importlib.util.spec_from_file_location("regress", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return sim.regress
 
 
 SMALL = [
@@ -52,7 +48,7 @@ def test_small_run_checks_everything_and_resumes(regress, tmp_path, capsys):
 
 
 def test_a_wrong_engine_is_caught_with_its_seed(regress, tmp_path, monkeypatch, capsys):
-    real = regress.get_backend
+    real = sim.verify.regression.get_backend
 
     def off_by_one(name):
         def simulate(unit, stream, **options):
@@ -62,7 +58,7 @@ def test_a_wrong_engine_is_caught_with_its_seed(regress, tmp_path, monkeypatch, 
 
         return simulate
 
-    monkeypatch.setattr(regress, "get_backend", off_by_one)
+    monkeypatch.setattr(sim.verify.regression, "get_backend", off_by_one)
     args = ["-o", str(tmp_path / "bad"), "--units", "int8_mac_L16", "--engines", "model"]
     assert regress.main([*args, *SMALL]) == 1
     err = capsys.readouterr().err

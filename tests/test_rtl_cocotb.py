@@ -8,12 +8,12 @@ import pytest
 import pywellen
 from test_cocotb_benches import CONFIGS, configured, needs_icarus
 
-from sim import rtl_amaranth, rtl_cocotb
-from sim.checker import check_stream
 from sim.cycle_models import simulate as cycle_model
 from sim.golden import int_matmul
-from sim.stimulus import encoder_case, sdr_case
-from sim.streams import MacBeats, drained, int_mac_beats, reset_between, with_bubbles
+from sim.verify import rtl_amaranth, rtl_cocotb
+from sim.verify.checker import check_stream
+from sim.verify.stimulus import encoder_case, sdr_case
+from sim.verify.streams import MacBeats, drained, int_mac_beats, reset_between, with_bubbles
 
 
 def _case(unit, rng):

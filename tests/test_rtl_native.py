@@ -7,13 +7,13 @@ from test_cocotb_benches import CONFIGS, RAP_BENCHES, configured
 from test_rtl_cocotb import _values, assert_same_outputs, stream_with_reset
 
 from hw.designs import build, elaborated
-from sim import rtl_amaranth, rtl_native
-from sim.backends import get_backend
-from sim.checker import check_stream
 from sim.cycle_models import simulate as cycle_model
-from sim.schemes import golden_product, qrazor_gemm
-from sim.streams import drained, sdr_mac_beats
-from sim.workload import llm_workload
+from sim.verify import rtl_amaranth, rtl_native
+from sim.verify.backends import get_backend
+from sim.verify.checker import check_stream
+from sim.verify.streams import drained, sdr_mac_beats
+from sim.workloads.llm_gemm import llm_workload
+from sim.workloads.schemes import golden_product, qrazor_gemm
 
 
 @pytest.mark.parametrize("module", CONFIGS)

@@ -8,8 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from sim import mac_runs, run_mac
-from sim.backends import get_backend
+from sim import run_mac
+from sim.verify import mac_runs
+from sim.verify.backends import get_backend
 
 SMALL = ["--m", "2", "--k", "64", "--n", "3", "--lanes", "4"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scalar_sdr import decode_value, razor_rows
 
-from sim.formats import GROUPS, SdrConfig
+from sim.golden.formats import GROUPS, SdrConfig
 from sim.sdr import SdrTensor, decode, encode
 
 ROUNDINGS = ("nearest", "truncate")

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.formats import GROUPS, SdrConfig
 from sim.golden import int_matmul, wrap_signed
+from sim.golden.formats import GROUPS, SdrConfig
 from sim.sdr import decode, encode, sdr_matmul
 
 

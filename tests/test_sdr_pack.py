@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from sim.formats import GROUPS, SdrConfig
+from sim.golden.formats import GROUPS, SdrConfig
+from sim.golden.sdr_pack import packed_size
 from sim.sdr import encode, pack, unpack
-from sim.sdr_pack import packed_size
 
 
 @pytest.mark.parametrize("group", GROUPS)

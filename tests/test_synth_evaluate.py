@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from sim.tools import find_tool
+from sim.util.tools import find_tool
 from synth.library.liberty import default_liberty
 from synth.report.evaluate import DEFAULT_CONDITIONS, POWER_PARTS, Setup, evaluate_unit
 

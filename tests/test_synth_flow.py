@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from hw.export import export
-from sim.tools import find_tool
+from sim.util.tools import find_tool
 from synth.flow.areas import GE_UNIT, read_area
 from synth.flow.implementation import block_areas, implement
 from synth.flow.yosys import abc_delay_target, synthesize

@@ -13,7 +13,7 @@ import pytest
 from pyosys import libyosys
 
 from hw.yosys import run_script
-from sim.tools import find_tool
+from sim.util.tools import find_tool
 from synth.formal.units import export_rtl
 from synth.fpga import cli
 from synth.fpga.devices import DEVICES

@@ -9,8 +9,9 @@ import pytest
 
 from hw.designs import build, elaborated
 from hw.export import export
-from sim.ports import port_layout, unpack_lanes
-from sim.tools import find_tool
+from hw.interface import port_layout
+from sim.util.tools import find_tool
+from sim.verify.ports import unpack_lanes
 from synth.flow.yosys import synthesize
 from synth.gates.activity import Activity, read_activity
 from synth.gates.gatesim import (

@@ -6,7 +6,7 @@ import dataclasses
 import pytest
 
 from hw.pipeline import parse_pipeline
-from sim.tools import find_tool
+from sim.util.tools import find_tool
 from synth.flow.implementation import implement
 from synth.flow.pipelining import choose_pipeline
 from synth.library.liberty import default_liberty, load_liberty

@@ -7,8 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sim.streams import MacBeats
-from sim.tools import find_tool
+from sim.util.tools import find_tool
+from sim.verify.streams import MacBeats
 from synth.flow.implementation import implement
 from synth.flow.sta import run_sta, write_activity_script, write_power_liberty
 from synth.gates.gatelevel import run_gate_level

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from sim.tools import find_tool
+from sim.util.tools import find_tool
 from synth.library.liberty import default_liberty
 from synth.quantity import Quantity
 from synth.report.cli import default_libraries, main
@@ -194,8 +194,8 @@ def test_rap_streams_run_rows_back_to_back_and_count_row_elements():
 @pytest.mark.parametrize("design", ["sdr_engine", "int8_engine"])
 def test_engine_streams_are_exact_on_the_cycle_model(design):
     from hw.designs import build, elaborated
-    from sim.checker import check_stream
     from sim.cycle_models import run
+    from sim.verify.checker import check_stream
     from synth.report.cli import ENGINE_PARAMETERS, units_to_run
     from synth.report.stimulus import operand_sqnr, operands_name, workload_stimulus
 

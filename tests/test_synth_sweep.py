@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from sim.tools import find_tool
+from sim.util.tools import find_tool
 from synth.library.liberty import default_liberty
 from synth.report.evaluate import Setup
 from synth.sweep import cli as cli_module

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sim.workload import llm_workload
+from sim.workloads.llm_gemm import llm_workload
 
 
 def test_same_seed_same_bytes_and_shape():

@@ -4,7 +4,7 @@ from amaranth import Module, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..pipeline import stage
+from hw.pipeline import stage
 
 __all__ = ["IntLaneProducts"]
 

@@ -4,8 +4,8 @@ from amaranth import Module, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..int_mac import Int8Mac
-from ..params import DEFAULTS, check_cols
+from hw.params import DEFAULTS, check_cols
+from hw.units.int_mac import Int8Mac
 
 __all__ = ["Int8Engine"]
 

@@ -4,12 +4,11 @@ from amaranth import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from sim.formats import SdrConfig
-
-from ..params import DEFAULTS, check_cols
-from ..pipeline import delayed
-from ..sdr_encoder import SdrEncoder
-from ..sdr_mac import SdrMac
+from hw.params import DEFAULTS, check_cols
+from hw.pipeline import delayed
+from hw.units.sdr_encoder import SdrEncoder
+from hw.units.sdr_mac import SdrMac
+from sim.golden.formats import SdrConfig
 
 __all__ = ["SdrEngine"]
 

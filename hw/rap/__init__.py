@@ -9,8 +9,8 @@ counter (:mod:`.rows`), the integer operations of ``sim.rap.fixed`` as expressio
 reciprocal and inverse square root.
 """
 
-from .gelu import IntGelu
-from .layernorm import IntLayernorm
-from .softmax import IntSoftmax
+from hw.rap.gelu import IntGelu
+from hw.rap.layernorm import IntLayernorm
+from hw.rap.softmax import IntSoftmax
 
 __all__ = ["IntGelu", "IntSoftmax", "IntLayernorm"]

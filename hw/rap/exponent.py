@@ -4,11 +4,10 @@ from amaranth import Module, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from sim.rap.softmax import _MAX_T, EXP_FRACTION_BITS, LOG2E_FRACTION_BITS
-
-from ..pipeline import stage
-from .arith import clamp, minimum, odd_part, round_shift_by
-from .step import step
+from hw.pipeline import stage
+from hw.rap.arith import clamp, minimum, odd_part, round_shift_by
+from hw.rap.step import step
+from sim.golden.rap.softmax import _MAX_T, EXP_FRACTION_BITS, LOG2E_FRACTION_BITS
 
 __all__ = ["Log2eExponents"]
 

@@ -5,14 +5,23 @@ from amaranth import Module, Mux, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from sim.checker import Results
-from sim.rap import fixed
-from sim.rap.gelu import ERF_A, ERF_B, GELU_FRACTION_BITS, INV_SQRT2
-
-from ..params import check_row_params, defaults_for
-from ..pipeline import delayed, stage
-from .arith import bits_for, clamp, fit, minimum, multiply, round_shift, round_shift_by, span, times
-from .step import step
+from hw.interface import Results
+from hw.params import check_row_params, defaults_for
+from hw.pipeline import delayed, stage
+from hw.rap.arith import (
+    bits_for,
+    clamp,
+    fit,
+    minimum,
+    multiply,
+    round_shift,
+    round_shift_by,
+    span,
+    times,
+)
+from hw.rap.step import step
+from sim.golden.rap import fixed
+from sim.golden.rap.gelu import ERF_A, ERF_B, GELU_FRACTION_BITS, INV_SQRT2
 
 __all__ = ["IntGelu"]
 

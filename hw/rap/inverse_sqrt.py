@@ -6,12 +6,8 @@ from amaranth import Array, Const, Module, Signal, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from sim.rap import fixed
-from sim.rap.fixed import _INVERSE_SQRT_TABLE, _ONE
-from sim.rap.layernorm import IN_BITS, OUT_FRACTION_BITS, _eps_mantissa
-
-from ..pipeline import delayed, stage
-from .arith import (
+from hw.pipeline import delayed, stage
+from hw.rap.arith import (
     bit_length,
     bits_for,
     maximum,
@@ -21,7 +17,10 @@ from .arith import (
     round_shift_by,
     span,
 )
-from .step import step
+from hw.rap.step import step
+from sim.golden.rap import fixed
+from sim.golden.rap.fixed import _INVERSE_SQRT_TABLE, _ONE
+from sim.golden.rap.layernorm import IN_BITS, OUT_FRACTION_BITS, _eps_mantissa
 
 __all__ = ["InverseSqrt", "NEWTON_STEPS", "eps_terms"]
 

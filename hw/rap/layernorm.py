@@ -8,23 +8,22 @@ from amaranth import Module, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from sim.checker import Results
-from sim.rap.fixed import inverse_sqrt
-from sim.rap.layernorm import (
+from hw.blocks.accumulator import Accumulator
+from hw.blocks.adder_tree import AdderTree
+from hw.interface import Results
+from hw.params import check_row_params, defaults_for
+from hw.pipeline import delayed, stage
+from hw.rap.arith import bits_for, fit, multiply, round_shift, round_shift_by, times
+from hw.rap.inverse_sqrt import InverseSqrt
+from hw.rap.rows import RowPasses, row_exponent
+from hw.rap.step import step
+from sim.golden.rap.fixed import inverse_sqrt
+from sim.golden.rap.layernorm import (
     IN_BITS,
     OUT_FRACTION_BITS,
     PARAMETER_FRACTION_BITS,
     _eps_mantissa,
 )
-
-from ..blocks.accumulator import Accumulator
-from ..blocks.adder_tree import AdderTree
-from ..params import check_row_params, defaults_for
-from ..pipeline import delayed, stage
-from .arith import bits_for, fit, multiply, round_shift, round_shift_by, times
-from .inverse_sqrt import InverseSqrt
-from .rows import RowPasses, row_exponent
-from .step import step
 
 __all__ = ["IntLayernorm", "PARAMETER_BITS", "normalised_bound", "output_bits"]
 

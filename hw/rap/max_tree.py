@@ -4,8 +4,8 @@ from amaranth import Module, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from ..pipeline import stage, tree_levels
-from .arith import maximum
+from hw.pipeline import stage, tree_levels
+from hw.rap.arith import maximum
 
 __all__ = ["MaxTree"]
 

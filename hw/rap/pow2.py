@@ -5,12 +5,11 @@ from amaranth import Module, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from sim.rap import fixed
-from sim.rap.softmax import EXP_FRACTION_BITS, POW2_COEFFICIENTS
-
-from ..pipeline import stage
-from .arith import bits_for, minimum, multiply, round_shift, round_shift_by, span, times
-from .step import step
+from hw.pipeline import stage
+from hw.rap.arith import bits_for, minimum, multiply, round_shift, round_shift_by, span, times
+from hw.rap.step import step
+from sim.golden.rap import fixed
+from sim.golden.rap.softmax import EXP_FRACTION_BITS, POW2_COEFFICIENTS
 
 __all__ = ["Pow2Negative", "HORNER_SPANS", "EXP_BITS"]
 

@@ -6,12 +6,11 @@ from amaranth import Module, Signal, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from sim.rap import fixed
-from sim.rap.fixed import _ONE, _RECIPROCAL_A, _RECIPROCAL_B
-
-from ..pipeline import delayed, stage
-from .arith import bit_length, bits_for, round_shift, round_shift_by, span, times
-from .step import step
+from hw.pipeline import delayed, stage
+from hw.rap.arith import bit_length, bits_for, round_shift, round_shift_by, span, times
+from hw.rap.step import step
+from sim.golden.rap import fixed
+from sim.golden.rap.fixed import _ONE, _RECIPROCAL_A, _RECIPROCAL_B
 
 __all__ = ["Reciprocal", "NEWTON_STEPS", "MANTISSA_BITS"]
 

@@ -4,20 +4,19 @@ from amaranth import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from sim.checker import Results
-from sim.rap.softmax import EXP_FRACTION_BITS, _log2e_multiplier
-
-from ..blocks.accumulator import Accumulator
-from ..blocks.adder_tree import AdderTree
-from ..params import check_row_params, defaults_for
-from ..pipeline import delayed, stage
-from .arith import maximum, minimum, round_shift
-from .exponent import T_BITS, Log2eExponents
-from .max_tree import MaxTree
-from .pow2 import EXP_BITS, Pow2Negative
-from .reciprocal import Reciprocal
-from .rows import RowPasses, row_exponent
-from .step import step
+from hw.blocks.accumulator import Accumulator
+from hw.blocks.adder_tree import AdderTree
+from hw.interface import Results
+from hw.params import check_row_params, defaults_for
+from hw.pipeline import delayed, stage
+from hw.rap.arith import maximum, minimum, round_shift
+from hw.rap.exponent import T_BITS, Log2eExponents
+from hw.rap.max_tree import MaxTree
+from hw.rap.pow2 import EXP_BITS, Pow2Negative
+from hw.rap.reciprocal import Reciprocal
+from hw.rap.rows import RowPasses, row_exponent
+from hw.rap.step import step
+from sim.golden.rap.softmax import EXP_FRACTION_BITS, _log2e_multiplier
 
 __all__ = ["IntSoftmax"]
 

@@ -4,7 +4,7 @@ from amaranth import Module, Signal, Value
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from .arith import fit
+from hw.rap.arith import fit
 
 __all__ = ["Step", "step"]
 

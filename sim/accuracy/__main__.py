@@ -13,13 +13,13 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from ..files import write_files
-from ..progress import LazyProgress
-from ..workload import DEFAULT_SHAPE, check_workload_size
-from .formats import STUDY_GROUPS
-from .minilm import ModelUnavailable, load_minilm
-from .report import csv_report, json_report, markdown_report
-from .study import model_study, single_threaded_blas, synthetic_study
+from sim.studies.accuracy.formats import STUDY_GROUPS
+from sim.studies.accuracy.report import csv_report, json_report, markdown_report
+from sim.studies.accuracy.study import model_study, single_threaded_blas, synthetic_study
+from sim.util.files import write_files
+from sim.util.progress import LazyProgress
+from sim.workloads.llm_gemm import DEFAULT_SHAPE, check_workload_size
+from sim.workloads.minilm import ModelUnavailable, load_minilm
 
 #: Options of the synthetic workload, with their defaults.
 SYNTHETIC_DEFAULTS = {
@@ -105,7 +105,7 @@ def render(study):
         "accuracy.csv": csv_report(study),
     }
     try:
-        from .plot import sqnr_plot
+        from sim.studies.accuracy.plot import sqnr_plot
     except ImportError:
         return outputs
     outputs["accuracy.png"] = sqnr_plot(study)

@@ -9,8 +9,8 @@ SPEC parameters: latencies and internal widths come from :mod:`.structure`, neve
 
 import functools
 
-from . import decompress_mac, int8_engine, int_mac, sdr_encoder, sdr_engine, sdr_mac
-from .rap_rows import ROW_MODELS
+from sim.cycle_models import decompress_mac, int8_engine, int_mac, sdr_encoder, sdr_engine, sdr_mac
+from sim.cycle_models.rap_rows import ROW_MODELS
 
 __all__ = ["simulate", "run", "MODELS"]
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from ..golden import wrap_signed
-from .sdr_mac import accumulator_output, signed_codes
-from .structure import latency
+from sim.cycle_models.sdr_mac import accumulator_output, signed_codes
+from sim.cycle_models.structure import latency
+from sim.golden.integer import wrap_signed
 
 __all__ = ["simulate"]
 

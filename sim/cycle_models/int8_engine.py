@@ -3,8 +3,8 @@ stream (the ``int8_mac`` model, with the columns as a leading stream axis)."""
 
 import numpy as np
 
-from . import int_mac
-from .structure import COLUMN_PARAMETERS, per_column
+from sim.cycle_models import int_mac
+from sim.cycle_models.structure import COLUMN_PARAMETERS, per_column
 
 __all__ = ["simulate"]
 

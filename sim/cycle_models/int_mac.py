@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from .sdr_mac import accumulator_output
-from .structure import latency
+from sim.cycle_models.sdr_mac import accumulator_output
+from sim.cycle_models.structure import latency
 
 __all__ = ["simulate"]
 

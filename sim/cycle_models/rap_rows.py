@@ -30,13 +30,8 @@ reciprocal registers, sized for sums from ``2**15`` up, would cut values the mod
 
 import numpy as np
 
-from ..golden import wrap_signed
-from ..rap import gelu_int
-from ..rap.fixed import bit_length, inverse_sqrt, reciprocal, round_shift
-from ..rap.layernorm import OUT_FRACTION_BITS, PARAMETER_FRACTION_BITS, _eps_mantissa
-from ..rap.softmax import _fixed_exponent, _log2e_multiplier, _pow2_negative
-from .common import count_since, resets_before, same_epoch
-from .structure import (
+from sim.cycle_models.common import count_since, resets_before, same_epoch
+from sim.cycle_models.structure import (
     ROW_PASSES,
     latency,
     layernorm_normalised_bits,
@@ -44,6 +39,11 @@ from .structure import (
     rap_ports,
     softmax_sum_bits,
 )
+from sim.golden.integer import wrap_signed
+from sim.golden.rap import gelu_int
+from sim.golden.rap.fixed import bit_length, inverse_sqrt, reciprocal, round_shift
+from sim.golden.rap.layernorm import OUT_FRACTION_BITS, PARAMETER_FRACTION_BITS, _eps_mantissa
+from sim.golden.rap.softmax import _fixed_exponent, _log2e_multiplier, _pow2_negative
 
 __all__ = ["ROW_MODELS", "simulate_gelu", "simulate_softmax", "simulate_layernorm"]
 

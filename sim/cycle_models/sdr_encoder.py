@@ -7,8 +7,8 @@ equality tests between this model, the golden model and the RTL compare three im
 
 import numpy as np
 
-from .common import delayed, resets_before, same_epoch
-from .structure import latency
+from sim.cycle_models.common import delayed, resets_before, same_epoch
+from sim.cycle_models.structure import latency
 
 __all__ = ["simulate", "razor"]
 

@@ -3,10 +3,10 @@ columns (the ``sdr_mac`` model, with the columns as a leading stream axis)."""
 
 import numpy as np
 
-from . import sdr_mac
-from .common import count_since, delayed
-from .sdr_encoder import razor
-from .structure import COLUMN_PARAMETERS, per_column
+from sim.cycle_models import sdr_mac
+from sim.cycle_models.common import count_since, delayed
+from sim.cycle_models.sdr_encoder import razor
+from sim.cycle_models.structure import COLUMN_PARAMETERS, per_column
 
 __all__ = ["simulate", "column_streams"]
 

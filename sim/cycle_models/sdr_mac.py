@@ -2,9 +2,15 @@
 
 import numpy as np
 
-from ..golden import wrap_signed
-from .common import count_since, delayed, fresh_running_sum, resets_before, same_epoch
-from .structure import latency, sdr_shifter_width
+from sim.cycle_models.common import (
+    count_since,
+    delayed,
+    fresh_running_sum,
+    resets_before,
+    same_epoch,
+)
+from sim.cycle_models.structure import latency, sdr_shifter_width
+from sim.golden.integer import wrap_signed
 
 __all__ = ["simulate", "signed_codes", "accumulator_output"]
 

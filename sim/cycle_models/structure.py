@@ -11,11 +11,11 @@ import math
 
 import numpy as np
 
-from ..formats import SdrConfig
-from ..rap.fixed import inverse_sqrt
-from ..rap.layernorm import IN_BITS as LAYERNORM_IN_BITS
-from ..rap.layernorm import OUT_FRACTION_BITS, PARAMETER_FRACTION_BITS
-from ..rap.softmax import EXP_FRACTION_BITS
+from sim.golden.formats import SdrConfig
+from sim.golden.rap.fixed import inverse_sqrt
+from sim.golden.rap.layernorm import IN_BITS as LAYERNORM_IN_BITS
+from sim.golden.rap.layernorm import OUT_FRACTION_BITS, PARAMETER_FRACTION_BITS
+from sim.golden.rap.softmax import EXP_FRACTION_BITS
 
 __all__ = [
     "latency",

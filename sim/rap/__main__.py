@@ -24,16 +24,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..accuracy.minilm import ModelUnavailable
-from ..formats import check_int
-from ..progress import LazyProgress
-from . import report, report_pim
-from .compare import design_runs
-from .costs import GPUS
-from .pim import MAX_ROWS
-from .records import accuracy_record, compare_record, pim_record
-from .sweep import sweep_points
-from .workloads import WORKLOADS
+from sim.golden.formats import check_int
+from sim.studies.rap import report, report_pim
+from sim.studies.rap.compare import design_runs
+from sim.studies.rap.records import accuracy_record, compare_record, pim_record
+from sim.studies.rap.sweep import sweep_points
+from sim.system.rap.costs import GPUS
+from sim.system.rap.pim import MAX_ROWS
+from sim.util.progress import LazyProgress
+from sim.workloads.encoder_models import WORKLOADS
+from sim.workloads.minilm import ModelUnavailable
 
 
 def _paragraph(index):

@@ -22,7 +22,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.tools import find_tool
+from sim.util.tools import find_tool
 
 from ..gates.gatesim import CLOCK_PORT
 from ..templates import render

@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from sim.files import check_report_folder, replace_folder
+from sim.util.files import check_report_folder, replace_folder
 
 from ..library.liberty import default_libraries
 from ..usage import UsageParser

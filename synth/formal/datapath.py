@@ -19,7 +19,7 @@ different partial sums between results, so no simple induction closes):
 import time
 from pathlib import Path
 
-from sim.formats import SdrConfig
+from sim.golden.formats import SdrConfig
 
 from .aiger import tie_inputs
 from .cec import aiger_commands, prove_cases, stopped

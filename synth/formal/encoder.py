@@ -8,7 +8,7 @@ cycle, so k-induction extends the check to every cycle.
 
 from pathlib import Path
 
-from sim.formats import SdrConfig
+from sim.golden.formats import SdrConfig
 
 from .encoder_reference import reference_verilog
 from .sat import check_assertions, formal_design

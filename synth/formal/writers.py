@@ -3,7 +3,7 @@ libraries. Everything but the seconds is the same for the same run."""
 
 import json
 
-from sim.files import write_atomic
+from sim.util.files import write_atomic
 
 from .result import format_counterexample
 

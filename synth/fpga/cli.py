@@ -20,8 +20,8 @@ from pathlib import Path
 
 from hw.designs import build, elaborated
 from hw.yosys import YosysError, yosys_version
-from sim.files import check_report_folder, replace_folder
-from sim.formats import check_int
+from sim.golden.formats import check_int
+from sim.util.files import check_report_folder, replace_folder
 
 from ..formal.units import export_rtl
 from ..report.evaluate import unit_tag

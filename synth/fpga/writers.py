@@ -3,7 +3,7 @@ the SDR against INT8 comparison. Nothing in them depends on the time of the run.
 
 import json
 
-from sim.files import write_atomic
+from sim.util.files import write_atomic
 
 __all__ = ["comparisons", "notes", "write_json", "write_markdown"]
 

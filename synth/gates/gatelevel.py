@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from sim.checker import check_stream
-from sim.ports import port_layout
+from hw.interface import port_layout
+from sim.verify.checker import check_stream
 
 from .gatesim import CLOCK_PORT, GateSimError
 from .logicsim import simulate

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
+from hw.interface import port_layout
 from hw.yosys import run_script
-from sim.checker import check_stream
-from sim.ports import pack_fields, port_layout, unpack_lanes
-from sim.tools import find_tool
+from sim.util.tools import find_tool
+from sim.verify.checker import check_stream
+from sim.verify.ports import pack_fields, unpack_lanes
 
 from ..templates import render
 

@@ -27,8 +27,8 @@ from pathlib import Path
 from hw.designs import DESIGNS, RAP_DESIGNS
 from hw.params import DEFAULTS, RAP_LANES, check_row_params
 from hw.yosys import YosysError, yosys_version
-from sim.files import check_report_folder, replace_folder, write_atomic
-from sim.formats import check_int
+from sim.golden.formats import check_int
+from sim.util.files import check_report_folder, replace_folder, write_atomic
 
 from ..flow.areas import AREA_UNIT, GE_UNIT
 from ..flow.pipelining import __doc__ as PIPELINING_POLICY

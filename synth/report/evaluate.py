@@ -19,7 +19,7 @@ from pathlib import Path
 
 from hw.designs import DESIGNS, RAP_DESIGNS, build, elaborated
 from hw.export import export
-from sim.tools import find_tool
+from sim.util.tools import find_tool
 
 from ..flow.areas import read_area
 from ..flow.implementation import block_areas, implement

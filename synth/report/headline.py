@@ -199,3 +199,27 @@ def headline_rows(lanes=16, liberty=None, out_dir=None, seeds=(0,)):
         folder = Path(out_dir) if out_dir else Path(scratch)
         records = [evaluate_unit(design, {"LANES": lanes}, setup, folder) for design in MACS]
     return headline(records)
+
+
+def main(argv=None):
+    """``python -m synth.report.headline --lanes N``: the headline rows as JSON on stdout, with
+    their formatted cells (what ``python -m sim.run_mac --synth`` prints). Exit 2 on an error."""
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser(description="The synthesis headline at one LANES, as JSON.")
+    parser.add_argument("--lanes", type=int, default=16)
+    args = parser.parse_args(argv)
+    try:
+        rows = headline_rows(lanes=args.lanes)
+    except (ValueError, RuntimeError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    titles, cells = format_headline(rows)
+    print(json.dumps({"rows": rows, "titles": titles, "cells": cells}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -7,7 +7,7 @@ files carry no timestamp otherwise).
 import io
 
 from hw.designs import RAP_DESIGNS
-from sim.files import write_atomic
+from sim.util.files import write_atomic
 
 from .headline import PAPER
 from .writers import CATEGORY_ORDER, category_totals

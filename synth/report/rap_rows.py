@@ -29,12 +29,12 @@ import numpy as np
 
 from hw.designs import DESIGNS
 from hw.params import check_row_params
-from sim.accuracy.minilm import ModelUnavailable
-from sim.formats import check_int
-from sim.rap.encoder import VARIANTS, IntegerEncoder
-from sim.rap.requantize import requantize
-from sim.rap.streams import gelu_beats, layernorm_beats, softmax_beats
-from sim.rap.workloads import load_workload
+from sim.golden.formats import check_int
+from sim.golden.rap.requantize import requantize
+from sim.system.rap.encoder import VARIANTS, IntegerEncoder
+from sim.verify.rap_streams import gelu_beats, layernorm_beats, softmax_beats
+from sim.workloads.encoder_models import load_workload
+from sim.workloads.minilm import ModelUnavailable
 
 __all__ = [
     "SENTENCES",

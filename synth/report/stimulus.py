@@ -23,12 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from hw.designs import RAP_DESIGNS
-from sim.formats import SdrConfig, check_int
-from sim.metrics import sqnr_db
-from sim.quant import absmax_quantize
-from sim.schemes import golden_product, integer_gemm, qrazor_gemm
-from sim.sdr import SdrTensor, encode
-from sim.streams import (
+from sim.golden.formats import SdrConfig, check_int
+from sim.golden.quant import absmax_quantize
+from sim.golden.sdr import SdrTensor, encode
+from sim.verify.streams import (
     MacBeats,
     concatenated,
     drained,
@@ -38,7 +36,9 @@ from sim.streams import (
     sdr_engine_beats,
     sdr_mac_beats,
 )
-from sim.workload import DEFAULT_SHAPE, llm_workload
+from sim.workloads.llm_gemm import DEFAULT_SHAPE, llm_workload
+from sim.workloads.metrics import sqnr_db
+from sim.workloads.schemes import golden_product, integer_gemm, qrazor_gemm
 
 from .rap_rows import rap_streams
 

@@ -10,7 +10,7 @@ import io
 import json
 
 from hw.designs import RAP_DESIGNS
-from sim.files import write_atomic
+from sim.util.files import write_atomic
 
 from ..gates.blocks import CATEGORIES, CONTROL, REGISTERS
 from .evaluate import POWER_PARTS

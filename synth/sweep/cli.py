@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from sim.files import check_report_folder, replace_folder, write_atomic
-from sim.formats import check_int
-from sim.progress import LazyProgress
+from sim.golden.formats import check_int
+from sim.util.files import check_report_folder, replace_folder, write_atomic
+from sim.util.progress import LazyProgress
 
 from ..library.liberty import LibertyError
 from ..report.cli import default_libraries

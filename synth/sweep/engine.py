@@ -11,7 +11,7 @@ import logging
 from contextlib import contextmanager
 from pathlib import Path
 
-from sim.files import write_atomic
+from sim.util.files import write_atomic
 
 from .grid import point_order
 from .minilm import format_key, operand_format, run_cosine

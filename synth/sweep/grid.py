@@ -2,7 +2,7 @@
 
 from hw.designs import DESIGNS
 from hw.params import defaults_for
-from sim.formats import GROUPS
+from sim.golden.formats import GROUPS
 
 from ..report.evaluate import DEFAULT_CONDITIONS, Setup
 from ..report.stimulus import DEFAULT_BEATS, DEFAULT_SEEDS, DEFAULT_STREAMS

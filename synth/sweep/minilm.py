@@ -14,10 +14,10 @@ import re
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from sim.accuracy.minilm import load_minilm
-from sim.accuracy.sentences import SENTENCE_SET, SENTENCES
-from sim.schemes import golden_product, integer_gemm, qrazor_gemm
-from sim.workload import Workload
+from sim.workloads.llm_gemm import Workload
+from sim.workloads.minilm import load_minilm
+from sim.workloads.schemes import golden_product, integer_gemm, qrazor_gemm
+from sim.workloads.sentences import SENTENCE_SET, SENTENCES
 
 from ..report.stimulus import INT_WIDTHS
 

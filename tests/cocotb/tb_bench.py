@@ -30,7 +30,7 @@ from tb_coverage import UnitCoverage, closed, count_phase
 from tb_model import MODELS
 from tb_stimulus import STIMULI
 
-from sim.streams import drained
+from sim.verify.streams import drained
 
 #: Random transactions per run when ``QRAZOR_COCOTB_VECTORS`` is not set (CI-sized).
 DEFAULT_VECTORS = 200

@@ -15,8 +15,8 @@ from cocotb.clock import Clock
 from cocotb.simtime import get_sim_time
 from cocotb.triggers import FallingEdge, RisingEdge
 
-from sim.ports import stream_cycles, unpack_lanes
-from sim.rtl_cocotb import CLOCK_PERIOD_NS, port_changes, writes_by_cycle
+from sim.verify.ports import stream_cycles, unpack_lanes
+from sim.verify.rtl_cocotb import CLOCK_PERIOD_NS, port_changes, writes_by_cycle
 
 __all__ = [
     "bench_settings",

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from cocotb_coverage.coverage import CoverPoint, coverage_db
 
-from sim.formats import SdrConfig
+from sim.golden.formats import SdrConfig
 
 __all__ = ["UnitCoverage", "bubble_bin", "closed", "count_phase", "RUN_TOTALS", "RAP_UNITS"]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.formats import SdrConfig
 from sim.golden import int_matmul, wrap_signed
+from sim.golden.formats import SdrConfig
 from sim.sdr import SdrTensor, encode, sdr_matmul
 
 __all__ = [

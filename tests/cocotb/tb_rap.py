@@ -31,8 +31,8 @@ from tb_components import (
 from tb_coverage import UnitCoverage, closed, count_phase
 from tb_rap_model import MODELS, PASSES, STIMULI
 
-from sim.ports import unpack_lanes
-from sim.streams import drained
+from sim.verify.ports import unpack_lanes
+from sim.verify.streams import drained
 
 #: Output beats per random phase when ``QRAZOR_COCOTB_VECTORS`` is not set (CI-sized).
 DEFAULT_VECTORS = 120

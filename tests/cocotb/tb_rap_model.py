@@ -12,15 +12,10 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from sim.golden.rap.layernorm import IN_BITS as LAYERNORM_BITS
 from sim.rap import gelu_int, layernorm_int, softmax_int
-from sim.rap.layernorm import IN_BITS as LAYERNORM_BITS
-from sim.rap.streams import (
-    exact_parameters,
-    gelu_beats,
-    layernorm_beats,
-    softmax_beats,
-)
-from sim.streams import concatenated, with_bubbles
+from sim.verify.rap_streams import exact_parameters, gelu_beats, layernorm_beats, softmax_beats
+from sim.verify.streams import concatenated, with_bubbles
 
 __all__ = ["Prediction", "MODELS", "STIMULI", "PASSES"]
 

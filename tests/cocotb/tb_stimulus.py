@@ -9,12 +9,11 @@ transaction-level model fed by its input monitor, so stimulus and checking take 
 
 import numpy as np
 
-from sim.formats import SdrConfig
 from sim.golden import int_matmul, wrap_signed
+from sim.golden.formats import SdrConfig
 from sim.quant import absmax_quantize
-from sim.schemes import QRAZOR_A_BITS, golden_product, integer_gemm, qrazor_gemm
 from sim.sdr import SdrTensor, decode, encode
-from sim.streams import (
+from sim.verify.streams import (
     concatenated,
     encoder_beats,
     int8_engine_beats,
@@ -23,7 +22,8 @@ from sim.streams import (
     sdr_mac_beats,
     with_bubbles,
 )
-from sim.workload import llm_workload
+from sim.workloads.llm_gemm import llm_workload
+from sim.workloads.schemes import QRAZOR_A_BITS, golden_product, integer_gemm, qrazor_gemm
 
 __all__ = [
     "llm_shape",
