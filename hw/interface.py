@@ -3,7 +3,7 @@ appear on its ports (the row protocol of the RAP units). Docs: ``docs/interfaces
 
 from dataclasses import dataclass
 
-__all__ = ["port_layout", "Results"]
+__all__ = ["port_layout", "Results", "row_unit_signature"]
 
 
 def port_layout(unit):
@@ -25,6 +25,33 @@ def port_layout(unit):
             shape = Shape.cast(member.shape)
             layout[name] = (direction, shape.width, None, shape.signed)
     return layout
+
+
+def row_unit_signature(lanes, in_shape, out, out_shape, lane_inputs=None):
+    """The ports of a RAP row unit (``int_gelu``, ``int_softmax``, ``int_layernorm``), in order:
+
+    ``x``: ``lanes`` lanes of ``in_shape`` and ``e`` (signed 8 bits), its exponent; one port of
+    ``lanes`` lanes per ``{name: lane shape}`` of ``lane_inputs`` (LayerNorm's ``gamma`` and
+    ``beta``); ``in_valid`` and ``in_last`` (last beat of a row); the result ``out``, ``lanes``
+    lanes of ``out_shape``, and its exponent ``<out>_exp`` (signed 8 bits); ``out_valid`` and
+    ``out_last``. A dict of members for ``wiring.Component.__init__``.
+    """
+    from amaranth import signed
+    from amaranth.lib import data
+    from amaranth.lib.wiring import In, Out
+
+    members = {"x": In(data.ArrayLayout(in_shape, lanes)), "e": In(signed(8))}
+    for name, shape in (lane_inputs or {}).items():
+        members[name] = In(data.ArrayLayout(shape, lanes))
+    members |= {
+        "in_valid": In(1),
+        "in_last": In(1),
+        out: Out(data.ArrayLayout(out_shape, lanes)),
+        f"{out}_exp": Out(signed(8)),
+        "out_valid": Out(1),
+        "out_last": Out(1),
+    }
+    return members
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,20 @@ from amaranth.lib.wiring import In, Out
 from hw.pipeline import stage
 from hw.rap.arith import clamp, minimum, odd_part, round_shift_by
 from hw.rap.step import step
-from sim.golden.rap.softmax import _MAX_T, EXP_FRACTION_BITS, LOG2E_FRACTION_BITS
+from sim.golden.rap.softmax import EXP_FRACTION_BITS, LOG2E_FRACTION_BITS, MAX_BASE2_EXPONENT
 
 __all__ = ["Log2eExponents"]
 
-#: Left shift that saturates every nonzero product (``2**LEFT > _MAX_T``).
-LEFT = _MAX_T.bit_length()
-#: Width of ``t`` (at most ``_MAX_T``).
-T_BITS = _MAX_T.bit_length()
+#: Left shift that saturates every nonzero product (``2**LEFT > MAX_BASE2_EXPONENT``).
+LEFT = MAX_BASE2_EXPONENT.bit_length()
+#: Width of ``t`` (at most ``MAX_BASE2_EXPONENT``).
+T_BITS = MAX_BASE2_EXPONENT.bit_length()
 
 
 class Log2eExponents(wiring.Component):
-    """Per lane ``t = min(product * 2**(e - 4), MAX_T)`` with ``product = d * C``, as the golden's
-    ``_fixed_exponent`` rounds it, ``LATENCY`` 2 (a register after the multipliers, one after
-    the shifter).
+    """Per lane ``t = min(product * 2**(e - 4), MAX_BASE2_EXPONENT)`` with ``product = d * C``, as
+    the golden's ``base2_exponent`` rounds it, ``LATENCY`` 2 (a register after the multipliers,
+    one after the shifter).
 
     The golden shifts right by ``s = 4 - e`` (clipped to 62, rounding) or, for ``s < 0``, left by
     ``min(-s, 40)`` with saturation at ``MAX_T``. Both are one rounding right shift of
@@ -34,7 +34,7 @@ class Log2eExponents(wiring.Component):
     width : int
         Width of the unsigned distances ``d = max - q``.
     multiplier : int
-        ``C = round(scale * log2(e) * 2**20)`` (``sim.rap.softmax._log2e_multiplier``).
+        ``C = round(scale * log2(e) * 2**20)`` (``sim.golden.rap.softmax.log2e_multiplier``).
 
     Attributes
     ----------
@@ -77,7 +77,7 @@ class Log2eExponents(wiring.Component):
                 m,
                 f"exp_shifter_L{lane}",
                 unsigned(T_BITS),
-                lambda p, a: minimum(round_shift_by(p << (LEFT + zeros), a), _MAX_T),
+                lambda p, a: minimum(round_shift_by(p << (LEFT + zeros), a), MAX_BASE2_EXPONENT),
                 product,
                 amount,
             )

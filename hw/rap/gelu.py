@@ -2,10 +2,9 @@
 
 import numpy as np
 from amaranth import Module, Mux, signed, unsigned
-from amaranth.lib import data, wiring
-from amaranth.lib.wiring import In, Out
+from amaranth.lib import wiring
 
-from hw.interface import Results
+from hw.interface import Results, row_unit_signature
 from hw.params import check_row_params, defaults_for
 from hw.pipeline import delayed, stage
 from hw.rap.arith import (
@@ -87,18 +86,7 @@ class IntGelu(wiring.Component):
         self.check_parameters(lanes, in_bits)
         self.parameters = {"LANES": lanes, "IN_BITS": in_bits}
         self._lanes, self._in_bits = lanes, in_bits
-        super().__init__(
-            {
-                "x": In(data.ArrayLayout(signed(in_bits), lanes)),
-                "e": In(signed(8)),
-                "in_valid": In(1),
-                "in_last": In(1),
-                "y": Out(data.ArrayLayout(signed(in_bits), lanes)),
-                "y_exp": Out(signed(8)),
-                "out_valid": Out(1),
-                "out_last": Out(1),
-            }
-        )
+        super().__init__(row_unit_signature(lanes, signed(in_bits), "y", signed(in_bits)))
 
     @staticmethod
     def check_parameters(lanes, in_bits):

@@ -19,14 +19,14 @@ from hw.rap.arith import (
 )
 from hw.rap.step import step
 from sim.golden.rap import fixed
-from sim.golden.rap.fixed import _INVERSE_SQRT_TABLE, _ONE
-from sim.golden.rap.layernorm import IN_BITS, OUT_FRACTION_BITS, _eps_mantissa
+from sim.golden.rap.fixed import INVERSE_SQRT_ONE, INVERSE_SQRT_SEED_TABLE
+from sim.golden.rap.layernorm import IN_BITS, OUT_FRACTION_BITS, eps_mantissa_exponent
 
 __all__ = ["InverseSqrt", "NEWTON_STEPS", "eps_terms"]
 
 #: Newton steps of ``sim.rap.fixed.inverse_sqrt`` (its loop count).
 NEWTON_STEPS = 2
-_FRACTION = _ONE.bit_length() - 1
+_FRACTION = INVERSE_SQRT_ONE.bit_length() - 1
 #: Fraction bits below the table index of ``inverse_sqrt`` (``m >> 12``).
 _INDEX_SHIFT = 12
 #: Smallest table index the golden uses (``clip(m >> 12, 4, 15)``).
@@ -39,7 +39,7 @@ LEFT = _FRACTION - 2
 def eps_terms(eps, d):
     """``eps`` in the units of ``d**2`` times the variance, for every 8-bit exponent ``e``:
     the golden's ``round_shift(M d**2, clip(2e - E, -20, 62))`` (index ``e & 0xff``)."""
-    mantissa, exponent = _eps_mantissa(eps)
+    mantissa, exponent = eps_mantissa_exponent(eps)
     e = np.arange(256)
     e = np.where(e >= 128, e - 256, e)
     shift = np.clip(2 * e - exponent, -20, 62)
@@ -49,12 +49,12 @@ def eps_terms(eps, d):
 def _newton_spans():
     """``(min, max)`` of ``rs(r r)``, of ``3 - m rs(r r)`` and of ``r`` per step, over every
     ``m`` the golden's ``inverse_sqrt`` sees (``[2**14, 2**16)``)."""
-    m = np.arange(_ONE >> 2, _ONE)
-    r = _INVERSE_SQRT_TABLE[np.clip(m >> _INDEX_SHIFT, _FIRST_INDEX, 15)]
+    m = np.arange(INVERSE_SQRT_ONE >> 2, INVERSE_SQRT_ONE)
+    r = INVERSE_SQRT_SEED_TABLE[np.clip(m >> _INDEX_SHIFT, _FIRST_INDEX, 15)]
     spans = [span(r)]
     for _ in range(NEWTON_STEPS):
         square = fixed.round_shift(r * r, _FRACTION)
-        correction = 3 * _ONE - fixed.round_shift(m * square, _FRACTION)
+        correction = 3 * INVERSE_SQRT_ONE - fixed.round_shift(m * square, _FRACTION)
         r = fixed.round_shift(r * correction, _FRACTION + 1)
         spans += [span(square), span(correction), span(r)]
     return spans
@@ -121,7 +121,7 @@ class InverseSqrt(wiring.Component):
     def _table(self):
         """Per index of ``m >> 12``: the golden's table entry (its clip included) and
         ``rs(entry**2)``."""
-        entries = [int(_INVERSE_SQRT_TABLE[max(i, _FIRST_INDEX)]) for i in range(16)]
+        entries = [int(INVERSE_SQRT_SEED_TABLE[max(i, _FIRST_INDEX)]) for i in range(16)]
         squares = [int(fixed.round_shift(np.int64(r * r), _FRACTION)) for r in entries]
         return entries, squares
 
@@ -168,7 +168,7 @@ class InverseSqrt(wiring.Component):
 
         def normalised(v, half):
             amount = ((half << 1) - 2)[: len(half) + 1]
-            return minimum(round_shift_by(v << LEFT, amount), _ONE - 1)
+            return minimum(round_shift_by(v << LEFT, amount), INVERSE_SQRT_ONE - 1)
 
         mantissa = step(m, "normalise_shifter", unsigned(_FRACTION), normalised, v, half)
         half = reg(half, "half4")
@@ -192,7 +192,7 @@ class InverseSqrt(wiring.Component):
 
             def correction(mantissa, *square):
                 square = square[0] if square else table[mantissa[_INDEX_SHIFT:]]
-                return 3 * _ONE - round_shift(mantissa * square, _FRACTION)
+                return 3 * INVERSE_SQRT_ONE - round_shift(mantissa * square, _FRACTION)
 
             operands = (mantissa,) if square is None else (mantissa, square)
             c = step(m, f"{name}_b", shapes[3 * index + 2], correction, *operands)

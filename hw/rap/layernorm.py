@@ -6,11 +6,10 @@ import math
 import numpy as np
 from amaranth import Module, signed, unsigned
 from amaranth.lib import data, wiring
-from amaranth.lib.wiring import In, Out
 
 from hw.blocks.accumulator import Accumulator
 from hw.blocks.adder_tree import AdderTree
-from hw.interface import Results
+from hw.interface import Results, row_unit_signature
 from hw.params import check_row_params, defaults_for
 from hw.pipeline import delayed, stage
 from hw.rap.arith import bits_for, fit, multiply, round_shift, round_shift_by, times
@@ -22,7 +21,7 @@ from sim.golden.rap.layernorm import (
     IN_BITS,
     OUT_FRACTION_BITS,
     PARAMETER_FRACTION_BITS,
-    _eps_mantissa,
+    eps_mantissa_exponent,
 )
 
 __all__ = ["IntLayernorm", "PARAMETER_BITS", "normalised_bound", "output_bits"]
@@ -91,7 +90,7 @@ class IntLayernorm(wiring.Component):
     d : int
         Row length (at most 4096).
     eps : float
-        Added to the variance (converted as the golden's ``_eps_mantissa`` converts it).
+        Added to the variance (converted as the golden's ``eps_mantissa_exponent`` converts it).
 
     Attributes
     ----------
@@ -129,27 +128,22 @@ class IntLayernorm(wiring.Component):
         self.s2_tree = AdderTree(lanes, 2 * IN_BITS, s2_bits + 1)
         self.s1_accumulator = Accumulator(self.s1_tree.out_width, s1_bits)
         self.s2_accumulator = Accumulator(self.s2_tree.out_width, s2_bits + 1)
-        parameter = data.ArrayLayout(signed(PARAMETER_BITS), lanes)
+        parameter = signed(PARAMETER_BITS)
         super().__init__(
-            {
-                "x": In(data.ArrayLayout(signed(IN_BITS), lanes)),
-                "e": In(signed(8)),
-                "gamma": In(parameter),
-                "beta": In(parameter),
-                "in_valid": In(1),
-                "in_last": In(1),
-                "y": Out(data.ArrayLayout(signed(self.out_bits), lanes)),
-                "y_exp": Out(signed(8)),
-                "out_valid": Out(1),
-                "out_last": Out(1),
-            }
+            row_unit_signature(
+                lanes,
+                signed(IN_BITS),
+                "y",
+                signed(self.out_bits),
+                lane_inputs={"gamma": parameter, "beta": parameter},
+            )
         )
 
     @staticmethod
     def check_parameters(lanes, d, eps):
         """Raise ``ValueError`` naming the first parameter that makes no valid unit."""
         check_row_params(lanes=lanes, d=d)
-        _eps_mantissa(eps)
+        eps_mantissa_exponent(eps)
 
     @property
     def _sums(self):

@@ -15,7 +15,7 @@ __all__ = ["Pow2Negative", "HORNER_SPANS", "EXP_BITS"]
 
 
 def _horner_spans():
-    """``(min, max)`` of each Horner step of the golden's ``_pow2_negative`` over every 16-bit
+    """``(min, max)`` of each Horner step of the golden's ``pow2_negative`` over every 16-bit
     fraction ``r``: the two accumulators and ``2**16 * 2**-r``."""
     one = 1 << EXP_FRACTION_BITS
     r = np.arange(one)
@@ -35,7 +35,7 @@ _ZERO_SHIFT = EXP_BITS + 1
 
 
 class Pow2Negative(wiring.Component):
-    """Per lane ``2**(16 - t / 2**16)``, rounded, exactly as the golden's ``_pow2_negative``.
+    """Per lane ``2**(16 - t / 2**16)``, rounded, exactly as the golden's ``pow2_negative``.
 
     ``k = t >> 16``, ``r`` the 16 fraction bits; ``acc = c2 + rs(c3 r)``, ``acc = c1 + rs(acc r)``,
     ``f = 2**16 + rs(acc r)`` (``rs``: rounding shift by 16), a register after each step, then

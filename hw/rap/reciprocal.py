@@ -10,7 +10,7 @@ from hw.pipeline import delayed, stage
 from hw.rap.arith import bit_length, bits_for, round_shift, round_shift_by, span, times
 from hw.rap.step import step
 from sim.golden.rap import fixed
-from sim.golden.rap.fixed import _ONE, _RECIPROCAL_A, _RECIPROCAL_B
+from sim.golden.rap.fixed import RECIPROCAL_ONE, RECIPROCAL_SEED_INTERCEPT, RECIPROCAL_SEED_SLOPE
 
 __all__ = ["Reciprocal", "NEWTON_STEPS", "MANTISSA_BITS"]
 
@@ -18,17 +18,17 @@ __all__ = ["Reciprocal", "NEWTON_STEPS", "MANTISSA_BITS"]
 NEWTON_STEPS = 2
 #: Bits of the normalised sum ``m`` (``2**15 <= m <= 2**16``: the rounding may carry).
 MANTISSA_BITS = 17
-_FRACTION = _ONE.bit_length() - 1
+_FRACTION = RECIPROCAL_ONE.bit_length() - 1
 
 
 def _spans():
     """``(min, max)`` of the estimate and of each ``2 - s x`` and ``x`` over every normalised
     sum the golden's ``reciprocal`` can see (``m`` in ``[2**15, 2**16]``)."""
-    s = np.arange(_ONE >> 1, _ONE + 1)
-    x = _RECIPROCAL_A - fixed.round_shift(_RECIPROCAL_B * s, _FRACTION)
+    s = np.arange(RECIPROCAL_ONE >> 1, RECIPROCAL_ONE + 1)
+    x = RECIPROCAL_SEED_INTERCEPT - fixed.round_shift(RECIPROCAL_SEED_SLOPE * s, _FRACTION)
     estimates, corrections = [span(x)], []
     for _ in range(NEWTON_STEPS):
-        correction = 2 * _ONE - fixed.round_shift(s * x, _FRACTION)
+        correction = 2 * RECIPROCAL_ONE - fixed.round_shift(s * x, _FRACTION)
         x = fixed.round_shift(x * correction, _FRACTION)
         corrections.append(span(correction))
         estimates.append(span(x))
@@ -101,7 +101,9 @@ class Reciprocal(wiring.Component):
             m,
             "estimate_products",
             bits_for(*self.estimate_spans[0]),
-            lambda s: _RECIPROCAL_A - round_shift(times(s, _RECIPROCAL_B), _FRACTION),
+            lambda s: (
+                RECIPROCAL_SEED_INTERCEPT - round_shift(times(s, RECIPROCAL_SEED_SLOPE), _FRACTION)
+            ),
             mantissa,
         )
         s, length = reg(mantissa, "mantissa3"), reg(length, "length3")
@@ -110,7 +112,7 @@ class Reciprocal(wiring.Component):
                 m,
                 f"newton{index + 1}_products_a",
                 bits_for(*self.correction_spans[index]),
-                lambda s, x: 2 * _ONE - round_shift(s * x, _FRACTION),
+                lambda s, x: 2 * RECIPROCAL_ONE - round_shift(s * x, _FRACTION),
                 s,
                 x,
             )

@@ -2,11 +2,10 @@
 
 from amaranth import Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, wiring
-from amaranth.lib.wiring import In, Out
 
 from hw.blocks.accumulator import Accumulator
 from hw.blocks.adder_tree import AdderTree
-from hw.interface import Results
+from hw.interface import Results, row_unit_signature
 from hw.params import check_row_params, defaults_for
 from hw.pipeline import delayed, stage
 from hw.rap.arith import maximum, minimum, round_shift
@@ -16,7 +15,7 @@ from hw.rap.pow2 import EXP_BITS, Pow2Negative
 from hw.rap.reciprocal import Reciprocal
 from hw.rap.rows import RowPasses, row_exponent
 from hw.rap.step import step
-from sim.golden.rap.softmax import EXP_FRACTION_BITS, _log2e_multiplier
+from sim.golden.rap.softmax import EXP_FRACTION_BITS, log2e_multiplier
 
 __all__ = ["IntSoftmax"]
 
@@ -43,7 +42,7 @@ class IntSoftmax(wiring.Component):
     Datapath (registers after every step): the lanes' maximum (:class:`~hw.rap.max_tree.MaxTree`)
     into a running maximum; ``d = max - x`` (``x`` delayed by the tree); ``t`` from ``d * C``
     (:class:`~hw.rap.exponent.Log2eExponents`, ``C`` from SCALE as the golden's
-    ``_log2e_multiplier`` converts it); ``2**-t`` (:class:`~hw.rap.pow2.Pow2Negative`); in pass 2,
+    ``log2e_multiplier`` converts it); ``2**-t`` (:class:`~hw.rap.pow2.Pow2Negative`); in pass 2,
     an adder tree and the row's sum ``S`` (:class:`~hw.blocks.accumulator.Accumulator`), then
     ``L = bit_length(S)`` and the Newton reciprocal (:class:`~hw.rap.reciprocal.Reciprocal`,
     pipelined, so rows of any length follow each other); in pass 3 the exponentials wait in a
@@ -111,25 +110,14 @@ class IntSoftmax(wiring.Component):
         self.sum_tree = AdderTree(lanes, EXP_BITS + 1, self.sum_bits + 1)
         self.sum_accumulator = Accumulator(self.sum_tree.out_width, self.sum_bits + 1)
         self.reciprocal = Reciprocal(self.sum_bits)
-        super().__init__(
-            {
-                "x": In(data.ArrayLayout(signed(in_bits), lanes)),
-                "e": In(signed(8)),
-                "in_valid": In(1),
-                "in_last": In(1),
-                "p": Out(data.ArrayLayout(unsigned(out_bits), lanes)),
-                "p_exp": Out(signed(8)),
-                "out_valid": Out(1),
-                "out_last": Out(1),
-            }
-        )
+        super().__init__(row_unit_signature(lanes, signed(in_bits), "p", unsigned(out_bits)))
 
     @staticmethod
     def check_parameters(lanes, in_bits, out_bits, scale, max_row):
         """Raise ``ValueError`` naming the first parameter that makes no valid unit; return the
         ``log2(e)`` multiplier."""
         check_row_params(lanes=lanes, in_bits=in_bits, out_bits=out_bits, max_row=max_row)
-        return _log2e_multiplier(scale)
+        return log2e_multiplier(scale)
 
     @property
     def _exponentials(self):

@@ -42,8 +42,12 @@ from sim.cycle_models.structure import (
 from sim.golden.integer import wrap_signed
 from sim.golden.rap import gelu_int
 from sim.golden.rap.fixed import bit_length, inverse_sqrt, reciprocal, round_shift
-from sim.golden.rap.layernorm import OUT_FRACTION_BITS, PARAMETER_FRACTION_BITS, _eps_mantissa
-from sim.golden.rap.softmax import _fixed_exponent, _log2e_multiplier, _pow2_negative
+from sim.golden.rap.layernorm import (
+    OUT_FRACTION_BITS,
+    PARAMETER_FRACTION_BITS,
+    eps_mantissa_exponent,
+)
+from sim.golden.rap.softmax import base2_exponent, log2e_multiplier, pow2_negative
 
 __all__ = ["ROW_MODELS", "simulate_gelu", "simulate_softmax", "simulate_layernorm"]
 
@@ -181,13 +185,13 @@ def simulate_softmax(parameters, stream):
     p = parameters
     rows = _Rows("int_softmax", p, stream)
     x = rows.flat("x")
-    multiplier = _log2e_multiplier(p["SCALE"])
+    multiplier = log2e_multiplier(p["SCALE"])
     limit = _KERNEL_EXPONENT
 
     def exponentials(beats, row):
         distance = (top[row][:, None] - x[beats]) & ((1 << p["IN_BITS"]) - 1)  # unsigned
         e = np.clip(rows.row_e[row], -limit, limit)[:, None]
-        return _pow2_negative(_fixed_exponent(distance * multiplier, e))
+        return pow2_negative(base2_exponent(distance * multiplier, e))
 
     beats, row = rows.of_pass(0)
     top = rows.per_row(np.maximum, x[beats].max(axis=-1), row)
@@ -216,7 +220,7 @@ def simulate_layernorm(parameters, stream):
     s2 = rows.per_row(np.add, (x[beats] * x[beats]).sum(axis=-1), row) & ((1 << s2_bits) - 1)
     # d**2 times the variance, plus eps in its units at the row's exponent (the golden's formula,
     # for any 8-bit e).
-    mantissa, exponent = _eps_mantissa(p["EPS"])
+    mantissa, exponent = eps_mantissa_exponent(p["EPS"])
     eps = round_shift(np.int64(mantissa * d * d), np.clip(2 * rows.row_e - exponent, -20, 62))
     v = np.maximum(d * s2 - s1 * s1 + eps, 1)
     half = (bit_length(v) + 1) >> 1

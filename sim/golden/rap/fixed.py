@@ -21,20 +21,30 @@ __all__ = [
     "inverse_sqrt",
     "RECIPROCAL_ONE",
     "INVERSE_SQRT_ONE",
+    "RECIPROCAL_SEED_INTERCEPT",
+    "RECIPROCAL_SEED_SLOPE",
+    "INVERSE_SQRT_SEED_TABLE",
 ]
 
 #: Largest magnitude a kernel input may have: products of two such values stay exact in int64.
 MAX_ABS = 2**31 - 1
-#: Fraction bits of the reciprocal and inverse-square-root results (value 1.0 = 2**16).
+
+# A shared contract (hence public): the golden kernels here, the cycle models (sim.cycle_models)
+# and the RTL (hw.rap.reciprocal, hw.rap.inverse_sqrt) all compute with the constants below and
+# agree bit for bit through them. Import them; never copy them.
+#: 1.0 in the fixed point of the reciprocal's and the inverse square root's arguments, Newton
+#: steps and results (16 fraction bits).
 RECIPROCAL_ONE = INVERSE_SQRT_ONE = 1 << 16
-_ONE = 1 << 16
-#: First estimate of 1/s for s in [0.5, 1]: 48/17 - 32/17 s (max relative error 1/17).
-_RECIPROCAL_A = round(48 / 17 * _ONE)
-_RECIPROCAL_B = round(32 / 17 * _ONE)
-#: First estimate of 1/sqrt(m) for m in [0.25, 1), by the four bits below m's leading one:
-#: 1/sqrt of each sixteenth's midpoint (max relative error 5.7 %).
-_INVERSE_SQRT_TABLE = np.array(
-    [round(_ONE / np.sqrt((i + 0.5) / 16)) if i >= 4 else 0 for i in range(16)], np.int64
+#: First estimate of 1/s for s in [0.5, 1]: ``RECIPROCAL_SEED_INTERCEPT - RECIPROCAL_SEED_SLOPE *
+#: s`` = 48/17 - 32/17 s (max relative error 1/17), both with 16 fraction bits.
+RECIPROCAL_SEED_INTERCEPT = round(48 / 17 * RECIPROCAL_ONE)
+RECIPROCAL_SEED_SLOPE = round(32 / 17 * RECIPROCAL_ONE)
+#: First estimate of 1/sqrt(m) for m in [0.25, 1), indexed by ``m >> 12`` (m's top four of its 16
+#: fraction bits, 4 to 15): 1/sqrt of each sixteenth's midpoint (max relative error 5.7 %), 16
+#: fraction bits; entries 0 to 3 are never read (0).
+INVERSE_SQRT_SEED_TABLE = np.array(
+    [round(INVERSE_SQRT_ONE / np.sqrt((i + 0.5) / 16)) if i >= 4 else 0 for i in range(16)],
+    np.int64,
 )
 
 
@@ -112,9 +122,9 @@ def reciprocal(s):
     ``[2**15, 2**16]``: a linear first estimate and two multiply-only Newton steps
     ``x <- x (2 - s x)``; relative error below ``2**-14``."""
     s = np.asarray(s, np.int64)
-    x = _RECIPROCAL_A - _product(_RECIPROCAL_B, s)
+    x = RECIPROCAL_SEED_INTERCEPT - _product(RECIPROCAL_SEED_SLOPE, s)
     for _ in range(2):
-        x = _product(x, 2 * _ONE - _product(s, x))
+        x = _product(x, 2 * RECIPROCAL_ONE - _product(s, x))
     return x
 
 
@@ -123,7 +133,7 @@ def inverse_sqrt(m):
     bits below the leading one and two multiply-only Newton steps ``r <- r (3 - m r**2) / 2``;
     relative error below ``2**-13``."""
     m = np.asarray(m, np.int64)
-    r = _INVERSE_SQRT_TABLE[np.clip(m >> 12, 4, 15)]
+    r = INVERSE_SQRT_SEED_TABLE[np.clip(m >> 12, 4, 15)]
     for _ in range(2):
-        r = _product(r, 3 * _ONE - _product(m, _product(r, r)), 17)
+        r = _product(r, 3 * INVERSE_SQRT_ONE - _product(m, _product(r, r)), 17)
     return r

@@ -37,6 +37,7 @@ __all__ = [
     "PARAMETER_FRACTION_BITS",
     "MAX_ROW",
     "IN_BITS",
+    "eps_mantissa_exponent",
 ]
 
 #: Fraction bits of the output ``y``, of ``n`` and of the converted ``gamma`` / ``beta``.
@@ -65,8 +66,13 @@ def layernorm_parameters(weight, bias, d):
     return _parameters("weight", weight, d), _parameters("bias", bias, d)
 
 
-def _eps_mantissa(eps):
-    """``(M, E)`` with ``eps ~ M * 2**E`` and ``M`` 16 bits (an offline conversion)."""
+def eps_mantissa_exponent(eps):
+    """``(M, E)`` with ``eps ~ M * 2**E`` and ``M`` 16 bits (an offline conversion).
+
+    A shared contract (hence public): the golden LayerNorm here, the cycle model
+    (sim.cycle_models.rap_rows) and the RTL (hw.rap.layernorm, hw.rap.inverse_sqrt) all convert
+    ``eps`` with it and agree bit for bit through it. Import it; never copy it.
+    """
     if not (isinstance(eps, int | float) and math.isfinite(eps) and eps >= 0):
         raise ValueError(f"eps must be a finite number >= 0, not {eps!r}")
     if eps == 0:
@@ -111,7 +117,7 @@ def layernorm_int(q, e, weight, bias, eps=1e-12, normalise="newton"):
     check_choice("normalise", normalise, NORMALISATIONS)
     d = q.shape[-1]
     gamma, beta = layernorm_parameters(weight, bias, d)
-    mantissa, exponent = _eps_mantissa(eps)
+    mantissa, exponent = eps_mantissa_exponent(eps)
     s1 = q.sum(axis=-1, keepdims=True)
     v = d * (q * q).sum(axis=-1, keepdims=True) - s1 * s1
     v = v + round_shift(np.int64(mantissa * d * d), np.clip(2 * e - exponent, -20, 62))

@@ -33,7 +33,21 @@ from sim.golden.rap.fixed import (
     saturate,
 )
 
-__all__ = ["softmax_int", "EXP_FRACTION_BITS", "LOG2E_FRACTION_BITS", "POW2_COEFFICIENTS"]
+__all__ = [
+    "softmax_int",
+    "EXP_FRACTION_BITS",
+    "LOG2E_FRACTION_BITS",
+    "POW2_COEFFICIENTS",
+    "MAX_BASE2_EXPONENT",
+    "log2e_multiplier",
+    "base2_exponent",
+    "pow2_negative",
+]
+
+# A shared contract (hence public): the golden softmax here, the cycle model
+# (sim.cycle_models.rap_rows) and the RTL (hw.rap.softmax, hw.rap.exponent, hw.rap.pow2) all use
+# the constants and the three steps below (multiplier, base-2 exponent, 2**-t) and agree bit for
+# bit through them. Import them; never copy them.
 
 #: Fraction bits of the base-2 exponent ``t`` and of the exponentials (1.0 = 2**16).
 EXP_FRACTION_BITS = 16
@@ -42,12 +56,13 @@ LOG2E_FRACTION_BITS = 20
 #: ``2**-r ~ 1 + r (c1 + r (c2 + r c3))`` for ``r`` in [0, 1), coefficients times 2**16 (a
 #: weighted least-squares cubic; the largest error over every 16-bit ``r`` is 2.1e-4).
 POW2_COEFFICIENTS = (-45336, 15222, -2667)
-#: Largest base-2 exponent kept: ``2**-t`` below 2**-32 of the maximum rounds to 0 anyway.
-_MAX_T = 40 << EXP_FRACTION_BITS
+#: Largest base-2 exponent ``t`` kept (16 fraction bits): ``2**-t`` below 2**-32 of the maximum
+#: rounds to 0 anyway.
+MAX_BASE2_EXPONENT = 40 << EXP_FRACTION_BITS
 NORMALISATIONS = ("reciprocal", "divide")
 
 
-def _pow2_negative(t):
+def pow2_negative(t):
     """``2**(16 - t / 2**16)`` rounded, for ``t >= 0`` in 16-bit fixed point."""
     one = 1 << EXP_FRACTION_BITS
     k, r = t >> EXP_FRACTION_BITS, t & (one - 1)
@@ -58,17 +73,20 @@ def _pow2_negative(t):
     return np.where(k > 32, 0, round_shift(fraction, np.minimum(k, 32)))
 
 
-def _fixed_exponent(product, e):
-    """``t = product * 2**(e - 4)`` (16 fraction bits from the multiplier's 20 and the score
-    exponent ``e``), rounded, capped at ``_MAX_T``."""
+def base2_exponent(product, e):
+    """The base-2 exponent ``t = product * 2**(e - 4)`` (16 fraction bits from the multiplier's 20
+    and the score exponent ``e``), rounded, capped at ``MAX_BASE2_EXPONENT``."""
     shift = LOG2E_FRACTION_BITS - EXP_FRACTION_BITS - e
     right = round_shift(product, np.clip(shift, 0, 62))
     left = np.clip(-shift, 0, 40)
-    left = np.where(product > (_MAX_T >> left), _MAX_T, product << left)
-    return np.minimum(np.where(shift >= 0, right, left), _MAX_T)
+    left = np.where(product > (MAX_BASE2_EXPONENT >> left), MAX_BASE2_EXPONENT, product << left)
+    return np.minimum(np.where(shift >= 0, right, left), MAX_BASE2_EXPONENT)
 
 
-def _log2e_multiplier(scale):
+def log2e_multiplier(scale):
+    """``C = round(scale * log2(e) * 2**20)``, the integer multiplier that turns a score distance
+    into a base-2 exponent (an offline conversion); ``ValueError`` for a ``scale`` that is not a
+    positive finite number or gives ``C`` outside ``[1, 2**31)``."""
     if not (isinstance(scale, int | float) and math.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a positive finite number, not {scale!r}")
     multiplier = round(scale * math.log2(math.e) * 2**LOG2E_FRACTION_BITS)
@@ -99,9 +117,9 @@ def softmax_int(q, e, out_bits=8, axis=-1, scale=1.0, normalise="reciprocal"):
     row_e = np.take(e, [0], axis=axis)
     if np.any(e != row_e):
         raise ValueError("e must be the same along axis (one exponent per row)")
-    multiplier = _log2e_multiplier(scale)
+    multiplier = log2e_multiplier(scale)
     product = (q.max(axis=axis, keepdims=True) - q) * multiplier  # < 2**32 * 2**31: exact
-    exponentials = _pow2_negative(_fixed_exponent(product, row_e))
+    exponentials = pow2_negative(base2_exponent(product, row_e))
     total = exponentials.sum(axis=axis, keepdims=True)
     length = bit_length(total)
     if normalise == "divide":
