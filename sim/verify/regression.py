@@ -20,6 +20,7 @@ import numpy as np
 
 from sim.golden.integer import int_matmul
 from sim.golden.quant import absmax_quantize
+from sim.util.tables import markdown_table
 from sim.verify.backends import get_backend, prepare
 from sim.verify.checker import check_stream
 from sim.verify.rap_streams import gelu_beats, layernorm_beats, softmax_beats
@@ -296,18 +297,30 @@ def summarise(runs):
 
 
 def markdown(rows):
-    lines = [
-        "| unit | engine | seeds | vectors | results | mismatches | seconds | coverage holes |",
-        "|---|---|---|---|---|---|---|---|",
+    titles = [
+        "unit",
+        "engine",
+        "seeds",
+        "vectors",
+        "results",
+        "mismatches",
+        "seconds",
+        "coverage holes",
     ]
-    for row in rows:
-        holes = row.get("coverage_holes", "-")
-        results = f"{row['results']:,}"
-        lines.append(
-            f"| {row['unit']} | {row['engine']} | {row['seeds']} | {row['vectors']:,} | "
-            f"{results} | {row['mismatches']} | {row['seconds']:.1f} | {holes} |"
+    cells = [
+        (
+            row["unit"],
+            row["engine"],
+            row["seeds"],
+            f"{row['vectors']:,}",
+            f"{row['results']:,}",
+            row["mismatches"],
+            f"{row['seconds']:.1f}",
+            row.get("coverage_holes", "-"),
         )
-    return "\n".join(lines) + "\n"
+        for row in rows
+    ]
+    return markdown_table(titles, cells) + "\n"
 
 
 def append_run(runs_file, record, runs, done):

@@ -4,6 +4,7 @@ libraries. Everything but the seconds is the same for the same run."""
 import json
 
 from sim.util.files import write_atomic
+from sim.util.tables import markdown_table
 
 from .result import format_counterexample
 
@@ -22,10 +23,6 @@ def write_json(path, record):
     write_atomic(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
-def _cell(text):
-    return str(text).replace("|", "\\|")
-
-
 def write_markdown(path, record):
     proofs = record["proofs"]
     counts = {s: sum(p["status"] == s for p in proofs) for s in ("proven", "failed", "unknown")}
@@ -36,12 +33,10 @@ def write_markdown(path, record):
         f"of {len(proofs)}. Written by `python -m synth.formal`; the detail of each proof says "
         "whether it holds for every cycle or for a stated number of cycles from reset.",
         "",
-        "| proof | status | seconds | detail |",
-        "|---|---|---|---|",
-    ]
-    lines += [
-        f"| `{p['name']}` | {p['status']} | {p['seconds']:.1f} | {_cell(p['detail'])} |"
-        for p in proofs
+        markdown_table(
+            ["proof", "status", "seconds", "detail"],
+            [(f"`{p['name']}`", p["status"], f"{p['seconds']:.1f}", p["detail"]) for p in proofs],
+        ),
     ]
     if record["skipped"]:
         lines += ["", "Skipped libraries:", ""]

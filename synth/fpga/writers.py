@@ -4,6 +4,7 @@ the SDR against INT8 comparison. Nothing in them depends on the time of the run.
 import json
 
 from sim.util.files import write_atomic
+from sim.util.tables import markdown_table
 
 __all__ = ["comparisons", "notes", "write_json", "write_markdown"]
 
@@ -81,12 +82,6 @@ def write_json(path, report):
     write_atomic(path, json.dumps(report, indent=2) + "\n")
 
 
-def _table(titles, rows):
-    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
-    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def _placement(result):
     placement = result["placement"]
     if placement["status"] != "routed":
@@ -141,7 +136,7 @@ def write_markdown(path, report):
                 f"{device['target']['value']:g} MHz). LUT: {device['lut']}; FF: {device['ff']}; "
                 f"DSP: {device['dsp']}.",
                 "",
-                _table(
+                markdown_table(
                     (
                         "unit",
                         "I/O bits",
@@ -178,7 +173,7 @@ def write_markdown(path, report):
             "smaller (LUT, FF, DSP) or slower (fmax). `-`: the INT8 unit uses none, or one of "
             "the two was not placed. `sdr_engine` includes its on-chip encoder.",
             "",
-            _table(
+            markdown_table(
                 ("device", "DSP inference", "SDR", "INT8", "LUT", "FF", "DSP", "fmax"),
                 [
                     (

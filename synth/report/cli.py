@@ -29,6 +29,7 @@ from hw.params import DEFAULTS, RAP_LANES, check_row_params
 from hw.yosys import YosysError, yosys_version
 from sim.golden.formats import check_int
 from sim.util.files import check_report_folder, replace_folder, write_atomic
+from sim.util.tables import markdown_table
 
 from ..flow.areas import AREA_UNIT, GE_UNIT
 from ..flow.pipelining import __doc__ as PIPELINING_POLICY
@@ -47,7 +48,7 @@ from .rap_rows import ENERGY_CONVENTION, REGISTERS_WHY, rap_parameters
 from .rap_rows import STREAMS as RAP_STREAMS
 from .rap_rows import WORKLOAD as RAP_WORKLOAD
 from .stimulus import DEFAULT_BEATS, DEFAULT_SEEDS, DEFAULT_STREAMS, ENGINE_COLUMNS
-from .writers import rap_summary, rap_table, table, write_csv, write_json, write_markdown
+from .writers import rap_summary, rap_table, write_csv, write_json, write_markdown
 
 __all__ = [
     "DEFAULT_LANES",
@@ -425,12 +426,12 @@ def _summary(reports, skipped):
     ]
     for name, report in reports.items():
         titles, rows = format_headline(report["headline"])
-        parts += [f"## {name}", "", table(titles, rows), ""]
+        parts += [f"## {name}", "", markdown_table(titles, rows), ""]
         if "rap" in report:
             parts += [
                 f"RAP digital periphery on {name} (energy per row element, clock included):",
                 "",
-                table(*rap_table(report)),
+                markdown_table(*rap_table(report)),
                 "",
             ]
     if skipped:

@@ -11,6 +11,7 @@ import json
 
 from hw.designs import RAP_DESIGNS
 from sim.util.files import write_atomic
+from sim.util.tables import markdown_table
 
 from ..gates.blocks import CATEGORIES, CONTROL, REGISTERS
 from .evaluate import POWER_PARTS
@@ -21,7 +22,6 @@ __all__ = [
     "write_csv",
     "write_markdown",
     "category_totals",
-    "table",
     "CATEGORY_ORDER",
     "CSV_COLUMNS",
     "RAP_COLUMNS",
@@ -114,13 +114,6 @@ def write_csv(path, report):
             )
         writer.writerow(row)
     write_atomic(path, buffer.getvalue())
-
-
-def table(titles, rows):
-    """A Markdown table."""
-    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _number(value, digits=4):
@@ -330,7 +323,7 @@ def _category_table(report, key, digits):
         (r["tag"], *(f"{t[name]:.{digits}f}" if name in t else "" for name in names))
         for r, t in zip(units, totals, strict=True)
     ]
-    return table(["unit", *names], rows)
+    return markdown_table(["unit", *names], rows)
 
 
 #: ``(key, column title)`` of the RAP table (and of ``summary.json``'s RAP rows).
@@ -459,7 +452,7 @@ def _rap_section(report):
         f"- Energy: {rap['energy_convention']}.",
         f"- Registers: {rap['registers']}",
         "",
-        table(*rap_table(report)),
+        markdown_table(*rap_table(report)),
         "",
         "Workload of each unit (its parameters above are the ones these rows need):",
         "",
@@ -467,12 +460,14 @@ def _rap_section(report):
         "",
         "### RAP units: registers and why",
         "",
-        table(["unit", "registers"], [(r["tag"], r.get("registers", "")) for r in units]),
+        markdown_table(["unit", "registers"], [(r["tag"], r.get("registers", "")) for r in units]),
         "",
         f"### RAP units by block (area in {report['area_unit']}, gate-level power in mW, "
         "clock tree not included)",
         "",
-        table(["unit", "block", "logic", "registers", "power (mW)"], _rap_block_rows(report)),
+        markdown_table(
+            ["unit", "block", "logic", "registers", "power (mW)"], _rap_block_rows(report)
+        ),
         "",
     ]
 
@@ -482,7 +477,7 @@ def _constants(report):
         (name, f"{value:g}", unit, source)
         for name, (value, unit, source) in report.get("constants", {}).items()
     ]
-    return table(["constant", "value", "unit", "source"], rows) if rows else "n/a"
+    return markdown_table(["constant", "value", "unit", "source"], rows) if rows else "n/a"
 
 
 def write_markdown(path, report, plots, headline_table):
@@ -505,7 +500,7 @@ def write_markdown(path, report, plots, headline_table):
         "reduction = 1 - ratio; power includes the clock network; SQNR is that of each unit's "
         "operands on the same GEMM against its float64 product.",
         "",
-        table(titles, rows),
+        markdown_table(titles, rows),
         "",
     ]
     amortised = _amortised_rows(report, area_unit)
@@ -517,7 +512,7 @@ def write_markdown(path, report, plots, headline_table):
             "each column carries 1/C of it. Reductions are against `int8_mac` at the same LANES, "
             "which is charged nothing for quantizing its activations to INT8 (in its favour).",
             "",
-            table(
+            markdown_table(
                 [
                     "C",
                     f"area per column ({area_unit})",
@@ -535,7 +530,7 @@ def write_markdown(path, report, plots, headline_table):
     if report.get("rap"):
         parts += ["The QRazor units (the RAP row units have their own section below).", ""]
     parts += [
-        table(
+        markdown_table(
             [
                 "unit",
                 "pipeline registers",
@@ -564,7 +559,7 @@ def write_markdown(path, report, plots, headline_table):
             "encoder's outputs); the policy adds the fewest pipeline registers that meet the "
             "clock (every step in `report.json`).",
             "",
-            table(["unit", "registered cuts", "why"], pipelines),
+            markdown_table(["unit", "registered cuts", "why"], pipelines),
             "",
         ]
     violations = _violation_rows(report)
@@ -572,7 +567,7 @@ def write_markdown(path, report, plots, headline_table):
         parts += [
             "## Units that miss the clock",
             "",
-            table(
+            markdown_table(
                 ["unit", "worst slack (ns)", "own fmax (MHz)", "power at fmax (mW)", "energy/op"],
                 violations,
             ),
@@ -583,11 +578,11 @@ def write_markdown(path, report, plots, headline_table):
         parts += [
             "## Power by part (mW, mean over the seeds)",
             "",
-            table(["unit", *PART_TITLES.values(), "total over seeds"], power_rows),
+            markdown_table(["unit", *PART_TITLES.values(), "total over seeds"], power_rows),
             "",
             "## Clock tree estimate",
             "",
-            table(
+            markdown_table(
                 ["unit", "clock pins", "buffer", "buffers per level", "wire (um)", "wire (pF)"],
                 _clock_rows(report),
             ),
@@ -602,7 +597,7 @@ def write_markdown(path, report, plots, headline_table):
             "",
             report["opensta_conventions"],
             "",
-            table(
+            markdown_table(
                 [
                     "unit",
                     "component",

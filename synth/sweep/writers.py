@@ -9,6 +9,8 @@ import io
 import json
 import re
 
+from sim.util.tables import markdown_table
+
 from .minilm import format_key, operand_format
 from .pareto import FRONTS, area_per_mac, pareto_front
 from .points import FIGURES
@@ -97,11 +99,6 @@ def sweep_csv(report):
     return buffer.getvalue()
 
 
-def _table(titles, rows):
-    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
-    return "\n".join(lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows])
-
-
 def _number(value, digits=4):
     return "n/a" if value is None else f"{value:.{digits}g}"
 
@@ -118,7 +115,7 @@ def _front_table(points, minilm):
         row += [_number(p["sqnr_db"]), _number(p["fmax_mhz"]), p["pipeline"] or "n/a"]
         row += [_number(p.get("minilm_cosine"))] * minilm
         rows.append(row)
-    return _table(titles, rows)
+    return markdown_table(titles, rows)
 
 
 def sweep_markdown(report, plots):
@@ -168,7 +165,7 @@ def sweep_markdown(report, plots):
         lines += [
             "## Failed points",
             "",
-            _table(
+            markdown_table(
                 ["library", "unit", "error"],
                 [
                     [p["library"], p["tag"], p["error"].replace("|", "\\|").replace("\n", " ")]

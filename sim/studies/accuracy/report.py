@@ -14,6 +14,7 @@ import math
 from dataclasses import asdict
 
 from sim.studies.accuracy.formats import FAMILIES
+from sim.util.tables import markdown_table
 
 __all__ = ["LAYER_COLUMNS", "json_report", "csv_report", "markdown_report"]
 
@@ -118,15 +119,6 @@ def csv_report(study):
     return buffer.getvalue().encode("utf-8")
 
 
-def _table(headers, rows):
-    """A Markdown table, pipes in cells escaped (a few lines: not worth a dependency)."""
-
-    def line(cells):
-        return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
-
-    return [line(headers), "|" + "|".join("---" for _ in headers) + "|"] + [line(r) for r in rows]
-
-
 def _pivot(study, cell):
     """Rows: series (family, QRazor rounding); columns: per-row baselines, then each group."""
     groups = sorted({s.group for s in study.schemes if s.group})
@@ -138,7 +130,7 @@ def _pivot(study, cell):
         [name, values.get(None, "—")] + [values.get(g, "—") for g in groups]
         for name, values in series.items()
     ]
-    return _table(headers, rows)
+    return markdown_table(headers, rows)
 
 
 def _workload_lines(study):
@@ -169,12 +161,14 @@ def markdown_report(study):
     lines += _workload_lines(study) + ["", "## Definitions", ""]
     lines += [f"- {text}" for text in _DEFINITIONS] + [""]
     families = dict.fromkeys(s.family for s in study.schemes)
-    lines += _table(
-        ["scheme", "scaling and rounding"],
-        [[FAMILIES[f].label, FAMILIES[f].description] for f in families],
+    lines.append(
+        markdown_table(
+            ["scheme", "scaling and rounding"],
+            [[FAMILIES[f].label, FAMILIES[f].description] for f in families],
+        )
     )
     lines += ["", "## Layer-averaged GEMM SQNR (dB, higher is better)", ""]
-    lines += _pivot(study, lambda e: _number(e["sqnr_db_mean"], 2))
+    lines.append(_pivot(study, lambda e: _number(e["sqnr_db_mean"], 2)))
     if study.cosines:
         lines += [
             "",
@@ -183,7 +177,7 @@ def markdown_report(study):
             "Mean over the sentences, (minimum) in brackets.",
             "",
         ]
-        lines += _pivot(study, lambda e: f"{e['cosine_mean']:.4f} ({e['cosine_min']:.4f})")
+        lines.append(_pivot(study, lambda e: f"{e['cosine_mean']:.4f} ({e['cosine_min']:.4f})"))
     lines += ["", "## Every scheme", ""]
     headers = [
         "scheme",
@@ -212,7 +206,7 @@ def markdown_report(study):
                 f"{entry[k]:.5f}" for k in ("cosine_mean", "cosine_std", "cosine_min", "cosine_max")
             ]
         rows.append(row)
-    lines += _table(headers, rows)
+    lines.append(markdown_table(headers, rows))
     lines += [
         "",
         "Per-layer figures: `accuracy.csv`; everything, with per-sentence cosines: "

@@ -9,15 +9,12 @@ import csv
 import io
 import json
 
-__all__ = ["table", "markdown_report", "json_report", "csv_report", "plot_report", "PLOTS"]
+from sim.util.tables import markdown_table
+
+__all__ = ["markdown_report", "json_report", "csv_report", "plot_report", "PLOTS"]
 
 #: PNG file names the reports write.
 PLOTS = ("rap_cosine.png",)
-
-
-def table(titles, rows):
-    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
-    return "\n".join(lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows])
 
 
 def _kernel_rows(record):
@@ -62,7 +59,7 @@ def markdown_report(record, plots):
         "grid; LayerNorm: 12 fraction bits). `newton`/`reciprocal` are RAP's multiply-only "
         "kernels, `divide` the I-BERT-style ones with one integer division per row.",
         "",
-        table(
+        markdown_table(
             [
                 "kernel",
                 "variant",
@@ -84,7 +81,9 @@ def markdown_report(record, plots):
         "the DQ-Q baseline (the same integer GEMMs with float64 nonlinear units), so the "
         "ablation rows show what each integer kernel costs on its own.",
         "",
-        table(["pipeline", "what", "mean cosine", "min cosine", "vs DQ-Q"], _variant_rows(record)),
+        markdown_table(
+            ["pipeline", "what", "mean cosine", "min cosine", "vs DQ-Q"], _variant_rows(record)
+        ),
         "",
     ]
     if record.get("notes"):

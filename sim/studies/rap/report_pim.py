@@ -10,7 +10,7 @@ import csv
 import io
 import json
 
-from sim.studies.rap.report import table
+from sim.util.tables import markdown_table
 
 __all__ = ["markdown", "json_text", "csv_text", "plots", "PLOT_NAMES"]
 
@@ -41,7 +41,7 @@ def _compare_table(record):
                 f"{row['adc_area_mm2']:.2f}" if "adc_area_mm2" in row else "",
             ]
         )
-    return table(titles, rows)
+    return markdown_table(titles, rows)
 
 
 def _layer_table(record):
@@ -56,7 +56,7 @@ def _layer_table(record):
         for r in record["rows"]
         if "layers" in r
     ]
-    return table(titles, rows)
+    return markdown_table(titles, rows)
 
 
 def _sweep_table(record):
@@ -76,7 +76,7 @@ def _sweep_table(record):
         ]
         for p in record["points"]
     ]
-    return table(titles, rows)
+    return markdown_table(titles, rows)
 
 
 def _constants(record):
@@ -84,7 +84,7 @@ def _constants(record):
         [c["name"], f"{c['value']:.6g}", c["unit"], c["source"], c["note"]]
         for c in record["constants"]
     ]
-    return table(["constant", "value", "unit", "source", "note"], rows)
+    return markdown_table(["constant", "value", "unit", "source", "note"], rows)
 
 
 def markdown(kind, record, plot_names):

@@ -1,0 +1,20 @@
+"""Markdown tables of the reports (a few lines: not worth a dependency)."""
+
+__all__ = ["markdown_cell", "markdown_table"]
+
+
+def markdown_cell(value):
+    """``value`` as the text of one table cell: ``str(value)`` with every ``|`` escaped as
+    ``\\|``, so that a ``|`` in a cell (``max|x|``) stays in its cell."""
+    return str(value).replace("|", "\\|")
+
+
+def markdown_table(headers, rows):
+    """A Markdown table of ``headers`` and ``rows`` (each a sequence of cells, any values:
+    written with ``str``), as one string of lines joined by ``\\n`` (no final newline); every
+    cell and header goes through :func:`markdown_cell`."""
+
+    def line(cells):
+        return "| " + " | ".join(markdown_cell(cell) for cell in cells) + " |"
+
+    return "\n".join([line(headers), "|" + "---|" * len(headers), *map(line, rows)])
