@@ -4,7 +4,7 @@ from amaranth.hdl import Fragment
 
 from hw.engine import Int8Engine, SdrEngine
 from hw.params import RAP_UNITS, defaults_for
-from hw.rap import IntGelu, IntLayernorm, IntSoftmax
+from hw.rap import IntGelu, IntLayernorm, IntSoftmax, RowCompactor
 from hw.units.decompress_mac import DecompressMac
 from hw.units.int_mac import Int4Mac, Int8Mac
 from hw.units.sdr_encoder import SdrEncoder
@@ -25,9 +25,11 @@ DESIGNS = {
         IntGelu,
         IntSoftmax,
         IntLayernorm,
+        RowCompactor,
     )
 }
-#: The RAP units (SPEC section 8) among them.
+#: The RAP row units (SPEC section 8) among them (``row_compactor``, SPEC section 9, is not one:
+#: it has no row protocol).
 RAP_DESIGNS = (IntGelu.MODULE_NAME, IntSoftmax.MODULE_NAME, IntLayernorm.MODULE_NAME)
 if RAP_DESIGNS != RAP_UNITS:
     raise RuntimeError("hw.params.RAP_UNITS must name the RAP units of DESIGNS")

@@ -91,7 +91,8 @@ def verilog_text(unit, name, workdir):
 
 
 def describe(unit, name):
-    """The ``<module>.json`` record: parameters, ports, LATENCY, lint waivers, tool versions."""
+    """The ``<module>.json`` record: parameters, ports, LATENCY, the handshake of a unit with
+    backpressure (its ``HANDSHAKE``), lint waivers, tool versions."""
     ports = [
         {"name": "clk", "direction": "input", "width": 1, "signed": False},
         {"name": "rst", "direction": "input", "width": 1, "signed": False},
@@ -108,6 +109,7 @@ def describe(unit, name):
         "parameters": dict(unit.parameters),
         "ports": ports,
         "LATENCY": unit.LATENCY,
+        **({"handshake": unit.HANDSHAKE} if hasattr(unit, "HANDSHAKE") else {}),
         "reset": "synchronous, active high; registers have no initial value, so hold rst high "
         "for at least one clock edge before the first beat",
         "lint_waivers": LINT_WAIVERS,

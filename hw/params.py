@@ -26,10 +26,12 @@ __all__ = [
     "MAX_OUT_BITS",
     "MAX_SOFTMAX_ROW",
     "MAX_LAYERNORM_ROW",
+    "MAX_ROWS",
     "check_params",
     "check_cols",
     "check_acc_bits",
     "check_row_params",
+    "check_compactor_params",
 ]
 
 #: Widest unit generated: 128 lanes (the largest SDR group).
@@ -44,6 +46,8 @@ MIN_IN_BITS, MAX_IN_BITS = 2, 31
 MIN_OUT_BITS, MAX_OUT_BITS = 2, 16
 #: Longest ``int_softmax`` row.
 MAX_SOFTMAX_ROW = 1 << 20
+#: Most word-lines of a ``row_compactor`` plane.
+MAX_ROWS = 1024
 #: The RAP units (SPEC section 8) and their default LANES: one element per beat, because each
 #: lane of them is several wide multipliers (at 16 lanes, Yosys' generic `synth` of one takes
 #: minutes); pass ``--lanes`` for wider ones.
@@ -144,6 +148,18 @@ PARAMETERS = {
             "exponent)",
         ),
         Parameter(
+            "ROWS",
+            128,
+            f"row_compactor word-lines per input bit-plane (bits of plane and mask): 1 to "
+            f"{MAX_ROWS}",
+        ),
+        Parameter(
+            "K",
+            7,
+            "row_compactor most ones per partial mask (max_active_rows, 2**adc_bits - 1 for a "
+            "3-bit ADC): 1 to ROWS",
+        ),
+        Parameter(
             "PIPELINE",
             "all",
             "optional pipeline registers: all, none, or a comma list of the unit's cuts "
@@ -231,3 +247,10 @@ def check_row_params(*, lanes, in_bits=None, out_bits=None, max_row=None, d=None
         check_int("d", d, 1, MAX_LAYERNORM_ROW)
         if d % lanes:
             raise ValueError(f"d ({d}) must be a multiple of lanes ({lanes})")
+
+
+def check_compactor_params(rows, k):
+    """Check the parameters of ``row_compactor``: ``rows`` 1 to :data:`MAX_ROWS`, ``k`` 1 to
+    ``rows``. Raises ``ValueError`` naming the parameter and its allowed values."""
+    check_int("rows", rows, 1, MAX_ROWS)
+    check_int("k", k, 1, rows)

@@ -88,6 +88,26 @@ def test_sdr_mac_ports_follow_spec(exported):
     }
 
 
+def test_row_compactor_ports_follow_spec(exported):
+    """SPEC 9: plane and mask ROWS bits (one-bit lanes), in_valid, the ready output (the only
+    backpressure), out_valid and out_last; LATENCY 1."""
+    record = json.loads((exported / "row_compactor.json").read_text())
+    widths = {p["name"]: (p["direction"], p["width"]) for p in record["ports"]}
+    assert widths == {
+        "clk": ("input", 1),
+        "rst": ("input", 1),
+        "plane": ("input", 128),
+        "in_valid": ("input", 1),
+        "ready": ("output", 1),
+        "mask": ("output", 128),
+        "out_valid": ("output", 1),
+        "out_last": ("output", 1),
+    }
+    assert record["parameters"] == {"ROWS": 128, "K": 7} and record["LATENCY"] == 1
+    assert "no mask and no out_last" in record["handshake"]["all_zero_plane"]
+    assert "handshake" not in json.loads((exported / "sdr_mac.json").read_text())
+
+
 @pytest.mark.parametrize("name", DESIGNS)
 def test_verilator_lint_all_warnings_are_justified(exported, name):
     result = subprocess.run(
