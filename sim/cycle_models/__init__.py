@@ -5,11 +5,21 @@
 (``(streams, cycles[, lanes])``), and returns the per-cycle outputs the RTL produces: same
 ``out_valid`` cycles, same values, every cycle. A model reads only the unit's module name and
 SPEC parameters: latencies and internal widths come from :mod:`.structure`, never from ``hw``.
+``row_compactor`` has backpressure: its model computes ``ready`` from the stream as the RTL does
+(a plane takes effect only on a cycle with ``in_valid`` and ``ready``).
 """
 
 import functools
 
-from sim.cycle_models import decompress_mac, int8_engine, int_mac, sdr_encoder, sdr_engine, sdr_mac
+from sim.cycle_models import (
+    decompress_mac,
+    int8_engine,
+    int_mac,
+    row_compactor,
+    sdr_encoder,
+    sdr_engine,
+    sdr_mac,
+)
 from sim.cycle_models.rap_rows import ROW_MODELS
 
 __all__ = ["simulate", "run", "MODELS"]
@@ -24,6 +34,7 @@ MODELS = {
     "sdr_engine": sdr_engine.simulate,
     "int8_engine": int8_engine.simulate,
     **ROW_MODELS,  # int_gelu, int_softmax, int_layernorm
+    "row_compactor": row_compactor.simulate,
 }
 
 
