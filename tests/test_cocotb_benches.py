@@ -42,6 +42,9 @@ RAP_BENCHES = {
     "int_softmax": {"LANES": 4, "IN_BITS": 16, "MAX_ROW": 32},
     "int_layernorm": {"LANES": 4, "D": 16},
 }
+#: row_compactor's bench (tests/cocotb/tb_compactor.py): small planes with K 1 and 3, and the
+#: SPEC default.
+COMPACTOR_BENCHES = [{"ROWS": 16, "K": 1}, {"ROWS": 16, "K": 3}, {"ROWS": 128, "K": 7}]
 #: Verilator comes with the Python environment; Icarus is optional (CI installs it).
 needs_icarus = pytest.mark.skipif(
     find_tool("iverilog") is None,
@@ -126,3 +129,25 @@ def test_rap_bench_fails_on_a_wrong_unit(tmp_path, monkeypatch):
     record["latency"] -= 1
     with pytest.raises(CocotbFailure, match="cocotb tests failed"):
         run_bench(unit, record, "icarus", tmp_path, monkeypatch, "tb_rap")
+
+
+@needs_icarus
+@pytest.mark.parametrize(
+    "parameters", COMPACTOR_BENCHES, ids=[f"R{p['ROWS']}-K{p['K']}" for p in COMPACTOR_BENCHES]
+)
+def test_compactor_bench_passes(parameters, tmp_path, monkeypatch):
+    unit = elaborated(build("row_compactor", **parameters))
+    record = unit_record(unit)
+    assert run_bench(unit, record, "icarus", tmp_path, monkeypatch, "tb_compactor") == 3
+
+
+@needs_icarus
+def test_compactor_bench_fails_on_a_wrong_unit(tmp_path, monkeypatch):
+    """Told K one larger than the unit's, the bench expects other masks (and ready) and must
+    fail, and so must we."""
+    monkeypatch.setenv("QRAZOR_COCOTB_VECTORS", "20")
+    unit = elaborated(build("row_compactor", ROWS=16, K=3))
+    record = unit_record(unit)
+    record["parameters"]["K"] = 4
+    with pytest.raises(CocotbFailure, match="cocotb tests failed"):
+        run_bench(unit, record, "icarus", tmp_path, monkeypatch, "tb_compactor")

@@ -13,6 +13,9 @@ Bins (every one is required: :meth:`UnitCoverage.empty_bins` lists those never h
   several; output beats that end a row and inner ones; negative, zero and positive inputs; for
   ``int_softmax`` and ``int_layernorm`` a constant row and a varied one, for ``int_softmax`` a
   row of MAX_ROW elements;
+* ``row_compactor``: a plane's popcount 0, each of 1..K, K+1, between K+2 and ROWS-1, and ROWS
+  (those that exist); planes the unit took at once and planes held while it was busy (``ready``
+  low); its idle runs count the producer's gaps before each plane;
 * all units: idle runs between valid beats of 0 (back-to-back), 1 and 2+ cycles.
 """
 
@@ -23,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from cocotb_coverage.coverage import CoverPoint, coverage_db
+from tb_compactor_model import popcount_bins
 
 from sim.golden.formats import SdrConfig
 
@@ -91,6 +95,11 @@ class UnitCoverage:
                 points.append(_point(f"{module}.constant_row", "constant_row", [True, False]))
             if module == "int_softmax":
                 points.append(_point(f"{module}.full_row", "full_row", [True]))
+        elif module == "row_compactor":
+            points = [
+                _point(f"{module}.popcount", "popcount", popcount_bins(p["ROWS"], p["K"])),
+                _point(f"{module}.held", "held", [True, False], ["held", "at once"]),
+            ]
         elif module == "sdr_encoder":
             flags = range(SdrConfig(p["BASE_BITS"], p["MAG_BITS"], p["GROUP"]).max_flag + 1)
             points = [
