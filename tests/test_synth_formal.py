@@ -8,7 +8,8 @@ import pytest
 
 from synth.formal import cli
 from synth.formal.aiger import tie_inputs
-from synth.formal.catalog import Proof, all_proofs, select
+from synth.formal.catalog import Proof, all_proofs, run_proof, select
+from synth.formal.compactor import prove_compactor
 from synth.formal.datapath import prove_datapath, prove_datapath_each_flag
 from synth.formal.encoder import prove_encoder
 from synth.formal.lec import prove_lec
@@ -131,6 +132,30 @@ def test_encoder_equals_the_reference_and_fails_one_without_saturation(tmp_path,
     _assert_failed(failed, ["x", "in_valid"])
 
 
+@pytest.mark.parametrize("rows, k", [(8, 1), (8, 3)])
+def test_compactor_holds_every_cycle_and_mutants_fail(tmp_path, rows, k):
+    """row_compactor keeps its handshake and splits as the golden split; a compactor that lets
+    K+1 ones through (exported with K+1, checked against K) fails, and so does one whose ready
+    ignores the plane being split."""
+    rtl = export_rtl("row_compactor", {"ROWS": rows, "K": k}, tmp_path / "rtl")
+    proven = prove_compactor(rtl, tmp_path / "good", LIMIT)
+    assert proven.status == "proven" and proven.detail.startswith("every cycle"), proven
+    wide = export_rtl("row_compactor", {"ROWS": rows, "K": k + 1}, tmp_path / "wide")
+    failed = prove_compactor(wide, tmp_path / "bad", LIMIT, k=k)
+    _assert_failed(failed, ["plane", "in_valid"])
+    # a plane of more than K ones: the K+1 lowest show at once
+    assert any(bin(cycle["plane"]).count("1") > k for cycle in failed.counterexample)
+    eager = _mutated(rtl, "assign ready = ~ busy;", "assign ready = 1'h1;", tmp_path)
+    _assert_failed(prove_compactor(eager, tmp_path / "eager", LIMIT), ["plane", "in_valid"])
+
+
+def test_compactor_proof_runs_from_the_catalog(tmp_path):
+    (proof,) = select(all_proofs([]), ["compactor.R8.K3"])
+    result = run_proof(proof, tmp_path, LIMIT)
+    assert result.status == "proven", result.outcome
+    assert result.outcome.detail.startswith("(ROWS=8 K=3) every cycle")
+
+
 def test_counterexamples_read_from_wavejson(tmp_path):
     path = tmp_path / "cex.json"
     signals = [
@@ -159,6 +184,8 @@ def test_catalog_names_every_required_proof():
         "protocol.restart.int8_mac.L1.none",
         "protocol.bubbles.sdr_mac.L1.all",
         "encoder.G4.B16.nearest.none",
+        "compactor.R8.K1",
+        "compactor.R16.K7",
     ):
         assert name in names
     assert [p.name for p in select(all_proofs([]), ["encoder.G4.B8.*"])] == [

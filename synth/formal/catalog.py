@@ -2,7 +2,8 @@
 
 Names read ``<kind>.<unit and parameters>[.<pipeline>][.<library>]``:
 ``lec.sdr_mac.L4.none.osu018``, ``datapath.L1.G4``, ``datapath.each_flag.L1.G4``,
-``protocol.bubbles.int8_mac.L1.all``, ``encoder.G16.B16.nearest.none``. A :class:`Proof`
+``protocol.bubbles.int8_mac.L1.all``, ``encoder.G16.B16.nearest.none``, ``compactor.R8.K3``.
+A :class:`Proof`
 holds only names and numbers, so that it can be sent to a worker process.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from hw.params import DEFAULTS
 from hw.yosys import YosysError
 
+from .compactor import prove_compactor
 from .datapath import prove_datapath, prove_datapath_each_flag
 from .encoder import prove_encoder
 from .lec import prove_lec
@@ -29,6 +31,7 @@ __all__ = [
     "datapath_proofs",
     "protocol_proofs",
     "encoder_proofs",
+    "compactor_proofs",
     "all_proofs",
     "select",
     "run_proof",
@@ -44,8 +47,9 @@ NARROW = {"MAG_BITS": 1, "A_BITS": 8, "W_BITS": 8, "ACC_BITS": 16}
 
 @dataclass(frozen=True)
 class Proof:
-    """One proof: ``kind`` (lec, datapath, protocol, encoder), the ``design`` and SPEC-named
-    ``parameters`` it exports, and what else its kind needs (``liberty``, ``prop``, ...)."""
+    """One proof: ``kind`` (lec, datapath, protocol, encoder, compactor), the ``design`` and
+    SPEC-named ``parameters`` it exports, and what else its kind needs (``liberty``, ``prop``,
+    ...)."""
 
     name: str
     kind: str
@@ -144,6 +148,20 @@ def encoder_proofs(pipelines):
     ]
 
 
+#: ``(ROWS, K)`` of the ``row_compactor`` proofs: planes small enough for every-cycle proofs in
+#: seconds, with K 1 (a mask per one), 3 (the 2-bit ADC's range) and 7 (the default's, 3 bits).
+COMPACTOR_SIZES = ((8, 1), (8, 3), (16, 3), (16, 7))
+
+
+def compactor_proofs():
+    """``row_compactor`` against its handshake and the golden split (:mod:`.compactor`) at each
+    of :data:`COMPACTOR_SIZES`."""
+    return [
+        Proof(f"compactor.R{rows}.K{k}", "compactor", "row_compactor", {"ROWS": rows, "K": k})
+        for rows, k in COMPACTOR_SIZES
+    ]
+
+
 def all_proofs(libraries, pipelines=("none", "all")):
     """The full set, in report order."""
     return [
@@ -151,6 +169,7 @@ def all_proofs(libraries, pipelines=("none", "all")):
         *datapath_proofs(),
         *protocol_proofs(pipelines),
         *encoder_proofs(pipelines),
+        *compactor_proofs(),
     ]
 
 
@@ -228,6 +247,9 @@ def _run(proof, workdir, time_limit):
     if proof.kind == "encoder":
         rtl = export_rtl(proof.design, proof.parameters, workdir / "rtl")
         return prove_encoder(rtl, workdir / "proof", time_limit)
+    if proof.kind == "compactor":
+        rtl = export_rtl(proof.design, proof.parameters, workdir / "rtl")
+        return _stating(prove_compactor(rtl, workdir / "proof", time_limit), proof.parameters)
     raise ValueError(f"unknown proof kind {proof.kind!r}")
 
 

@@ -4,7 +4,8 @@ and ``formal.md``.
 Proofs (:mod:`.catalog`): each synthesized netlist equal to its RTL on every library found
 (:mod:`.lec`); ``sdr_mac``'s datapath equal to ``decompress_mac``'s (:mod:`.datapath`); SPEC
 section 5's protocol on ``sdr_mac`` and ``int8_mac`` (:mod:`.protocol`); ``sdr_encoder`` equal to
-an independent reference of SPEC section 2 (:mod:`.encoder`). Each proof has a time limit and
+an independent reference of SPEC section 2 (:mod:`.encoder`); ``row_compactor``'s handshake and
+split of SPEC section 9 at small ROWS (:mod:`.compactor`). Each proof has a time limit and
 ends ``proven``, ``failed`` (its counterexample is printed and written) or ``unknown``.
 
 Exit status: 0 when no proof failed, 1 when one did, 2 on a usage error. The output folder
@@ -38,7 +39,8 @@ def build_parser():
     parser = UsageParser(
         prog="python -m synth.formal",
         description="Formal proofs of the QRazor units: netlists against RTL, the SDR datapath "
-        "against decompress-then-multiply, the MAC protocol, the encoder against a reference.",
+        "against decompress-then-multiply, the MAC protocol, the encoder against a reference, "
+        "the RAP row compactor against its handshake and the golden split.",
     )
     parser.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     parser.add_argument(
