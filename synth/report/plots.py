@@ -4,10 +4,8 @@ Deterministic bytes: the Agg backend, fixed sizes and DPI, and no ``Software`` m
 files carry no timestamp otherwise).
 """
 
-import io
-
 from hw.designs import RAP_DESIGNS
-from sim.util.files import write_atomic
+from sim.util.plots import save_png
 
 from .headline import PAPER
 from .writers import CATEGORY_ORDER, category_totals
@@ -21,12 +19,6 @@ PLOT_FILES = (
     "reduction_vs_paper.png",
     "energy_vs_sqnr.png",
 )
-
-
-def _save(figure, path):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    write_atomic(path, buffer.getvalue())
 
 
 def _stacked(plt, units, key, ylabel, title, path):
@@ -44,7 +36,7 @@ def _stacked(plt, units, key, ylabel, title, path):
     axes.legend(fontsize=8)
     axes.tick_params(axis="x", labelrotation=45, labelsize=8)
     figure.tight_layout()
-    _save(figure, path)
+    save_png(figure, path, dpi=100)
     plt.close(figure)
 
 
@@ -80,7 +72,7 @@ def _reductions(plt, rows, path):
     axes.set_title("sdr_mac against the baselines at equal LANES")
     axes.legend(fontsize=8)
     figure.tight_layout()
-    _save(figure, path)
+    save_png(figure, path, dpi=100)
     plt.close(figure)
 
 
@@ -111,7 +103,7 @@ def _energy_vs_sqnr(plt, units, path):
     axes.set_title("Energy per MAC against accuracy (labels: LANES)")
     axes.legend(fontsize=8)
     figure.tight_layout()
-    _save(figure, path)
+    save_png(figure, path, dpi=100)
     plt.close(figure)
 
 

@@ -9,6 +9,7 @@ import io
 import json
 import re
 
+from sim.util.plots import png_bytes
 from sim.util.tables import markdown_table
 
 from .minilm import format_key, operand_format
@@ -229,8 +230,7 @@ def write_plots(report):
             axis.legend(fontsize=8)
         figure.suptitle(f"Sweep on {name}: Pareto fronts")
         figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+        png = png_bytes(figure, dpi=100)
         plt.close(figure)
-        plots[name] = (plot_name(name), buffer.getvalue())
+        plots[name] = (plot_name(name), png)
     return plots

@@ -8,9 +8,9 @@ chunk; matplotlib writes no timestamp into PNGs, so the same study gives the sam
 Importing this module needs matplotlib (the ``plots`` extra).
 """
 
-import io
-
 from matplotlib.figure import Figure
+
+from sim.util.plots import png_bytes
 
 __all__ = ["sqnr_plot"]
 
@@ -61,6 +61,4 @@ def sqnr_plot(study):
     axes.set_ylabel("layer-averaged SQNR (dB)")
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=8)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+    return png_bytes(figure)

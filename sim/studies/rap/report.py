@@ -9,6 +9,7 @@ import csv
 import io
 import json
 
+from sim.util.plots import png_bytes
 from sim.util.tables import markdown_table
 
 __all__ = ["markdown_report", "json_report", "csv_report", "plot_report", "PLOTS"]
@@ -144,7 +145,6 @@ def plot_report(record):
     axes.tick_params(axis="x", labelrotation=30, labelsize=8)
     axes.legend(fontsize=8)
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    png = png_bytes(figure, dpi=100)
     plt.close(figure)
-    return {PLOTS[0]: buffer.getvalue()}
+    return {PLOTS[0]: png}

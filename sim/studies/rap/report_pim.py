@@ -10,6 +10,7 @@ import csv
 import io
 import json
 
+from sim.util.plots import png_bytes
 from sim.util.tables import markdown_table
 
 __all__ = ["markdown", "json_text", "csv_text", "plots", "PLOT_NAMES"]
@@ -135,11 +136,10 @@ def csv_text(kind, record):
 def _png(figure):
     import matplotlib.pyplot as plt
 
-    buffer = io.BytesIO()
     figure.tight_layout()
-    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    png = png_bytes(figure, dpi=100)
     plt.close(figure)
-    return buffer.getvalue()
+    return png
 
 
 def plots(kind, record):

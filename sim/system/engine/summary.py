@@ -2,12 +2,12 @@
 headline (energy per inference or per token, ``sdr_engine`` against ``int8_engine``), its JSON
 record, tables and the stacked energy plot."""
 
-import os
 from dataclasses import dataclass
 
 from sim.system.engine.energy import COMPONENTS, MEMORY_USED, run_energy_pj
 from sim.system.engine.runner import GemmRun
 from sim.system.memory import MEMORY_CONSTANTS
+from sim.util.plots import save_png
 
 __all__ = [
     "EngineResult",
@@ -131,7 +131,5 @@ def plot_energy(results, path, per, count):
     ax.set_title(f"Where the energy goes\n{library}; SRAM and DRAM: 45 nm figures", fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    staging = path.with_name(path.name + ".partial")
-    fig.savefig(staging, dpi=120, format="png", metadata={"Software": None})
+    save_png(fig, path, dpi=120)
     plt.close(fig)
-    os.replace(staging, path)
