@@ -9,7 +9,7 @@ bit planes and bytes, so its cost is one Python call per cycle, not per lane.
 
 import numpy as np
 
-__all__ = ["pack_lanes", "unpack_lanes", "pack_fields", "stream_cycles"]
+__all__ = ["pack_lanes", "unpack_lanes", "pack_fields", "stream_cycles", "check_stream_inputs"]
 
 
 def _bit_planes(values, width):
@@ -68,3 +68,18 @@ def stream_cycles(stream):
     if len(lengths) != 1:
         raise ValueError(f"stream entries must all have the same number of cycles, not {lengths}")
     return lengths.pop()
+
+
+def check_stream_inputs(stream, inputs):
+    """Number of cycles of ``stream``, which must have an entry for each input port of
+    ``inputs`` (``(name, lane_count)`` pairs, ``lane_count`` ``None`` for a scalar port) of shape
+    ``(cycles,)`` or ``(cycles, lane_count)``; a ``ValueError`` says which is missing or wrong."""
+    cycles = stream_cycles(stream)
+    for name, count in inputs:
+        if name not in stream:
+            names = ", ".join(port for port, _ in inputs)
+            raise ValueError(f"stream has no entry for input port {name!r}; it needs {names}")
+        shape, want = np.shape(stream[name]), (cycles,) if count is None else (cycles, count)
+        if shape != want:
+            raise ValueError(f"stream[{name!r}] must have shape {want}, not {shape}")
+    return cycles

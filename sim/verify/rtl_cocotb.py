@@ -19,7 +19,6 @@ their reset value, so both backends begin in the same state.
 """
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -34,6 +33,7 @@ from cocotb.triggers import FallingEdge, RisingEdge
 
 from sim.golden.formats import check_choice
 from sim.util.tools import INSTALL_HINTS, VERILATOR_PCH_FIX, find_tool, use_verilator
+from sim.verify.build_cache import cache_digest, publish
 from sim.verify.exported import exported_verilog
 
 # The simulator imports this module to run replay_stream, which needs neither NumPy nor Amaranth
@@ -146,15 +146,12 @@ def compiled(unit, simulator="verilator", waves=False):
         make_flags = _VERILATOR_MAKE_FLAGS  # added to those of a calling make, if any
         environ["MAKEFLAGS"] = f"{os.environ.get('MAKEFLAGS', '')} {make_flags}"
     tools = [simulator, _tool_version(simulator), version("cocotb"), args, make_flags, waves]
-    key = json.dumps([text, *tools])
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    digest = cache_digest([text, *tools])
     directory = CACHE_DIR / f"{module}-{simulator}{'-waves' if waves else ''}-{digest}"
     build = Build(simulator, directory, module, waves)
     if directory.is_dir():
         return build
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".{module}-{simulator}-", dir=CACHE_DIR))
-    try:
+    with publish(directory, prefix=f".{module}-{simulator}-") as partial:
         source = partial / f"{module}.v"
         source.write_text(text)
         try:
@@ -173,10 +170,6 @@ def compiled(unit, simulator="verilator", waves=False):
                 f"{simulator} build of {module} failed ({error}):\n"
                 f"{_log_tail(partial / 'build.log')}"
             ) from None
-        with contextlib.suppress(OSError):  # another session published the same build first
-            partial.rename(directory)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
     return build
 
 
@@ -285,25 +278,6 @@ def unit_record(unit):
     }
 
 
-def _check_stream(stream, inputs):
-    import numpy as np
-
-    from sim.verify.ports import stream_cycles
-
-    cycles = stream_cycles(stream)
-    for name, _, count, _ in inputs:
-        if name not in stream:
-            raise ValueError(
-                f"stream has no entry for input port {name!r}; it needs "
-                f"{', '.join(port for port, *_ in inputs)}"
-            )
-        shape = np.shape(stream[name])
-        want = (cycles,) if count is None else (cycles, count)
-        if shape != want:
-            raise ValueError(f"stream[{name!r}] must have shape {want}, not {shape}")
-    return cycles
-
-
 def simulate(unit, stream, simulator="verilator", vcd_path=None):
     """Drive ``stream`` (see :mod:`sim.ports`) into ``unit``'s exported Verilog; return its outputs.
 
@@ -321,10 +295,10 @@ def simulate(unit, stream, simulator="verilator", vcd_path=None):
     vcd_path : path-like, optional
         Write the waveform there as VCD (GTKWave and Surfer open it).
     """
-    from sim.verify.ports import unpack_lanes
+    from sim.verify.ports import check_stream_inputs, unpack_lanes
 
     record = unit_record(unit)
-    cycles = _check_stream(stream, record["inputs"])
+    cycles = check_stream_inputs(stream, [(name, count) for name, _, count, _ in record["inputs"]])
     build = compiled(unit, simulator, waves=vcd_path is not None)
     inputs = record["inputs"] + ([["rst", 1, None, False]] if "rst" in stream else [])
     job_record = {

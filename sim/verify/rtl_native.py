@@ -17,8 +17,6 @@ renamed into place.
 """
 
 import contextlib
-import hashlib
-import json
 import shutil
 import subprocess
 import tempfile
@@ -30,8 +28,9 @@ import numpy as np
 
 from hw.interface import port_layout
 from sim.util.tools import INSTALL_HINTS, VERILATOR_PCH_FIX, find_tool, verilator_environment
+from sim.verify.build_cache import cache_digest, publish
 from sim.verify.exported import exported_verilog
-from sim.verify.ports import stream_cycles
+from sim.verify.ports import check_stream_inputs
 
 __all__ = ["CACHE_DIR", "NativeBuild", "compiled", "simulate", "testbench_source"]
 
@@ -189,15 +188,12 @@ def compiled(unit, waves=False):
     module = unit.MODULE_NAME
     verilog, source = exported_verilog(unit), testbench_source(unit, waves)
     flags = [*_FLAGS, *(["--trace"] if waves else []), *(f"-Wno-{w}" for w in sorted(LINT_WAIVERS))]
-    key = json.dumps([verilog, source, version("verilator"), flags])
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    digest = cache_digest([verilog, source, version("verilator"), flags])
     directory = CACHE_DIR / f"{module}{'-waves' if waves else ''}-{digest}"
     build = NativeBuild(directory / "tb", waves)
     if build.executable.is_file():
         return build
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".{module}-", dir=CACHE_DIR))
-    try:
+    with publish(directory, prefix=f".{module}-") as partial:
         (partial / f"{module}.v").write_text(verilog)
         (partial / "tb.cpp").write_text(source)
         command = [
@@ -224,10 +220,6 @@ def compiled(unit, waves=False):
             tail = "\n".join((result.stdout + result.stderr).splitlines()[-15:])
             raise RuntimeError(f"native Verilator build of {module} failed:\n{tail}")
         shutil.rmtree(partial / "obj")  # the executable is all a run needs
-        with contextlib.suppress(OSError):  # another session published the same build first
-            partial.rename(directory)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
     return build
 
 
@@ -283,20 +275,6 @@ def _unpack_into(result, records, ports, start):
             target[:, lane] = value
 
 
-def _check_stream(stream, inputs):
-    cycles = stream_cycles(stream)
-    for port in inputs[1:]:
-        if port.name not in stream:
-            names = ", ".join(p.name for p in inputs[1:])
-            raise ValueError(f"stream has no entry for input port {port.name!r}; it needs {names}")
-        want = (cycles,) if port.lanes is None else (cycles, port.lanes)
-        if np.shape(stream[port.name]) != want:
-            raise ValueError(
-                f"stream[{port.name!r}] must have shape {want}, not {np.shape(stream[port.name])}"
-            )
-    return cycles
-
-
 def simulate(unit, stream, vcd_path=None, progress=None):
     """Drive ``stream`` (see :mod:`sim.ports`) into ``unit`` on native Verilator; return its
     per-cycle outputs (vector ports as ``(cycles, lanes)``, signed lanes as signed).
@@ -305,7 +283,7 @@ def simulate(unit, stream, vcd_path=None, progress=None):
     is called once the outputs are read.
     """
     inputs, outputs = _ports(unit)
-    cycles = _check_stream(stream, inputs)
+    cycles = check_stream_inputs(stream, [(port.name, port.lanes) for port in inputs[1:]])
     build = compiled(unit, waves=vcd_path is not None)
     with tempfile.TemporaryDirectory(prefix="qrazor-native-") as job:
         job = Path(job)
