@@ -8,7 +8,6 @@ sentences through the tile model in under 2 minutes. Times are the best of N run
 """
 
 import argparse
-import time
 
 import numpy as np
 
@@ -18,19 +17,11 @@ from sim.system.rap.encoder import IntegerEncoder
 from sim.system.rap.pim import PimConfig, pim_matmul
 from sim.system.rap.products import PimProducts
 from sim.system.rap.system import rap_system
+from sim.util.timing import best_time
 from sim.workloads.encoder_models import load_workload
 
 MATMUL_TARGET_S = 2.0
 INFERENCE_TARGET_S = 120.0
-
-
-def best_time(function, repeat):
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _verdict(seconds, target):
@@ -66,7 +57,7 @@ def main():
     tokens = sum(map(len, workload.token_ids))
 
     def inference():
-        products = PimProducts(system.pim, system.razor_bits)
+        products = PimProducts(system.pim, system.exact_inputs)
         IntegerEncoder(workload.model.encoder, system.pipeline, products).embed(workload.token_ids)
 
     seconds = best_time(inference, max(1, args.repeat // 5))

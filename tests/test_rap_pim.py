@@ -1,4 +1,6 @@
-"""The AMS-PiM tile model: exact with an ideal ADC, clip statistics, errors, determinism."""
+"""The AMS-PiM tile model in dense mode (the conventional design and RAP's ablation: every row at
+once, SDR inputs): exact with an ideal ADC, clip statistics, errors, determinism. Sparse mode:
+tests/test_rap_sparse.py."""
 
 import math
 
@@ -17,6 +19,13 @@ def _activations(rng, m, k, config, outliers=True):
         x[:, :: max(1, k // 5)] *= 40
     top = (1 << (config.base_bits - 1)) - 1
     return encode(np.round(x / np.abs(x).max() * top).astype(np.int64), config)
+
+
+def dense(**kwargs):
+    """Dense mode on SDR inputs, with the ADC and noise reference the tests were written for."""
+    return PimConfig(
+        **{"mvm": "dense", "input_format": "sdr", "adc_bits": 4, "noise_reference": "adc", **kwargs}
+    )
 
 
 def _weights(rng, n, k, bits):
@@ -44,7 +53,7 @@ def test_ideal_adc_gives_the_exact_product(base, mag, group, rows, weight_bits, 
     k = group * int(rng.integers(1, 6))
     ta = _activations(rng, 5, k, SdrConfig(base, mag, group))
     w = _weights(rng, 9, k, weight_bits)
-    config = PimConfig(
+    config = dense(
         rows=rows,
         adc_bits=max(1, rows.bit_length()),
         adc_range=adc_range,
@@ -69,12 +78,12 @@ def test_only_window_planes_are_driven_and_zero_planes_are_skipped():
         np.zeros_like(mag, np.uint8), mag.astype(np.uint8), np.array([[5]], np.uint8), config
     )
     w = np.ones((1, 16), np.int64)
-    skipping = pim_matmul(ta, w, PimConfig(rows=16, adc_bits=5)).stats
+    skipping = pim_matmul(ta, w, dense(rows=16, adc_bits=5)).stats
     # Window: planes 5, 6, 7 in each of two phases; the negative phase and plane 6 carry no ones.
     assert skipping["planes_total"] == 6 and skipping["planes_driven"] == 2
-    assert skipping["cycles"] == 2 * PimConfig().adc_share
+    assert skipping["cycles"] == 2 * dense().adc_share
     assert skipping["wordline_pulses"] == 2 + 2  # plane 5: q=1, q=5; plane 7: q=4, q=5
-    driving = pim_matmul(ta, w, PimConfig(rows=16, adc_bits=5, skip_zero_planes=False)).stats
+    driving = pim_matmul(ta, w, dense(rows=16, adc_bits=5, skip_zero_planes=False)).stats
     assert driving["planes_driven"] == 6 and driving["conversions"] == 6 * 8
 
 
@@ -89,7 +98,7 @@ def test_clip_counts_follow_the_binomial_tail(rows, density, adc_bits):
     bits = (rng.random((vectors, rows)) < density).astype(np.int64)
     ta = encode(bits, SdrConfig(8, 7, group=32 if rows % 32 == 0 else 4))
     w = np.ones((1, rows), np.int64)  # weight plane 0 set everywhere, the others clear
-    stats = pim_matmul(ta, w, PimConfig(rows=rows, adc_bits=adc_bits, skip_zero_planes=False)).stats
+    stats = pim_matmul(ta, w, dense(rows=rows, adc_bits=adc_bits, skip_zero_planes=False)).stats
     p = _binomial_tail(rows, density, (1 << adc_bits) - 1)
     expected, sigma = vectors * p, math.sqrt(vectors * p * (1 - p))
     assert abs(stats["clipped"] - expected) < 5 * sigma + 1, (stats["clipped"], expected)
@@ -105,7 +114,7 @@ def test_error_does_not_grow_with_adc_bits_and_full_range_wastes_codes_on_sparse
         return [
             float(np.sqrt(np.mean((pim_matmul(ta, w, config).y - exact) ** 2.0)))
             for config in (
-                PimConfig(rows=256, adc_bits=bits, adc_range=adc_range) for bits in range(1, 10)
+                dense(rows=256, adc_bits=bits, adc_range=adc_range) for bits in range(1, 10)
             )
         ]
 
@@ -120,11 +129,11 @@ def test_noise_is_seeded_and_streams_are_independent():
     rng = np.random.default_rng(3)
     ta = _activations(rng, 8, 128, SdrConfig(16, 3, 16))
     w = _weights(rng, 16, 128, 8)
-    noisy = PimConfig(adc_bits=4, noise_swing=0.02, gain_sigma=0.01, offset_sigma=0.01, seed=7)
+    noisy = dense(adc_bits=4, noise_swing=0.02, gain_sigma=0.01, offset_sigma=0.01, seed=7)
     first, second = pim_matmul(ta, w, noisy), pim_matmul(ta, w, noisy)
     assert first.y.tobytes() == second.y.tobytes() and first.stats == second.stats
     other_stream = pim_matmul(ta, w, noisy, stream=1)
-    other_seed = pim_matmul(ta, w, PimConfig(adc_bits=4, noise_swing=0.02, seed=8))
+    other_seed = pim_matmul(ta, w, dense(adc_bits=4, noise_swing=0.02, seed=8))
     exact = decode(ta) @ w.T
     for y in (first.y, other_stream.y, other_seed.y):
         assert not np.array_equal(y, exact)
@@ -138,7 +147,7 @@ def test_more_noise_means_more_error_and_bitline_noise_hurts_a_low_range_adc_mor
     exact = decode(ta) @ w.T
 
     def error(**kwargs):
-        y = pim_matmul(ta, w, PimConfig(adc_bits=5, **kwargs)).y
+        y = pim_matmul(ta, w, dense(adc_bits=5, **kwargs)).y
         return float(np.sqrt(np.mean((y - exact) ** 2.0)))
 
     adc = [error(noise_swing=s) for s in (0.0, 0.005, 0.02, 0.08)]
@@ -150,7 +159,7 @@ def test_dynamic_matrices_count_their_writes():
     rng = np.random.default_rng(0)
     ta = _activations(rng, 2, 64, SdrConfig(8, 3, 16))
     w = _weights(rng, 3, 64, 6)
-    config = PimConfig(weight_bits=6, rows=32, columns=8, adc_share=2)
+    config = dense(weight_bits=6, rows=32, columns=8, adc_share=2)
     stats = pim_matmul(ta, w, config, dynamic=True).stats
     assert stats["weight_bits_written"] == 3 * 64 * 6
     assert stats["tiles"] == 2 * math.ceil(3 * 6 / 8)
@@ -166,8 +175,8 @@ def test_dynamic_matrices_count_their_writes():
         ({"noise_swing": -0.01}, r"noise_swing must be a number in \[0, 1\), not -0.01"),
         ({"gain_sigma": "0.1"}, r"gain_sigma must be a number in \[0, 1\)"),
         ({"adc_range": "mid"}, "adc_range must be one of 'low', 'full', not 'mid'"),
-        ({"sign_mode": "offset"}, "sign_mode must be one of 'split'"),
-        ({"noise_reference": "die"}, "noise_reference must be one of 'adc', 'bitline'"),
+        ({"sign_mode": "offset"}, "sign_mode must be one of 'split', 'twos'"),
+        ({"noise_reference": "die"}, "noise_reference must be one of 'bitline', 'adc'"),
         ({"weight_bits": 9}, r"weight_bits must be in \[2, 8\], not 9"),
         ({"adc_share": 200}, r"adc_share must be in \[1, 128\], not 200"),
         ({"skip_zero_planes": 1}, "skip_zero_planes must be one of True, False, not 1"),
@@ -182,12 +191,12 @@ def test_bad_operands_name_the_argument():
     rng = np.random.default_rng(0)
     ta = _activations(rng, 2, 32, SdrConfig(8, 3, 16))
     with pytest.raises(ValueError, match=r"w must be \[N, K=32\], not shape \(3, 16\)"):
-        pim_matmul(ta, np.zeros((3, 16), np.int64))
+        pim_matmul(ta, np.zeros((3, 16), np.int64), dense())
     with pytest.raises(ValueError, match=r"w values must be in \[-8, 7\], found 8"):
-        pim_matmul(ta, np.full((3, 32), 8), PimConfig(weight_bits=4))
+        pim_matmul(ta, np.full((3, 32), 8), dense(weight_bits=4))
     with pytest.raises(ValueError, match="w must be an integer array"):
-        pim_matmul(ta, np.zeros((3, 32)))
-    with pytest.raises(ValueError, match="ta must be a 2-D SdrTensor"):
-        pim_matmul(decode(ta), np.zeros((3, 32), np.int64))
+        pim_matmul(ta, np.zeros((3, 32)), dense())
+    with pytest.raises(ValueError, match="x is an SdrTensor: it needs input_format 'sdr'"):
+        pim_matmul(ta, np.zeros((3, 32), np.int64))
     with pytest.raises(ValueError, match="config must be a PimConfig"):
         pim_matmul(ta, np.zeros((3, 32), np.int64), {"rows": 8})

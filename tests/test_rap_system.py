@@ -31,16 +31,20 @@ def tiny():
 
 
 @pytest.mark.parametrize(
-    "variant, pim, razor",
+    "variant, pim",
     [
-        ("dq-q", PimConfig(rows=128, adc_bits=8, adc_range="full", skip_zero_planes=False), None),
-        ("rap", PimConfig(rows=64, adc_bits=7), None),
+        ("dq-q", PimConfig(adc_bits=8, adc_range="full", mvm="dense", skip_zero_planes=False)),
+        ("rap", PimConfig(rows=64, adc_bits=3)),
+        ("rap", PimConfig(rows=64, adc_bits=1)),
+        ("rap-emsb", PimConfig(rows=128, adc_bits=4, sign_mode="twos")),
     ],
 )
-def test_ideal_tiles_give_the_digital_pipeline_bit_for_bit(tiny, variant, pim, razor):
+def test_ideal_tiles_give_the_digital_pipeline_bit_for_bit(tiny, variant, pim):
+    """Inputs driven exactly: dense with a full-range 8-bit ADC over 128 rows, or sparse
+    partials of at most 2**adc_bits - 1 rows, reproduce the digital integer GEMMs."""
     config = VARIANTS[variant]
     digital = IntegerEncoder(tiny.model.encoder, config).embed(tiny.token_ids)
-    on_tiles = IntegerEncoder(tiny.model.encoder, config, PimProducts(pim, razor))
+    on_tiles = IntegerEncoder(tiny.model.encoder, config, PimProducts(pim, exact_inputs=True))
     pooled = on_tiles.embed(tiny.token_ids)
     assert np.array_equal(pooled.q, digital.q) and np.array_equal(pooled.e, digital.e)
     clipped = sum(entry["clipped"] for entry in on_tiles.products.ledger.values())
@@ -50,7 +54,8 @@ def test_ideal_tiles_give_the_digital_pipeline_bit_for_bit(tiny, variant, pim, r
 def test_a_clipping_adc_changes_the_result(tiny):
     config = VARIANTS["rap"]
     digital = IntegerEncoder(tiny.model.encoder, config).embed(tiny.token_ids)
-    clipping = IntegerEncoder(tiny.model.encoder, config, PimProducts(PimConfig(adc_bits=2)))
+    dense = PimConfig(adc_bits=2, mvm="dense")
+    clipping = IntegerEncoder(tiny.model.encoder, config, PimProducts(dense, exact_inputs=True))
     assert not np.array_equal(clipping.embed(tiny.token_ids).q, digital.q)
 
 
@@ -76,7 +81,7 @@ def test_run_counts_tiles_layers_and_kernel_elements(tiny):
 def test_conventional_design_pays_for_fp32_and_full_range(tiny):
     rap = run_system(tiny.model, tiny.token_ids, rap_system(5))
     conventional = run_system(tiny.model, tiny.token_ids, conventional_system())
-    assert conventional_system().pim.adc_bits == 8 and conventional_system(64).pim.adc_bits == 7
+    assert conventional_system().pim.adc_bits == 8 and conventional_system().pim.mvm == "dense"
     assert "between.dq_q" in conventional["energy_pj"] and "between.dq_q" not in rap["energy_pj"]
     assert conventional["energy_pj"]["tiles.adc"] > rap["energy_pj"]["tiles.adc"]
 
@@ -122,9 +127,13 @@ def test_compare_cli_writes_the_same_bytes_twice(tmp_path, capsys):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     record = json.loads((first / "rap.json").read_text())
     designs = [row["design"] for row in record["rows"]]
-    assert designs == ["rap-adc4", "conventional-adc8", "gpu (NVIDIA A100 PCIe 40GB, fp16)"]
+    assert designs == [
+        "rap-emsb8-split-sparse-adc4",
+        "conventional-adc8",
+        "gpu (NVIDIA A100 PCIe 40GB, fp16)",
+    ]
     noisy = [(system.key, label) for system, label in design_runs([4], 128, 0.01)]
-    assert noisy[:2] == [("rap-adc4", "none"), ("conventional-adc8", "none")]
+    assert noisy[:2] == [("rap-emsb8-split-sparse-adc4", "none"), ("conventional-adc8", "none")]
     assert [label for _, label in noisy[2:]] == ["1 % of the adc swing"] * 2 + [
         "1 % of the bitline swing"
     ] * 2

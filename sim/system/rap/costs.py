@@ -141,6 +141,8 @@ _ROWS = [
      unit="int_layernorm_L1", passes=2, power="10.73 mW (6.25 of it clock)",
      rows="MiniLM residual sums, D=384"), _RAP_UNITS_NOTE + "; misses 100 MHz on this "
      "library (fmax 83.4 MHz): at its fmax the energy per element is the same"),
+    ("row_compactor_pj_per_partial", 1.0, "pJ/partial", "PLACEHOLDER until synth.report prices "
+     "row_compactor"),
     # Digital arithmetic
     ("int8_add_pj", 0.03, "pJ/op", _HOROWITZ),
     ("int32_add_pj", 0.1, "pJ/op", _HOROWITZ),

@@ -32,7 +32,8 @@ import numpy as np
 
 from sim.golden.formats import check_choice, check_int
 from sim.golden.rap import reference
-from sim.golden.rap.fixed import round_shift
+from sim.golden.rap.emsb import emsb_razor
+from sim.golden.rap.fixed import bit_length, round_shift
 from sim.golden.rap.gelu import gelu_int
 from sim.golden.rap.layernorm import layernorm_int
 from sim.golden.rap.requantize import fit_shift, requantize
@@ -54,6 +55,9 @@ _BIAS_BITS = 32
 _MULTIPLIER_BITS = 15
 #: Width of the outputs of float kernels (the DQ-Q baseline) before they are used again.
 _FLOAT_OUTPUT_BITS = 24
+#: How activations are requantized: a rounding shift (per tensor, W8 on one grid), the same with a
+#: dyadic per-channel weight multiplier, or an effective-MSB window (US 2026/0187430 A1).
+REQUANTIZATIONS = ("shift", "dyadic", "emsb")
 KERNEL_MODES = {
     "softmax": ("int", "divide", "float"),
     "gelu": ("int", "float"),
@@ -107,7 +111,7 @@ class PipelineConfig:
     def __post_init__(self):
         for kernel, modes in KERNEL_MODES.items():
             check_choice(kernel, getattr(self, kernel), modes)
-        check_choice("requantization", self.requantization, ("shift", "dyadic"))
+        check_choice("requantization", self.requantization, REQUANTIZATIONS)
         check_choice("activation_exponents", self.activation_exponents, ("row", "tensor"))
         check_int("activation_bits", self.activation_bits, 2, 16)
         check_int("attention_bits", self.attention_bits, 2, 12)
@@ -146,6 +150,12 @@ VARIANTS = {
         description="RAP with QRazor SDR razoring of the linear layers' inputs (A16/W8) and of "
         "Q and K (INT8 bases) to 4-bit codes",
     ),
+    "rap-emsb": PipelineConfig(
+        "rap-emsb",
+        requantization="emsb",
+        description="RAP with every requantization an effective-MSB window (per token, or per "
+        "tensor for K and V), W8 on one power-of-two grid per tensor, no dyadic multiplier",
+    ),
     "i-bert": PipelineConfig(
         "i-bert",
         softmax="divide",
@@ -172,6 +182,23 @@ ABLATIONS = {
     )
     for kernel in KERNEL_MODES
 }
+
+
+def _requantize(config, q, e, bits, per_row=None):
+    """``(q', e')`` on ``bits`` signed bits. With ``requantization="emsb"``: an effective-MSB
+    window per row (``per_row``; ``None``: where ``e`` is per row) or per tensor. Otherwise
+    :func:`~sim.golden.rap.requantize.requantize`, a rounding shift: the smallest that fits each
+    row (``per_row``) or the tensor's largest magnitude."""
+    if config.requantization != "emsb":
+        return requantize(q, e, bits, fit_shift(q, bits, axis=-1) if per_row else None)
+    per_row = np.ndim(e) > 0 if per_row is None else per_row
+    q = np.asarray(q, np.int64)
+    width = int(bit_length(np.abs(q).max(initial=0))) + 2
+    if per_row:
+        razored, shift = emsb_razor(q, width, bits, q.shape[-1])
+        return razored, np.asarray(e) + shift
+    razored, shift = emsb_razor(q.reshape(1, -1), width, bits, q.size)
+    return razored.reshape(q.shape), np.asarray(e) + int(shift[0, 0])
 
 
 def _align(a, b):
@@ -209,7 +236,7 @@ class _Linear:
     def __call__(self, x, products):
         bits = self.config.activation_bits
         per_row = self.config.activation_exponents == "row"
-        a, e_a = requantize(x.q, x.e, bits, fit_shift(x.q, bits, axis=-1) if per_row else None)
+        a, e_a = _requantize(self.config, x.q, x.e, bits, per_row)
         acc = products.linear(a, bits, self.q, self.name)
         e = np.asarray(e_a) + self.e
         if self.multipliers is not None:
@@ -267,7 +294,7 @@ class IntegerEncoder:
     def _gelu(self, x):
         if self.config.gelu == "float":
             return quantize(reference.gelu(x.value()), _FLOAT_OUTPUT_BITS)
-        q, e = requantize(x.q, x.e, 16)
+        q, e = _requantize(self.config, x.q, x.e, 16)
         return Fixed(*gelu_int(q, e))
 
     def _layernorm(self, x, name):
@@ -277,7 +304,7 @@ class IntegerEncoder:
             return quantize(
                 reference.layernorm(x.value(), weight, bias, self.bert.eps), _FLOAT_OUTPUT_BITS
             )
-        q, e = requantize(x.q, x.e, 16)
+        q, e = _requantize(self.config, x.q, x.e, 16)
         y, y_exp = layernorm_int(
             q, e, weight, bias, self.bert.eps, "divide" if mode == "divide" else "newton"
         )
@@ -292,7 +319,8 @@ class IntegerEncoder:
 
     def _residual(self, x):
         """The residual stream as ``residual_bits``-bit integers on one grid per tensor."""
-        return Fixed(*requantize(x.q, x.e, self.config.residual_bits))
+        bits = self.config.residual_bits
+        return Fixed(*_requantize(self.config, x.q, x.e, bits))
 
     # -- the forward pass -------------------------------------------------------------------
 
@@ -303,8 +331,8 @@ class IntegerEncoder:
         # Q may have one exponent per token (the scores' rows); K and V one per tensor, as
         # every score row and every context element sums over their rows.
         per_row = self.config.activation_exponents == "row"
-        qq, qe = requantize(q.q, q.e, bits, fit_shift(q.q, bits, axis=-1) if per_row else None)
-        (kq, ke), (vq, ve) = (requantize(*_one_grid(t), bits) for t in (k, v))
+        qq, qe = _requantize(self.config, q.q, q.e, bits, per_row)
+        (kq, ke), (vq, ve) = (_requantize(self.config, *_one_grid(t), bits, False) for t in (k, v))
         context = np.empty_like(qq)
         exponents = np.empty((len(qq), heads), np.int64)
         for start, stop in bounds:

@@ -8,6 +8,7 @@ probabilities times V, V written per input); all return the exact or estimated i
 """
 
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 
@@ -54,52 +55,53 @@ class DigitalProducts:
 
 
 class PimProducts:
-    """Every product on :func:`~sim.rap.pim_matmul` tiles with ``config``.
+    """Every product on :func:`~sim.system.rap.pim.pim_matmul` tiles with ``config``.
 
-    Inputs are razored to ``razor_bits``-bit SDR magnitudes (groups of 16) or, with
-    ``razor_bits=None``, driven exactly (every bit of the integer: a conventional bit-serial
-    input). Each call draws its own random stream (the tiles' variation and noise), in call
-    order. ``ledger[name]`` sums every call's counts and energy by component.
+    Inputs of ``bits`` signed bits are razored by the tiles as ``config.input_format`` says
+    (eMSB windows of ``target_bits``, or SDR codes on an 8- or 16-bit base) or, with
+    ``exact_inputs``, driven exactly (every magnitude bit of the integer: a conventional
+    bit-serial input). Each call draws its own random stream (the tiles' variation and noise),
+    in call order. ``ledger[name]`` sums every call's counts and energy by component.
     """
 
-    def __init__(self, config, razor_bits=None):
+    def __init__(self, config, exact_inputs=False):
         self.config = config
-        self.razor_bits = razor_bits
+        self.exact_inputs = exact_inputs
         self.ledger = defaultdict(lambda: defaultdict(float))
         self._calls = 0
 
-    def _format(self, bits):
-        """The SDR format inputs of ``bits`` magnitude-and-sign bits are driven in."""
-        base = 8 if bits <= 8 else 16
-        mag = bits - 1 if self.razor_bits is None else self.razor_bits
-        return SdrConfig(base, mag, _GROUP)
+    def _config(self, bits):
+        """The tile configuration for inputs of ``bits`` signed bits."""
+        if self.exact_inputs:  # shift 0 and no clamp: T = bits + 1 holds -2**(bits-1) too
+            return replace(self.config, input_format="emsb", input_bits=bits, target_bits=bits + 1)
+        if self.config.input_format == "sdr":
+            return replace(self.config, input_bits=8 if bits <= 8 else 16)
+        return replace(self.config, input_bits=bits)
 
-    def _run(self, a, codes, w, name, dynamic):
-        k = a.shape[-1]
-        padded = -(-k // _GROUP) * _GROUP
-        if padded != k:  # SDR groups need whole groups: pad K with zeros (rows left unused)
-            a = np.pad(a, ((0, 0), (0, padded - k)))
-            w = np.pad(w, ((0, 0), (0, padded - k)))
-        result = pim_matmul(encode(a, codes), w, self.config, dynamic=dynamic, stream=self._calls)
+    def _run(self, a, bits, w, name, dynamic):
+        result = pim_matmul(a, w, self._config(bits), dynamic=dynamic, stream=self._calls)
         self._calls += 1
         entry = self.ledger[name]
         for key, value in result.stats.items():
             if key == "energy_pj":
                 for part, pj in value.items():
                     entry["energy_pj." + part] += pj
-            else:
+            elif key == "popcount_histogram":
+                histogram = entry.setdefault(key, np.zeros(len(value), np.int64))
+                histogram += value
+            elif not isinstance(value, str):
                 entry[key] += value
         entry["calls"] += 1
         return result.y
 
     def linear(self, a, bits, w, name):
         flat = a.reshape(-1, a.shape[-1])
-        y = self._run(flat, self._format(bits), w, name, dynamic=False)
+        y = self._run(flat, bits, w, name, dynamic=False)
         return y.reshape(a.shape[:-1] + (-1,))
 
     def scores(self, q, k, bits, name):
-        return self._run(q, self._format(bits), k, name, dynamic=True)
+        return self._run(q, bits, k, name, dynamic=True)
 
     def context(self, p, v, name):
-        # Probabilities are unsigned: one more magnitude bit on the 16-bit base.
-        return self._run(p, self._format(PROBABILITY_BITS + 1), v.T, name, dynamic=True)
+        # Probabilities are unsigned: one more bit as signed integers.
+        return self._run(p, PROBABILITY_BITS + 1, v.T, name, dynamic=True)

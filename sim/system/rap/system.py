@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sim.system.rap.costs import CONSTANTS, gpu_roofline
+from sim.system.rap.costs import CONSTANTS, adc_area_um2, gpu_roofline
 from sim.system.rap.encoder import VARIANTS, IntegerEncoder, PipelineConfig
 from sim.system.rap.pim import PimConfig
 from sim.system.rap.products import PimProducts
@@ -30,6 +30,7 @@ __all__ = [
     "PimSystem",
     "rap_system",
     "conventional_system",
+    "equal_adc_area",
     "run_system",
     "FP32_OPS",
     "NONLINEAR_LANES",
@@ -63,44 +64,76 @@ _INTEGER_UNITS = {
 
 @dataclass(frozen=True)
 class PimSystem:
-    """One design: the pipeline, the tiles, the input razoring and the nonlinear units."""
+    """One design: the pipeline, the tiles (with their input razoring) and the nonlinear units;
+    ``exact_inputs`` drives every input bit (no razoring: the conventional design)."""
 
     key: str
     description: str
     pipeline: PipelineConfig
     pim: PimConfig
-    razor_bits: int | None
+    exact_inputs: bool
     nonlinear: str
 
 
-def rap_system(adc_bits=4, rows=128, **pim):
-    """RAP: A16 razored to 4-bit SDR codes, low-range ``adc_bits`` ADC, zero-plane skipping,
-    integer kernels (``pim``: further :class:`PimConfig` fields, e.g. noise)."""
-    config = PimConfig(rows=rows, adc_bits=adc_bits, adc_range="low", **pim)
+def rap_system(adc_bits=3, rows=128, input_format="emsb", target_bits=None, mvm="sparse", **pim):
+    """RAP (SPEC section 9): A16 activations razored by the tiles (eMSB windows of
+    ``target_bits``, default 8, one group per chunk; or SDR codes, default 4 bits), bit-sparse
+    partials of at most ``2**adc_bits - 1`` rows read by a low-range ``adc_bits`` ADC, integer
+    kernels. ``mvm="dense"`` is the ablation without the split (every row at once: the ADC
+    clips). ``pim``: further :class:`PimConfig` fields (``sign_mode``, noise, ...)."""
+    target = (8 if input_format == "emsb" else 4) if target_bits is None else target_bits
+    config = PimConfig(
+        rows=rows,
+        adc_bits=adc_bits,
+        adc_range="low",
+        input_format=input_format,
+        target_bits=target,
+        mvm=mvm,
+        **pim,
+    )
+    inputs = f"{input_format}{target}" + (f"-{config.sign_mode}" if input_format == "emsb" else "")
+    product = f"sparse k={config.k}" if mvm == "sparse" else "dense, clipping"
     return PimSystem(
-        f"rap-adc{adc_bits}",
-        f"RAP: razored 4-bit inputs, {adc_bits}-bit low-range ADC, zero planes skipped, "
-        "integer kernels",
+        f"rap-{inputs}-{mvm}-adc{adc_bits}",
+        f"RAP: {target}-bit {input_format} inputs ({config.sign_mode}), {product}, "
+        f"{adc_bits}-bit low-range ADC, integer kernels",
         replace(VARIANTS["rap"], name="rap-pim", activation_bits=16),
         config,
-        3,
+        False,
         "integer",
     )
 
 
-def conventional_system(rows=128, adc_bits=None, **pim):
-    """A conventional PTQ AMS-PiM: 8-bit bit-serial inputs, a full-range ADC of ``adc_bits``
-    (default ``bit_length(rows)``) bits, every plane driven, DQ-Q with FP32 nonlinear units."""
-    bits = min(rows.bit_length(), 12) if adc_bits is None else adc_bits
-    config = PimConfig(rows=rows, adc_bits=bits, adc_range="full", skip_zero_planes=False, **pim)
+def conventional_system(rows=128, adc_bits=8, **pim):
+    """A conventional PTQ AMS-PiM: 8-bit bit-serial inputs driven exactly, every row at once, a
+    full-range ``adc_bits`` ADC, every plane driven, DQ-Q with FP32 nonlinear units."""
+    config = PimConfig(
+        rows=rows,
+        adc_bits=adc_bits,
+        adc_range="full",
+        mvm="dense",
+        skip_zero_planes=False,
+        **pim,
+    )
     return PimSystem(
-        f"conventional-adc{bits}",
-        f"conventional PTQ PiM: 8-bit inputs, {bits}-bit full-range ADC, DQ-Q, FP32 units",
+        f"conventional-adc{adc_bits}",
+        f"conventional PTQ PiM: 8-bit inputs, dense, {adc_bits}-bit full-range ADC, DQ-Q, "
+        "FP32 units",
         VARIANTS["dq-q"],
         config,
-        None,
+        True,
         "fp32",
     )
+
+
+def equal_adc_area(system, reference):
+    """``system`` with as many ADCs per tile as ``reference``'s ADC area per tile buys at
+    ``system``'s ADC bits (at most one per bit-line): cheaper low-ENOB ADCs, fewer cycles."""
+    config, ref = system.pim, reference.pim
+    budget = ref.adcs_per_tile * adc_area_um2(ref.adc_bits, ref.adc_model)
+    count = min(config.columns, int(budget // adc_area_um2(config.adc_bits, config.adc_model)))
+    share = max(1, -(-config.columns // max(count, 1)))
+    return replace(system, pim=replace(config, adc_share=share))
 
 
 class _Elements:
@@ -135,7 +168,7 @@ def _between_tiles(system, elements, results, residual_elements):
 def run_system(model, token_ids, system):
     """Run ``model`` over ``token_ids`` on ``system``: cosines to FP32, the per-layer ledger,
     and totals (energy by component in pJ, latency in s)."""
-    products = PimProducts(system.pim, system.razor_bits)
+    products = PimProducts(system.pim, system.exact_inputs)
     elements = _Elements()
     encoder = IntegerEncoder(model.encoder, system.pipeline, products)
     pooled = encoder.embed(token_ids, elements).value()

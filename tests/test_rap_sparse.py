@@ -1,0 +1,242 @@
+"""RAP's bit-sparse tiles (SPEC section 9): eMSB razoring against a scalar reference, the row
+split, exact noise-free products, no clipping whatever the data, partial counts from the razored
+bits, and the refused configurations."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from sim.golden.rap.emsb import emsb_decode, emsb_razor
+from sim.golden.rap.row_split import partial_count, partial_index, split_plane
+from sim.rap import PimConfig, pim_matmul
+from sim.rap import emsb_razor as public_emsb_razor
+from sim.sdr import SdrConfig, decode, encode
+from sim.system.rap.adc import AdcColumns
+from sim.system.rap.pim import sparse_plane_sums
+
+
+def scalar_emsb(group, bits, target):
+    """The SPEC 9 razor of one group, one value at a time (Python ints)."""
+    differs = 0
+    for x in group:
+        differs |= x ^ (x >> (bits - 1))
+    shift = max(0, differs.bit_length() + 1 - target)
+    top = (1 << (target - 1)) - 1
+    out = []
+    for x in group:
+        r = (x + (1 << (shift - 1))) >> shift if shift else x
+        out.append(max(-top, min(top, r)))
+    return out, shift
+
+
+@pytest.mark.parametrize("size, targets", [(2, range(2, 8)), (3, (2, 3, 4, 6))])
+def test_emsb_razor_equals_the_scalar_reference_on_every_six_bit_group(size, targets):
+    values = range(-32, 32)
+    groups = np.array(list(itertools.product(values, repeat=size)), np.int64)
+    for target in targets:
+        razored, shift = public_emsb_razor(groups, 6, target, size)
+        for group, got, got_shift in zip(
+            groups.tolist(), razored.tolist(), shift[:, 0].tolist(), strict=True
+        ):
+            want, want_shift = scalar_emsb(group, 6, target)
+            assert (got, got_shift) == (want, want_shift), (group, target)
+    # The saturation edge: rounding up past the window's top clamps, never changes the shift.
+    # 31 = 0b11111: L = 5, shift = 5 + 1 - 4 = 2, (31 + 2) >> 2 = 8 clamps to 7.
+    razored, shift = emsb_razor(np.array([[31, 0]]), 6, 4, 2)
+    assert razored.tolist() == [[7, 0]] and shift.tolist() == [[2]]
+    # -32 differs from its sign in bits 0-4 (-32 ^ -1 = 31): L = 5, shift = 3,
+    # (-32 + 4) >> 3 = -4 clamps to -3 (symmetric).
+    razored, shift = emsb_razor(np.array([[-32, 1]]), 6, 3, 2)
+    assert razored.tolist() == [[-3, 0]] and shift.tolist() == [[3]]
+
+
+def test_emsb_razor_refuses_bad_arguments_by_name():
+    with pytest.raises(ValueError, match=r"target_bits must be in \[2, 16\], not 17"):
+        emsb_razor(np.zeros((1, 4), np.int64), 8, 17, 4)
+    with pytest.raises(ValueError, match=r"x values must be in \[-128, 127\], found 128"):
+        emsb_razor(np.array([[128, 0]]), 8, 4, 2)
+    with pytest.raises(ValueError, match="multiple of the group size 4"):
+        emsb_razor(np.zeros((1, 6), np.int64), 8, 4, 4)
+
+
+@pytest.mark.parametrize("k", [1, 3, 7])
+def test_the_row_split_takes_the_lowest_pending_ones_k_at_a_time(k):
+    rng = np.random.default_rng(k)
+    planes = [np.ones(16, bool), np.zeros(16, bool), np.arange(16) >= 16 - k - 1]
+    planes += [rng.random(16) < p for p in (0.1, 0.5, 0.9)]
+    for plane in planes:
+        masks = split_plane(plane, k)
+        ones = np.flatnonzero(plane)
+        assert len(masks) == -(-len(ones) // k) == partial_count(len(ones), k)
+        for j, mask in enumerate(masks):
+            assert np.flatnonzero(mask).tolist() == ones[j * k : (j + 1) * k].tolist()
+        assert not np.any(partial_index(plane, k)[~plane] != -1)
+
+
+def razored(x, config):
+    """The integers a tile's inputs stand for, computed with the golden razors."""
+    group = config.group_size
+    padded = np.pad(x, ((0, 0), (0, -x.shape[1] % group)))
+    if config.input_format == "sdr":
+        values = decode(encode(padded, SdrConfig(config.input_bits, config.target_bits - 1, group)))
+    else:
+        values = emsb_decode(*emsb_razor(padded, config.input_bits, config.target_bits, group))
+    return values[:, : x.shape[1]]
+
+
+def operands(rng, m, k, n, weight_bits):
+    x = rng.integers(-(1 << 15), 1 << 15, (m, k)) >> rng.integers(0, 15, (m, 1))
+    x[:, rng.integers(0, k, 3)] = rng.integers(-(1 << 15), 1 << 15, 3)  # outlier channels
+    w = rng.integers(-(1 << (weight_bits - 1)), 1 << (weight_bits - 1), (n, k))
+    return x, w
+
+
+INPUTS = [
+    ("emsb", "split", None),
+    ("emsb", "twos", None),
+    ("emsb", "split", 8),
+    ("emsb", "twos", 4),
+    ("sdr", "split", 16),
+    ("sdr", "split", 8),
+]
+
+
+@pytest.mark.parametrize(
+    "rows, k", [(r, k) for r in (16, 64, 128, 512) for k in (1, 3, 7, 15, 63) if k <= r]
+)
+def test_noise_free_sparse_products_are_exact(rows, k):
+    seed = rows * 100 + k
+    rng = np.random.default_rng(seed)
+    for (fmt, sign_mode, group), weight_bits in itertools.product(INPUTS, range(2, 9)):
+        target = int(rng.choice([4, 6, 8]))
+        config = PimConfig(
+            rows=rows,
+            adc_bits=k.bit_length(),
+            max_active_rows=k,
+            weight_bits=weight_bits,
+            input_format=fmt,
+            sign_mode=sign_mode,
+            target_bits=target,
+            group=group,
+        )
+        x, w = operands(rng, 3, int(rng.integers(1, 3 * rows)), 4, weight_bits)
+        result = pim_matmul(x, w, config)
+        assert np.array_equal(result.y, razored(x, config) @ w.T), (seed, fmt, sign_mode, group)
+        assert result.stats["clipped"] == 0
+
+
+def test_the_partial_count_follows_the_razored_bits():
+    """Partials counted one plane at a time from the razored integers (a loop, not the model's
+    arrays): split phases of |x'|'s magnitude bits, and two's-complement planes."""
+    rng = np.random.default_rng(4)
+    x, w = operands(rng, 4, 40, 3, 8)
+    for sign_mode, k in itertools.product(("split", "twos"), (1, 3, 7)):
+        config = PimConfig(
+            rows=16, adc_bits=3, max_active_rows=k, sign_mode=sign_mode, target_bits=6
+        )
+        razor, shift = emsb_razor(np.pad(x, ((0, 0), (0, 8))), 16, 6, 16)
+        want = 0
+        for m, chunk in itertools.product(range(4), range(3)):
+            values = razor[m, chunk * 16 : chunk * 16 + 16].tolist()
+            if sign_mode == "split":
+                phases = [[abs(v) for v in values if v > 0], [abs(v) for v in values if v < 0]]
+                planes = range(5)
+            else:
+                phases = [[v & 63 for v in values]]
+                planes = range(6)
+            for phase, plane in itertools.product(phases, planes):
+                ones = sum((v >> plane) & 1 for v in phase)
+                want += -(-ones // k)
+        stats = pim_matmul(x, w, config).stats
+        assert stats["partials"] == want, (sign_mode, k)
+        assert stats["conversions"] == want * 3 * 8
+        assert sum(stats["popcount_histogram"]) == stats["planes_total"]
+
+
+@pytest.mark.parametrize("k", [1, 3, 7, 15])
+def test_sparse_mode_never_clips_whatever_the_data(k):
+    rows = 64
+    config = PimConfig(
+        rows=rows, adc_bits=k.bit_length(), max_active_rows=k, gain_sigma=1e-6
+    )  # a non-ideal ADC: every partial is converted
+    top = (1 << 15) - 1
+    extremes = [
+        np.full((2, rows * 2), top),
+        np.full((2, rows * 2), -top),
+        np.tile([top, -top], (2, rows)),
+        np.eye(2, rows * 2, dtype=np.int64) * top,
+    ]
+    w = np.full((3, rows * 2), -128)
+    for x in extremes:
+        result = pim_matmul(x, w, config)
+        assert result.stats["clipped"] == 0
+        assert np.array_equal(result.y, razored(x, config) @ w.T)
+    # The partial-by-partial conversion itself, on planes of every density.
+    rng = np.random.default_rng(k)
+    chosen = rng.random((2, 9, rows)) < np.linspace(0, 1, 9)[None, :, None]
+    weights = np.ones((2, rows, 5), np.float32)
+    adc = AdcColumns(config, (2, 1, 5), rng)
+    codes, clipped = sparse_plane_sums(chosen, weights, adc, k)
+    assert clipped.sum() == 0
+    assert np.array_equal(codes, np.matmul(chosen.astype(np.float32), weights))
+
+
+def test_dense_low_range_clips_where_sparse_does_not():
+    x = np.full((2, 128), (1 << 15) - 1)
+    w = np.ones((3, 128), np.int64)
+    dense = pim_matmul(x, w, PimConfig(adc_bits=3, mvm="dense")).stats
+    sparse = pim_matmul(x, w, PimConfig(adc_bits=3)).stats
+    assert dense["clipped"] > 0 and sparse["clipped"] == 0
+    assert sparse["partials"] == 2 * 7 * -(-128 // 7)  # 7 magnitude planes of 128 ones each
+
+
+def test_bitline_noise_is_referred_to_the_active_rows():
+    """At equal ``noise_swing``, sparse partials of at most k rows see k/rows of the dense
+    design's noise (a fixed voltage swing over fewer cells), unless referred to the ADC."""
+    rng = np.random.default_rng(2)
+    x, w = operands(rng, 16, 256, 16, 8)
+    exact = razored(x, PimConfig()) @ w.T
+
+    def error(**kwargs):
+        y = pim_matmul(x, w, PimConfig(**{"adc_bits": 3, "noise_swing": 0.02, **kwargs})).y
+        return float(np.sqrt(np.mean((y - exact) ** 2.0)))
+
+    # k = 7 = the ADC's top code: the bit-line's swing and the ADC's range are the same 7 steps.
+    assert error() == error(noise_reference="adc")
+    # k = 3 under a 3-bit ADC: sigma is 3/7 of the ADC-referred one.
+    assert error(max_active_rows=3) < error(max_active_rows=3, noise_reference="adc")
+    # Dense, full range: the swing is all 128 rows, sigma 128/7 times the sparse one.
+    assert 4 * error() < error(mvm="dense", adc_bits=8, adc_range="full")
+
+
+def test_adc_budget_is_stated():
+    stats = pim_matmul(np.ones((1, 256), np.int64), np.ones((4, 256), np.int64)).stats
+    config = PimConfig()
+    assert stats["adcs_per_tile"] == 128 // 8
+    # Walden/Murmann ADC area: ISAAC's 8-bit SAR (1,200 um^2) scaled by 2**(bits - 8).
+    assert stats["adc_area_um2"] == pytest.approx(stats["tiles"] * 16 * 1200 * 2.0 ** (3 - 8))
+    assert config.k == 7
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {"adc_bits": 2, "max_active_rows": 7},
+            r"max_active_rows \(7\) exceeds what a 2-bit low-range ADC reads \(3\)",
+        ),
+        ({"max_active_rows": 0}, r"max_active_rows must be in \[1, 128\], not 0"),
+        ({"target_bits": 17}, r"target_bits must be in \[2, 16\], not 17"),
+        ({"target_bits": 1}, r"target_bits must be in \[2, 16\], not 1"),
+        ({"mvm": "half"}, "mvm must be one of 'sparse', 'dense', not 'half'"),
+        ({"input_format": "fp8"}, "input_format must be one of 'emsb', 'sdr', not 'fp8'"),
+        ({"input_format": "sdr", "sign_mode": "twos"}, "sign_mode 'twos' needs input_format"),
+        ({"group": 48}, r"group \(48\) must divide rows \(128\)"),
+        ({"input_format": "sdr", "input_bits": 12}, "input_bits must be one of 8, 16, not 12"),
+        ({"mvm": "dense", "max_active_rows": 7}, "max_active_rows applies to mvm 'sparse'"),
+    ],
+)
+def test_bad_sparse_configs_name_the_option(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        PimConfig(**kwargs)
