@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.golden.rap import gelu_int, layernorm_int, softmax_int
 from sim.golden.rap.layernorm import IN_BITS, PARAMETER_FRACTION_BITS, layernorm_parameters
-from sim.verify.streams import MacBeats
+from sim.verify.streams import MacBeats, concatenated
 
 __all__ = ["gelu_beats", "softmax_beats", "layernorm_beats", "exact_parameters"]
 
@@ -66,8 +66,7 @@ def _results(values, exponent, lanes):
 
 
 def _joined(streams, results):
-    stream = {port: np.concatenate([s[port] for s in streams]) for port in streams[0]}
-    return MacBeats(stream, np.concatenate(results))
+    return concatenated([MacBeats(s, r) for s, r in zip(streams, results, strict=True)])
 
 
 def gelu_beats(rows, e, lanes):

@@ -22,6 +22,7 @@ __all__ = [
     "with_bubbles",
     "concatenated",
     "drained",
+    "after_reset",
     "reset_between",
     "tiled_beats",
 ]
@@ -194,24 +195,31 @@ def drained(beats, cycles):
     return MacBeats(stream, beats.expected)
 
 
+def _with_rst(beats, rst):
+    """``beats`` with an ``rst`` entry (last) of value ``rst`` on every cycle."""
+    return MacBeats({**beats.stream, "rst": np.full(beats.cycles, rst, np.int64)}, beats.expected)
+
+
+def after_reset(beats):
+    """``beats`` after one idle cycle that holds ``rst=1`` with every input at zero (``rst`` 0
+    on the cycles of ``beats``)."""
+    reset = MacBeats(
+        {
+            port: np.zeros((1, *np.shape(values)[1:]), np.int64)
+            for port, values in beats.stream.items()
+        },
+        beats.expected[:0],
+    )
+    return concatenated([_with_rst(reset, 1), _with_rst(beats, 0)])
+
+
 def reset_between(*parts):
     """Concatenate streams with one idle cycle holding ``rst=1`` between consecutive parts.
 
     The reset clears whatever the earlier parts left in the pipeline; ``expected`` is the parts'
     expected results in order (those lost to the reset are for the checker to drop).
     """
-    ports = list(parts[0].stream)
-    pieces = {port: [] for port in ports + ["rst"]}
-    for index, part in enumerate(parts):
-        if index:
-            for port in ports:
-                pieces[port].append(np.zeros((1,) + part.stream[port].shape[1:], np.int64))
-            pieces["rst"].append(np.ones(1, np.int64))
-        for port in ports:
-            pieces[port].append(part.stream[port])
-        pieces["rst"].append(np.zeros(part.cycles, np.int64))
-    stream = {port: np.concatenate(values) for port, values in pieces.items()}
-    return MacBeats(stream, np.concatenate([part.expected for part in parts]))
+    return concatenated([_with_rst(parts[0], 0), *map(after_reset, parts[1:])])
 
 
 def _padded_rows(rows, cols):

@@ -27,7 +27,7 @@ from sim.golden.formats import SdrConfig, check_int
 from sim.golden.quant import absmax_quantize
 from sim.golden.sdr import SdrTensor, encode
 from sim.verify.streams import (
-    MacBeats,
+    after_reset,
     concatenated,
     drained,
     encoder_beats,
@@ -115,17 +115,6 @@ def _rows(tensor, rows):
     if isinstance(tensor, SdrTensor):
         return SdrTensor(tensor.sign[rows], tensor.mag[rows], tensor.flag[rows], tensor.config)
     return tensor[rows]
-
-
-def _with_reset(beats):
-    """``beats`` after one cycle that holds ``rst`` with every input at zero."""
-    stream = {
-        port: np.concatenate([np.zeros((1,) + values.shape[1:], np.int64), values])
-        for port, values in beats.stream.items()
-    }
-    stream["rst"] = np.zeros(len(stream["in_valid"]), np.int64)
-    stream["rst"][0] = 1
-    return MacBeats(stream, beats.expected)
 
 
 def _gemm(design, parameters, workload):
@@ -266,7 +255,7 @@ def _stimulus(parts, latency, per_cycle, operation, text):
     longest = max(active)
     return Stimulus(
         tuple(
-            _with_reset(drained(part, longest - cycles + latency))
+            after_reset(drained(part, longest - cycles + latency))
             for part, cycles in zip(parts, active, strict=True)
         ),
         window,
