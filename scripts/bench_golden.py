@@ -7,23 +7,14 @@ Target (issue P1): encode within 15x of np.abs on the same array.
 """
 
 import argparse
-import time
 
 import numpy as np
 
 from sim.golden.formats import SdrConfig
 from sim.golden.sdr import encode, sdr_matmul
+from sim.util.timing import best_time
 
 ENCODE_TARGET_RATIO = 15.0
-
-
-def best_time(function, repeat):
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main():

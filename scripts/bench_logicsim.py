@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from hw.export import export
+from sim.util.timing import best_time
 from synth.flow.yosys import synthesize
 from synth.gates.logicsim import compile_netlist, simulate
 from synth.gates.netlist import read_netlist
@@ -67,11 +68,7 @@ def main():
     )
     for streams in args.streams:
         inputs = random_inputs(program, args.cycles, streams, SEED)
-        best = float("inf")
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            simulate(program, inputs, (1, args.cycles))
-            best = min(best, time.perf_counter() - start)
+        best = best_time(lambda i=inputs: simulate(program, i, (1, args.cycles)), args.repeat)
         rate = args.cycles / best
         print(
             f"{args.cycles} cycles x {streams:5d} streams: {best:.3f} s, {rate:8.1f} cycles/s, "
