@@ -173,6 +173,64 @@ def test_a_rap_unit_is_reported_apart_with_its_energy_per_row_element(tmp_path):
     assert row["unit"] == "int_gelu_L1" and row["energy_pj"] == pytest.approx(energy["value"])
 
 
+@pytest.mark.skipif(not FULL_FLOW, reason="needs the OSU 0.18 um Liberty and OpenSTA")
+def test_the_row_compactor_is_priced_per_partial(tmp_path):
+    out = tmp_path / "compactor"
+    argv = ["--designs", "row_compactor", "--compactor-k", "7", "--seeds", "1", "--streams", "4"]
+    argv += ["--beats", "48", "--jobs", "1", "--liberty", str(LIBERTY), "-o", str(out)]
+    assert main(argv) == 0
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    report = json.loads((folder / "report.json").read_text())
+    (unit,) = report["units"]
+    assert unit["tag"] == "row_compactor_R128_K7" and unit["parameters"] == {"ROWS": 128, "K": 7}
+    assert "accuracy" not in unit and report["headline"] == [] and "rap" not in report
+    power = unit["power"]
+    assert power["check"].startswith("bit-exact: all ") and "ready included" in power["check"]
+    assert power["operation"] == "partial" and 0.5 < power["operations_per_cycle"] <= 1
+    energy = power["energy_per_operation"]
+    assert energy["unit"] == "pJ/partial"
+    parts = power["gate_level"]
+    clock = sum(parts[k]["value"] for k in ("clock_pins", "clock_nets", "clock_buffers"))
+    per_partial = 1e-3 * 10e-9 / power["operations_per_cycle"] * 1e12
+    assert energy["value"] == pytest.approx(parts["total"]["value"] * per_partial)
+    assert power["energy_per_operation_without_clock"]["value"] == pytest.approx(
+        (parts["total"]["value"] - clock) * per_partial
+    )
+    assert "MiniLM bit-planes" in power["workload"] and "emsb_razor" in power["workload"]
+    markdown = (folder / "report.md").read_text()
+    assert "## RAP row compactor" in markdown and "| row_compactor_R128_K7 |" in markdown
+    summary = json.loads((out / "summary.json").read_text())
+    (row,) = summary["libraries"][folder.name]["compactor"]
+    assert row["k"] == 7 and row["energy_pj"] == pytest.approx(energy["value"])
+    assert "RAP row compactor" in (out / "summary.md").read_text()
+
+
+def test_compactor_streams_hold_each_plane_until_ready():
+    from sim.cycle_models import run
+    from sim.verify.compactor import check_partials
+    from synth.report.cli import units_to_run
+    from synth.report.stimulus import workload_stimulus
+
+    units = units_to_run([], designs=("row_compactor",), rap_lanes=(), compactor_k=(3, 15))
+    assert units == [
+        ("row_compactor", {"ROWS": 128, "K": 3}),
+        ("row_compactor", {"ROWS": 128, "K": 15}),
+    ]
+    parameters = {"ROWS": 128, "K": 3}
+    stimulus = workload_stimulus("row_compactor", parameters, 1, 2, 3, 60)
+    assert stimulus.operation == "partial" and 0 < stimulus.operations_per_cycle < 1
+    assert "split sign mode" in stimulus.workload and "% all-zero" in stimulus.workload
+    stacked = stimulus.stacked()
+    first, last = stimulus.window
+    assert stacked["rst"][:, 0].all() and stacked["in_valid"][:, 1:last].all()  # never idle
+    shown = run("row_compactor", parameters, stacked)["out_valid"][:, first:last]
+    assert shown.mean() == pytest.approx(stimulus.operations_per_cycle)
+    for beats in stimulus.beats:
+        outputs = run("row_compactor", parameters, beats.stream)
+        check = check_partials(outputs, beats.stream, beats.expected, 3)
+        assert check.passed and check.results == len(beats.expected) > 0
+
+
 def test_rap_streams_run_rows_back_to_back_and_count_row_elements():
     from hw.designs import build, elaborated
     from synth.report.rap_rows import rap_parameters
@@ -230,6 +288,7 @@ def test_generic_mode_reports_area_only_and_says_why(tmp_path):
     [
         (["--lanes", "3"], "lanes must be a power of two"),
         (["--rap-lanes", "3"], "lanes must be a power of two"),
+        (["--compactor-k", "0"], r"k must be in [1, 128], not 0"),
         (["--clock-mhz", "0"], "--clock-mhz must be a positive number"),
         (["--clock-mhz", "inf"], "--clock-mhz must be a positive number, not inf"),
         (["--clock-mhz", "nan"], "--clock-mhz must be a positive number, not nan"),

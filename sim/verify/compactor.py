@@ -116,7 +116,8 @@ def expected_outputs(stream, k):
 def check_partials(outputs, stream, expected, k):
     """Compare ``outputs`` (per-cycle dict of the unit's outputs) with :func:`expected_outputs`
     of ``stream`` on every port and cycle, and the partials shown with ``expected`` (rows of
-    :func:`partial_rows`, in order; those a reset dropped excepted). Returns a
+    :func:`partial_rows`, in order; unless a reset after the first valid cycle dropped some).
+    Returns a
     :class:`~sim.verify.checker.Check` counting one result per partial; ``first`` describes
     the earliest differing cycle."""
     want = expected_outputs(stream, k)
@@ -139,7 +140,9 @@ def check_partials(outputs, stream, expected, k):
             "got": {port: np.asarray(outputs[port])[cycle].tolist() for port in OUTPUTS},
             "expected": {port: want[port][cycle].tolist() for port in OUTPUTS},
         }
-    if not np.asarray(stream.get("rst", [0])).any():  # no partial dropped: all must show
+    valid = np.flatnonzero(np.asarray(stream["in_valid"]))
+    resets = np.flatnonzero(np.asarray(stream.get("rst", np.zeros(len(shown), int))))
+    if not len(valid) or not (resets >= valid[0]).any():  # no partial dropped: all must show
         expected = np.asarray(expected, np.int64).reshape(-1, got_rows.shape[1])
         shared = min(len(expected), len(got_rows))
         extra = abs(len(expected) - len(got_rows))

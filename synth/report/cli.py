@@ -7,8 +7,9 @@ over several seeds (every result checked against the golden model), power with t
 network, OpenSTA timing and its power with the same activity. The RAP row units (``int_gelu``,
 ``int_softmax``, ``int_layernorm``, default LANES 1) go through the same flow as their own
 group, on the integer rows an integer-only MiniLM pass feeds them (:mod:`synth.report.rap_rows`),
-with energy per row element; they stay out of the MAC headline and plots. Each library's report
-lands in
+with energy per row element; they stay out of the MAC headline and plots. ``row_compactor``
+(``--designs row_compactor``, ROWS 128 at each ``--compactor-k``) runs on MiniLM bit-planes
+(:mod:`synth.report.compactor`), with energy per partial. Each library's report lands in
 ``OUT/<library>/`` (``report.md``, ``report.json``, ``report.csv``, PNG plots, work files under
 ``work/``) and both headlines in ``OUT/summary.md`` and ``OUT/summary.json``. The output folder
 appears whole or not at all: the run writes into a sibling folder and renames it at the end.
@@ -25,7 +26,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from hw.designs import DESIGNS, RAP_DESIGNS
-from hw.params import DEFAULTS, RAP_LANES, check_row_params
+from hw.params import DEFAULTS, RAP_LANES, check_compactor_params, check_row_params
 from hw.yosys import YosysError, yosys_version
 from sim.golden.formats import check_int
 from sim.util.files import check_report_folder, replace_folder, write_atomic
@@ -40,6 +41,10 @@ from ..library.liberty import LibertyError, default_libraries, load_liberty
 from ..power.clock import CLOCK_TREE_CONSTANTS
 from ..power.model import LIBERTY, OPENSTA_2_0_17, Conditions
 from ..quantity import Quantity
+from .compactor import COMPACTOR, DEFAULT_K
+from .compactor import ENERGY_CONVENTION as COMPACTOR_ENERGY
+from .compactor import ROWS as COMPACTOR_ROWS
+from .compactor import WORKLOAD as COMPACTOR_WORKLOAD
 from .evaluate import DEFAULT_CONDITIONS, Setup, evaluate_unit
 from .findings import findings
 from .headline import MACS, encoder_amortised, format_headline, headline
@@ -48,7 +53,15 @@ from .rap_rows import ENERGY_CONVENTION, REGISTERS_WHY, rap_parameters
 from .rap_rows import STREAMS as RAP_STREAMS
 from .rap_rows import WORKLOAD as RAP_WORKLOAD
 from .stimulus import DEFAULT_BEATS, DEFAULT_SEEDS, DEFAULT_STREAMS, ENGINE_COLUMNS
-from .writers import rap_summary, rap_table, write_csv, write_json, write_markdown
+from .writers import (
+    compactor_summary,
+    compactor_table,
+    rap_summary,
+    rap_table,
+    write_csv,
+    write_json,
+    write_markdown,
+)
 
 __all__ = [
     "DEFAULT_LANES",
@@ -83,24 +96,32 @@ ENGINES = tuple(ENGINE_COLUMNS)
 ENGINE_PARAMETERS = {"LANES": 16, "COLS": DEFAULTS["COLS"], "PIPELINE": "none"}
 
 
-def units_to_run(lanes, designs=REPORTED, rap_lanes=DEFAULT_RAP_LANES):
+def units_to_run(lanes, designs=REPORTED, rap_lanes=DEFAULT_RAP_LANES, compactor_k=DEFAULT_K):
     """``[(design, parameters)]``: each MAC in ``designs`` at each LANES, the encoder once, each
-    RAP row unit at each of ``rap_lanes`` with the parameters of its MiniLM rows."""
+    RAP row unit at each of ``rap_lanes`` with the parameters of its MiniLM rows,
+    ``row_compactor`` (ROWS 128) at each of ``compactor_k``."""
     for value in (*lanes, *rap_lanes):
         check_int("lanes", value, 1)
+    for k in compactor_k:
+        check_compactor_params(COMPACTOR_ROWS, k)
     units = [(design, {"LANES": value}) for value in lanes for design in MACS if design in designs]
     units += [("sdr_encoder", {})] if "sdr_encoder" in designs else []
     units += [(design, dict(ENGINE_PARAMETERS)) for design in ENGINES if design in designs]
-    return units + [
+    units += [
         (design, rap_parameters(design, value))
         for value in rap_lanes
         for design in RAP_DESIGNS
         if design in designs
     ]
+    compactors = compactor_k if COMPACTOR in designs else ()
+    return units + [(COMPACTOR, {"ROWS": COMPACTOR_ROWS, "K": k}) for k in compactors]
 
 
 def _group(design):
-    """Report order of a unit's group: the MACs, the encoder, the engines, the RAP row units."""
+    """Report order of a unit's group: the MACs, the encoder, the engines, the RAP row units,
+    the row compactor."""
+    if design == COMPACTOR:
+        return 4
     if design in RAP_DESIGNS:
         return 3
     return 2 if design in ENGINES else 1 if design == "sdr_encoder" else 0
@@ -225,11 +246,12 @@ def build_report(
     progress=None,
     designs=REPORTED,
     rap_lanes=DEFAULT_RAP_LANES,
+    compactor_k=DEFAULT_K,
 ):
     """Evaluate every unit (``jobs`` at a time) and return the report dictionary."""
     tasks = [
         (design, parameters, setup, out_dir)
-        for design, parameters in units_to_run(lanes, designs, rap_lanes)
+        for design, parameters in units_to_run(lanes, designs, rap_lanes, compactor_k)
     ]
     # Largest units first, so that the workers finish together (a RAP unit weighs as a
     # 16-lane MAC).
@@ -255,7 +277,7 @@ def build_report(
     records.sort(
         key=lambda r: (
             _group(r["design"]),
-            r["parameters"].get("LANES", 0),
+            r["parameters"].get("LANES", r["parameters"].get("K", 0)),
             MACS.index(r["design"])
             if r["design"] in MACS
             else RAP_DESIGNS.index(r["design"])
@@ -288,6 +310,11 @@ def build_report(
     }
     if rap:
         report["rap"] = rap
+    if any(r["design"] == COMPACTOR for r in records):
+        report["compactor"] = {
+            "workload": COMPACTOR_WORKLOAD if setup.liberty else "none (no gate-level simulation)",
+            "energy_convention": COMPACTOR_ENERGY,
+        }
     return report
 
 
@@ -315,12 +342,21 @@ def build_parser():
         + ")",
     )
     parser.add_argument(
+        "--compactor-k",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_K),
+        help=f"K settings of row_compactor (ROWS {COMPACTOR_ROWS}; default "
+        + " ".join(map(str, DEFAULT_K))
+        + ")",
+    )
+    parser.add_argument(
         "--designs",
         nargs="+",
-        choices=list(REPORTED + ENGINES),
+        choices=list(REPORTED + ENGINES + (COMPACTOR,)),
         default=list(REPORTED),
         help="units to report (default: all but the GEMM engines sdr_engine and int8_engine, "
-        "which take long: name them to add them)",
+        "which take long, and row_compactor: name them to add them)",
     )
     library = parser.add_mutually_exclusive_group()
     library.add_argument(
@@ -434,6 +470,13 @@ def _summary(reports, skipped):
                 markdown_table(*rap_table(report)),
                 "",
             ]
+        if "compactor" in report:
+            parts += [
+                f"RAP row compactor on {name} (energy per partial):",
+                "",
+                markdown_table(*compactor_table(report)),
+                "",
+            ]
     if skipped:
         parts += ["## Skipped", "", *[f"- {name}: {reason}" for name, reason in skipped], ""]
     summary = {
@@ -442,6 +485,7 @@ def _summary(reports, skipped):
                 "headline": report["headline"],
                 "encoder_amortised": report["encoder_amortised"],
                 **({"rap": rap_summary(report)} if "rap" in report else {}),
+                **({"compactor": compactor_summary(report)} if "compactor" in report else {}),
             }
             for name, report in reports.items()
         },
@@ -468,6 +512,8 @@ def main(argv=None):
     try:
         setups, skipped = _setups(args)
         _check_lanes(args.lanes, args.rap_lanes)
+        for k in args.compactor_k:
+            check_compactor_params(COMPACTOR_ROWS, k)
         check_report_folder(args.out, "summary.json", "report")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
@@ -483,7 +529,14 @@ def main(argv=None):
 
             folder.mkdir()
             reports[name] = build_report(
-                args.lanes, setup, folder, args.jobs, progress, args.designs, args.rap_lanes
+                args.lanes,
+                setup,
+                folder,
+                args.jobs,
+                progress,
+                args.designs,
+                args.rap_lanes,
+                args.compactor_k,
             )
             _write(reports[name], folder)
         summary, markdown = _summary(reports, skipped)

@@ -35,6 +35,8 @@ from ..library.liberty import load_liberty
 from ..power.clock import clock_tree
 from ..power.model import LIBERTY, OPENSTA_2_0_17, Conditions, estimate_power
 from ..quantity import Quantity
+from .compactor import COMPACTOR, checker
+from .compactor import REGISTERS as COMPACTOR_REGISTERS
 from .rap_rows import REGISTERS
 from .stimulus import (
     DEFAULT_BEATS,
@@ -91,7 +93,9 @@ def _library(path):
 
 def unit_tag(design, parameters):
     """Short name of a unit and its size: ``sdr_mac_L16``, ``sdr_encoder_G16``,
-    ``sdr_engine_C4_L16``."""
+    ``sdr_engine_C4_L16``, ``row_compactor_R128_K7``."""
+    if design == COMPACTOR:
+        return f"{design}_R{parameters['ROWS']}_K{parameters['K']}"
     if "COLS" in parameters:
         return f"{design}_C{parameters['COLS']}_L{parameters['LANES']}"
     if "LANES" in parameters:
@@ -269,7 +273,10 @@ def _power(implementation, activity, conditions, conventions=LIBERTY):
 
 def _results(design, unit):
     """What :func:`sim.checker.check_stream` checks: ``True`` for a MAC, ``False`` for the
-    encoder, the unit's :class:`~sim.checker.Results` for a RAP row unit."""
+    encoder, the unit's :class:`~sim.checker.Results` for a RAP row unit; ``row_compactor``
+    checks itself (:func:`synth.report.compactor.checker`)."""
+    if design == COMPACTOR:
+        return checker(unit.parameters)
     if design in RAP_DESIGNS:
         return unit.RESULTS
     return design != "sdr_encoder"
@@ -308,6 +315,10 @@ def _power_record(implementation, setup, workdir, source):
             f"bit-exact: all {sum(len(b.expected) for s in stimuli for b in s.beats)} results "
             "equal the golden model's, each LATENCY cycles after its "
             + ("beat of the row's last pass" if design in RAP_DESIGNS else "last beat")
+            if design != COMPACTOR
+            else f"bit-exact: all {sum(len(b.expected) for s in stimuli for b in s.beats)} "
+            "partials equal the golden split's, and every output (ready included) equals the "
+            "handshake's on every cycle"
         ),
         "gate_level": _milliwatts(parts, label),
         "per_seed": {
@@ -316,6 +327,19 @@ def _power_record(implementation, setup, workdir, source):
         },
         "energy_per_operation": Quantity(
             parts["total"] * per_operation * 1e12, f"pJ/{stimulus.operation}", label
+        ),
+        **(
+            {
+                "energy_per_operation_without_clock": Quantity(
+                    (parts["total"] - sum(parts[key] for key in POWER_PARTS if "clock" in key))
+                    * per_operation
+                    * 1e12,
+                    f"pJ/{stimulus.operation}",
+                    label,
+                )
+            }
+            if design == COMPACTOR
+            else {}
         ),
         "energy_per_operation_with_inputs": Quantity(
             (parts["total"] + parts["input_ports"]) * per_operation * 1e12,
@@ -427,6 +451,8 @@ def evaluate_unit(design, parameters, setup, out_dir):
             )
     if design in RAP_DESIGNS:
         record["registers"] = REGISTERS[design]
+    elif design == COMPACTOR:
+        record["registers"] = COMPACTOR_REGISTERS
     elif design != "sdr_encoder":
         sqnr = [operand_sqnr(design, unit.parameters, seed) for seed in setup.seeds]
         record["accuracy"] = {

@@ -16,6 +16,9 @@ the activity window is the steady state in between: from the cycle the first bea
 the pipeline to the last beat (every stage busy in every cycle of it). The RAP row units get
 MiniLM rows instead (:mod:`synth.report.rap_rows`); their streams may differ in length, so the
 shorter ones idle at the end and the window ends with the shortest stream's last beat.
+``row_compactor`` (``--designs row_compactor``) gets MiniLM bit-planes
+(:mod:`synth.report.compactor`) through a producer that holds each plane until ``ready``; its
+operations are the partials shown per window cycle, counted by its cycle model.
 """
 
 from dataclasses import dataclass
@@ -40,6 +43,7 @@ from sim.workloads.llm_gemm import DEFAULT_SHAPE, llm_workload
 from sim.workloads.metrics import sqnr_db
 from sim.workloads.schemes import golden_product, integer_gemm, qrazor_gemm
 
+from .compactor import COMPACTOR, compactor_streams, drain_cycles, partials_per_cycle
 from .rap_rows import rap_streams
 
 __all__ = [
@@ -71,7 +75,7 @@ class Stimulus:
     """Streams ``beats[s]`` (each with a leading reset cycle), the activity window and what they
     compute. ``operations_per_cycle`` counts the unit's work per window cycle and stream:
     LANES multiply-accumulates for a MAC, GROUP elements for the encoder, LANES / passes row
-    elements for a RAP row unit."""
+    elements for a RAP row unit, the partials shown for ``row_compactor``."""
 
     beats: tuple
     window: tuple
@@ -214,6 +218,10 @@ def workload_stimulus(design, parameters, latency, seed=0, streams=DEFAULT_STREA
     if design in RAP_DESIGNS:
         parts, per_cycle, text = rap_streams(design, parameters, seed, streams, beats)
         return _stimulus(parts, latency, per_cycle, "element", text)
+    if design == COMPACTOR:  # drained until the longest plane's last mask is out
+        parts, text = compactor_streams(parameters, seed, streams, beats)
+        stimulus = _stimulus(parts, latency + drain_cycles(parameters), 1.0, "partial", text)
+        return partials_per_cycle(parameters, stimulus)
     workload = _workload(parameters, seed)
     if design == "sdr_encoder":
         per_stream = beats

@@ -27,6 +27,8 @@ __all__ = [
     "RAP_COLUMNS",
     "rap_table",
     "rap_summary",
+    "compactor_summary",
+    "compactor_table",
 ]
 
 #: Report categories in display order (registers last).
@@ -94,6 +96,9 @@ CSV_COLUMNS = (
     ("max_row", ("parameters", "MAX_ROW")),
     ("d", ("parameters", "D")),
     ("energy_at_fmax_pJ", ("power", "at_fmax", "energy_per_operation")),
+    ("rows", ("parameters", "ROWS")),
+    ("k", ("parameters", "K")),
+    ("energy_without_clock_pJ", ("power", "energy_per_operation_without_clock")),
 )
 
 
@@ -430,6 +435,83 @@ def _rap_block_rows(report):
     return rows
 
 
+def compactor_summary(report):
+    """``summary.json``'s rows of ``row_compactor``: per unit its ROWS, K, area, fmax, partials
+    per cycle, power and energy per partial with and without the clock network."""
+    rows = []
+    for r in report["units"]:
+        if r["design"] != "row_compactor":
+            continue
+        rows.append(
+            {
+                "unit": r["tag"],
+                "rows": r["parameters"]["ROWS"],
+                "k": r["parameters"]["K"],
+                "area": record_value(r, "area", "total"),
+                "fmax_mhz": record_value(r, "timing", "fmax"),
+                "meets_clock": record_value(r, "timing", "meets_clock"),
+                "partials_per_cycle": record_value(r, "power", "operations_per_cycle"),
+                "power_mw": record_value(r, "power", "gate_level", "total"),
+                "energy_pj": record_value(r, "power", "energy_per_operation"),
+                "energy_without_clock_pj": record_value(
+                    r, "power", "energy_per_operation_without_clock"
+                ),
+            }
+        )
+    return rows
+
+
+def compactor_table(report):
+    """``(titles, rows)`` of ``row_compactor``'s Markdown table."""
+    titles = [
+        "unit",
+        f"area ({report['area_unit']})",
+        "fmax (MHz)",
+        "meets clock",
+        "partials per cycle",
+        "power (mW)",
+        "pJ per partial",
+        "pJ per partial without clock",
+    ]
+    rows = [
+        (
+            row["unit"],
+            "n/a" if row["area"] is None else f"{row['area']:.0f}",
+            _number(row["fmax_mhz"]),
+            "" if row["meets_clock"] is None else "yes" if row["meets_clock"] else "**NO**",
+            _number(row["partials_per_cycle"], 3),
+            _number(row["power_mw"]),
+            _number(row["energy_pj"]),
+            _number(row["energy_without_clock_pj"]),
+        )
+        for row in compactor_summary(report)
+    ]
+    return titles, rows
+
+
+def _compactor_section(report):
+    """``row_compactor``'s own section of ``report.md`` (empty without it): area, fmax and
+    energy per partial with and without the clock network."""
+    compactor = report.get("compactor")
+    if not compactor:
+        return []
+    units = [r for r in report["units"] if r["design"] == "row_compactor"]
+    return [
+        "## RAP row compactor",
+        "",
+        "`row_compactor` (SPEC section 9) through the same flow; every mask and every cycle's "
+        "`ready` checked against the golden split and the handshake.",
+        "",
+        f"- Workload: {compactor['workload']}.",
+        f"- Energy: {compactor['energy_convention']}.",
+        "",
+        markdown_table(*compactor_table(report)),
+        "",
+        *[f"- {r['tag']}: {r['power']['workload']}" for r in units if r["power"]],
+        "",
+    ]
+
+
 def _rap_section(report):
     """The RAP row units' own section of ``report.md`` (empty without them)."""
     rap = report.get("rap")
@@ -550,6 +632,7 @@ def write_markdown(path, report, plots, headline_table):
         "",
     ]
     parts += _rap_section(report)
+    parts += _compactor_section(report)
     pipelines = _pipeline_rows(report)
     if pipelines:
         parts += [
