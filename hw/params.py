@@ -6,9 +6,16 @@ cannot drift apart. Format-derived widths (flag width, code width) come from
 :class:`sim.formats.SdrConfig`, never from a copy here.
 """
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
-from sim.golden.formats import BASE_BITS, GROUPS, ROUNDINGS, check_choice, check_int
+from sim.golden.formats import (
+    BASE_BITS,
+    GROUPS,
+    ROUNDINGS,
+    SdrConfig,
+    check_choice,
+    check_int,
+)
 from sim.golden.rap.layernorm import MAX_ROW as MAX_LAYERNORM_ROW
 
 __all__ = [
@@ -28,6 +35,7 @@ __all__ = [
     "MAX_LAYERNORM_ROW",
     "MAX_ROWS",
     "check_params",
+    "MacParams",
     "check_cols",
     "check_acc_bits",
     "check_row_params",
@@ -213,6 +221,49 @@ def check_params(
     if mag_bits is not None:
         bases = [b for b in (a_bits, w_bits, base_bits) if b is not None]
         check_int("mag_bits", mag_bits, 1, min(bases) - 2)
+
+
+@dataclass(frozen=True)
+class MacParams:
+    """The parameter set of the SDR MACs: ``sdr_mac``, ``decompress_mac`` and each column of
+    ``sdr_engine`` (LANES, GROUP, MAG_BITS, A_BITS, W_BITS, ACC_BITS, in this order; each unit
+    adds its own PIPELINE, the engine COLS and ROUNDING).
+
+    Construction checks what the units share (:func:`check_params`: ``ValueError`` naming the
+    first parameter that makes no valid unit); each unit checks ``acc_bits`` against its own
+    product width (:func:`check_acc_bits`).
+    """
+
+    lanes: int = DEFAULTS["LANES"]
+    group: int = DEFAULTS["GROUP"]
+    mag_bits: int = DEFAULTS["MAG_BITS"]
+    a_bits: int = DEFAULTS["A_BITS"]
+    w_bits: int = DEFAULTS["W_BITS"]
+    acc_bits: int = DEFAULTS["ACC_BITS"]
+
+    def __post_init__(self):
+        check_params(
+            lanes=self.lanes,
+            group=self.group,
+            mag_bits=self.mag_bits,
+            a_bits=self.a_bits,
+            w_bits=self.w_bits,
+        )
+
+    @property
+    def a_config(self):
+        """:class:`~sim.golden.formats.SdrConfig` of the activation codes."""
+        return SdrConfig(self.a_bits, self.mag_bits, self.group)
+
+    @property
+    def w_config(self):
+        """:class:`~sim.golden.formats.SdrConfig` of the weight codes."""
+        return SdrConfig(self.w_bits, self.mag_bits, self.group)
+
+    def record(self, names, *rest):
+        """``{name: value}``: ``names`` (a unit's ``PARAMETERS``) over these six values in order,
+        then ``rest`` (the unit's own: ``pipeline``, ...)."""
+        return dict(zip(names, (*astuple(self), *rest), strict=True))
 
 
 def check_cols(cols):

@@ -8,7 +8,6 @@ from hw.params import DEFAULTS, check_cols
 from hw.pipeline import delayed
 from hw.units.sdr_encoder import SdrEncoder
 from hw.units.sdr_mac import SdrMac
-from sim.golden.formats import SdrConfig
 
 __all__ = ["SdrEngine"]
 
@@ -90,7 +89,7 @@ class SdrEngine(wiring.Component):
         }
         self.parameters = {name: self.parameters[name] for name in self.PARAMETERS}
         self._beats = group // lanes
-        w_config = SdrConfig(w_bits, mag_bits, group)
+        w_config = self.columns[0].w_config
         code = unsigned(w_config.code_bits)
         super().__init__(
             {

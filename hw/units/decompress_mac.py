@@ -1,14 +1,12 @@
 """``decompress_mac``: the conventional unit that decodes SDR codes back to integers first."""
 
 from amaranth import Module
-from amaranth.lib import wiring
 
 from hw.blocks.sdr_decoder import SdrDecoder
-from hw.params import DEFAULTS, check_acc_bits, check_params
-from hw.pipeline import delayed, parse_pipeline, pipeline_text
+from hw.params import check_acc_bits
+from hw.pipeline import delayed, parse_pipeline
 from hw.units.int_mac import IntMac, int_mac_cuts
-from hw.units.sdr_mac import sdr_mac_ports
-from sim.golden.formats import SdrConfig
+from hw.units.sdr_mac import SdrMacBase
 
 __all__ = ["DecompressMac", "decompress_mac_cuts"]
 
@@ -18,7 +16,7 @@ def decompress_mac_cuts(lanes):
     return ("decoders",) + int_mac_cuts(lanes)
 
 
-class DecompressMac(wiring.Component):
+class DecompressMac(SdrMacBase):
     """SDR dot products the conventional way: decompress every code, then multiply wide.
 
     Each lane's code is shifted by its group flag back to an A_BITS / W_BITS integer, then an
@@ -30,64 +28,27 @@ class DecompressMac(wiring.Component):
 
     The unit has no group state: each beat's flags are applied to that beat's codes.
 
-    Parameters
-    ----------
-    lanes, group, mag_bits, a_bits, w_bits, acc_bits : int
-        As :class:`hw.sdr_mac.SdrMac`; ``acc_bits`` must hold one ``a_bits + w_bits`` product.
-    pipeline : str
-        Registered cuts: ``all``, ``none`` or a comma list of :func:`decompress_mac_cuts` names.
-
-    Attributes
-    ----------
-    a_code, w_code : In(ArrayLayout(unsigned(1+M), lanes))
-        Activation and weight codes, lane ``i`` at bits ``[i*(1+M) +: 1+M]``.
-    a_flag : In(unsigned(F_a))
-    w_flag : In(unsigned(F_w))
-        Group flags of this beat's codes.
-    in_valid : In(1)
-    in_last : In(1)
-        Last beat of a dot product.
-    out_valid : Out(1)
-        ``out`` holds a finished dot product, ``LATENCY`` cycles after its ``in_last`` beat.
-    out : Out(signed(acc_bits))
+    Parameters and ports are those of :class:`~hw.units.sdr_mac.SdrMac` (``a_flag`` and
+    ``w_flag`` the group flags of this beat's codes); ``acc_bits`` must hold one
+    ``a_bits + w_bits`` product, and ``pipeline`` names :func:`decompress_mac_cuts`.
     """
 
     MODULE_NAME = "decompress_mac"
-    PARAMETERS = ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS", "PIPELINE")
 
-    def __init__(
-        self,
-        lanes=DEFAULTS["LANES"],
-        group=DEFAULTS["GROUP"],
-        mag_bits=DEFAULTS["MAG_BITS"],
-        a_bits=DEFAULTS["A_BITS"],
-        w_bits=DEFAULTS["W_BITS"],
-        acc_bits=DEFAULTS["ACC_BITS"],
-        pipeline=DEFAULTS["PIPELINE"],
-    ):
-        registered = self.check_parameters(
-            lanes, group, mag_bits, a_bits, w_bits, acc_bits, pipeline
-        )
-        a_config = SdrConfig(a_bits, mag_bits, group)
-        w_config = SdrConfig(w_bits, mag_bits, group)
-        self.cuts = decompress_mac_cuts(lanes)
-        values = (lanes, group, mag_bits, a_bits, w_bits, acc_bits)
-        pipeline = pipeline_text(registered, self.cuts)
-        self.parameters = dict(zip(self.PARAMETERS, (*values, pipeline), strict=True))
-        self.a_decoder = SdrDecoder(a_config, lanes, "decoders" in registered)
-        self.w_decoder = SdrDecoder(w_config, lanes, "decoders" in registered)
-        self.mac = IntMac(lanes, a_bits, w_bits, acc_bits, registered - {"decoders"})
-        super().__init__(sdr_mac_ports(a_config, w_config, lanes, acc_bits))
+    @classmethod
+    def _registered(cls, params, pipeline):
+        check_acc_bits(params.acc_bits, params.a_bits + params.w_bits)  # A_BITS x W_BITS products
+        return parse_pipeline(pipeline, cls._cuts(params), "decompress_mac")
 
     @staticmethod
-    def check_parameters(
-        lanes, group, mag_bits, a_bits, w_bits, acc_bits, pipeline=DEFAULTS["PIPELINE"]
-    ):
-        """Raise ``ValueError`` naming the first parameter that makes no valid unit; return the
-        registered cuts."""
-        check_params(lanes=lanes, group=group, mag_bits=mag_bits, a_bits=a_bits, w_bits=w_bits)
-        check_acc_bits(acc_bits, a_bits + w_bits)  # the width of its A_BITS x W_BITS products
-        return parse_pipeline(pipeline, decompress_mac_cuts(lanes), "decompress_mac")
+    def _cuts(params):
+        return decompress_mac_cuts(params.lanes)
+
+    def _build(self, params, registered):
+        p = params
+        self.a_decoder = SdrDecoder(p.a_config, p.lanes, "decoders" in registered)
+        self.w_decoder = SdrDecoder(p.w_config, p.lanes, "decoders" in registered)
+        self.mac = IntMac(p.lanes, p.a_bits, p.w_bits, p.acc_bits, registered - {"decoders"})
 
     def cut_blocks(self):
         """``{cut: block or blocks}``: the blocks whose outputs each cut registers."""

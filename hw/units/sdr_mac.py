@@ -9,11 +9,10 @@ from hw.blocks.adder_tree import AdderTree
 from hw.blocks.group_shifter import GroupShifter
 from hw.blocks.group_sum import GroupSum
 from hw.blocks.sdr_products import SdrLaneProducts
-from hw.params import DEFAULTS, check_acc_bits, check_params
+from hw.params import DEFAULTS, MacParams, check_acc_bits
 from hw.pipeline import delayed, parse_pipeline, pipeline_text, tree_cuts
-from sim.golden.formats import SdrConfig
 
-__all__ = ["SdrMac", "sdr_mac_ports", "sdr_mac_cuts", "sdr_product_bits"]
+__all__ = ["SdrMacBase", "SdrMac", "sdr_mac_ports", "sdr_mac_cuts", "sdr_product_bits"]
 
 
 def sdr_mac_cuts(lanes, group):
@@ -43,7 +42,59 @@ def sdr_mac_ports(a_config, w_config, lanes, acc_bits):
     }
 
 
-class SdrMac(wiring.Component):
+class SdrMacBase(wiring.Component):
+    """What ``sdr_mac`` and ``decompress_mac`` share (SPEC 5: the same parameters and ports):
+    the constructor, which checks the parameters (:class:`~hw.params.MacParams`, then the unit's
+    :meth:`_registered`: its accumulator width and pipeline cuts), records them in
+    ``parameters``, builds the unit's blocks (:meth:`_build`) and declares the ports
+    (:func:`sdr_mac_ports`). A subclass sets ``MODULE_NAME`` and defines :meth:`_registered`,
+    :meth:`_cuts` and :meth:`_build`."""
+
+    PARAMETERS = ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS", "PIPELINE")
+
+    def __init__(
+        self,
+        lanes=DEFAULTS["LANES"],
+        group=DEFAULTS["GROUP"],
+        mag_bits=DEFAULTS["MAG_BITS"],
+        a_bits=DEFAULTS["A_BITS"],
+        w_bits=DEFAULTS["W_BITS"],
+        acc_bits=DEFAULTS["ACC_BITS"],
+        pipeline=DEFAULTS["PIPELINE"],
+    ):
+        params = MacParams(lanes, group, mag_bits, a_bits, w_bits, acc_bits)
+        registered = self._registered(params, pipeline)
+        self.cuts = self._cuts(params)
+        self.parameters = params.record(self.PARAMETERS, pipeline_text(registered, self.cuts))
+        self._build(params, registered)
+        super().__init__(sdr_mac_ports(params.a_config, params.w_config, lanes, acc_bits))
+
+    @classmethod
+    def check_parameters(
+        cls, lanes, group, mag_bits, a_bits, w_bits, acc_bits, pipeline=DEFAULTS["PIPELINE"]
+    ):
+        """Raise ``ValueError`` naming the first parameter that makes no valid unit; return the
+        registered cuts."""
+        params = MacParams(lanes, group, mag_bits, a_bits, w_bits, acc_bits)
+        return cls._registered(params, pipeline)
+
+    @classmethod
+    def _registered(cls, params, pipeline):
+        """After the checks of :class:`~hw.params.MacParams`: check ``params.acc_bits`` and
+        return the cuts ``pipeline`` registers (``ValueError`` if it names no valid ones)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _cuts(params):
+        """The unit's optional pipeline registers, in order."""
+        raise NotImplementedError
+
+    def _build(self, params, registered):
+        """Build the unit's blocks for ``params`` with the cuts ``registered``."""
+        raise NotImplementedError
+
+
+class SdrMac(SdrMacBase):
     """Dot products of SDR codes without decompression.
 
     Per beat, LANES sign-magnitude M x M products are summed by an adder tree; the beats of a
@@ -92,28 +143,20 @@ class SdrMac(wiring.Component):
     """
 
     MODULE_NAME = "sdr_mac"
-    PARAMETERS = ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS", "PIPELINE")
 
-    def __init__(
-        self,
-        lanes=DEFAULTS["LANES"],
-        group=DEFAULTS["GROUP"],
-        mag_bits=DEFAULTS["MAG_BITS"],
-        a_bits=DEFAULTS["A_BITS"],
-        w_bits=DEFAULTS["W_BITS"],
-        acc_bits=DEFAULTS["ACC_BITS"],
-        pipeline=DEFAULTS["PIPELINE"],
-    ):
-        registered = self.check_parameters(
-            lanes, group, mag_bits, a_bits, w_bits, acc_bits, pipeline
-        )
-        self.a_config = SdrConfig(a_bits, mag_bits, group)
-        self.w_config = SdrConfig(w_bits, mag_bits, group)
-        self.cuts = sdr_mac_cuts(lanes, group)
-        values = (lanes, group, mag_bits, a_bits, w_bits, acc_bits)
-        pipeline = pipeline_text(registered, self.cuts)
-        self.parameters = dict(zip(self.PARAMETERS, (*values, pipeline), strict=True))
-        self._beats = group // lanes
+    @classmethod
+    def _registered(cls, params, pipeline):
+        check_acc_bits(params.acc_bits, sdr_product_bits(params.a_config, params.w_config))
+        return parse_pipeline(pipeline, cls._cuts(params), "sdr_mac")
+
+    @staticmethod
+    def _cuts(params):
+        return sdr_mac_cuts(params.lanes, params.group)
+
+    def _build(self, params, registered):
+        lanes, mag_bits, acc_bits = params.lanes, params.mag_bits, params.acc_bits
+        self.a_config, self.w_config = params.a_config, params.w_config
+        self._beats = params.group // lanes
         max_shift = self.a_config.max_flag + self.w_config.max_flag
         self.products = SdrLaneProducts(lanes, mag_bits, "products" in registered)
         self.tree = AdderTree(
@@ -127,22 +170,6 @@ class SdrMac(wiring.Component):
             self.group_sum.out_width, max_shift, acc_bits, "shifter" in registered
         )
         self.accumulator = Accumulator(self.shifter.out_width, acc_bits)
-        super().__init__(sdr_mac_ports(self.a_config, self.w_config, lanes, acc_bits))
-
-    @staticmethod
-    def check_parameters(
-        lanes, group, mag_bits, a_bits, w_bits, acc_bits, pipeline=DEFAULTS["PIPELINE"]
-    ):
-        """Raise ``ValueError`` naming the first parameter that makes no valid unit; return the
-        registered cuts."""
-        check_params(lanes=lanes, group=group, mag_bits=mag_bits, a_bits=a_bits, w_bits=w_bits)
-        check_acc_bits(
-            acc_bits,
-            sdr_product_bits(
-                SdrConfig(a_bits, mag_bits, group), SdrConfig(w_bits, mag_bits, group)
-            ),
-        )
-        return parse_pipeline(pipeline, sdr_mac_cuts(lanes, group), "sdr_mac")
 
     def cut_blocks(self):
         """``{cut: block}``: the block whose output each cut registers (block names are the
