@@ -29,6 +29,7 @@ from sim.verify.stimulus import (
     int8_engine_case,
     int_case,
     random_groups,
+    random_shifted,
     sdr_case,
     sdr_engine_case,
 )
@@ -161,7 +162,7 @@ def _rap_rows(rng, seed, count, d):
     if seed % 2:
         workload = llm_workload(count, d, 1, seed=seed, group=d)
         return list(absmax_quantize(workload.activations, 16, axis=-1)[0])
-    return list(rng.integers(-(1 << 15), 1 << 15, (count, d)) >> rng.integers(0, 16, (count, 1)))
+    return list(random_shifted(rng, (count, d), 16))
 
 
 def _rap_chunk(unit, rng, seed, beats):

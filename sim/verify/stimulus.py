@@ -17,6 +17,7 @@ from sim.verify.streams import (
 )
 
 __all__ = [
+    "random_shifted",
     "random_sdr_operands",
     "sdr_case",
     "int_case",
@@ -27,13 +28,21 @@ __all__ = [
 ]
 
 
+def random_shifted(rng, shape, bits, zeros=0.0):
+    """Random ``bits``-bit two's-complement integers of ``shape``, each run along the last axis
+    shifted right by its own random 0 .. ``bits - 1`` (so that every magnitude range, and every
+    SDR flag value, occurs); then a ``zeros`` fraction of them set to 0 (no draw when 0)."""
+    top = 1 << (bits - 1)
+    values = rng.integers(-top, top, size=shape)
+    values >>= rng.integers(0, bits, size=(*shape[:-1], 1))
+    if zeros:
+        values[rng.random(shape) < zeros] = 0
+    return values
+
+
 def random_sdr_operands(rng, rows, k, cfg):
     """Integers spread over every flag value (random right shifts), razored with ``cfg``."""
-    top = 2 ** (cfg.base_bits - 1)
-    values = rng.integers(-top, top, size=(rows, k))
-    values >>= rng.integers(0, cfg.base_bits, size=(rows, 1))
-    values[rng.random((rows, k)) < 0.1] = 0
-    return encode(values, cfg)
+    return encode(random_shifted(rng, (rows, k), cfg.base_bits, zeros=0.1), cfg)
 
 
 def sdr_case(unit, rng, m, n, groups):
@@ -62,10 +71,8 @@ def int_case(unit, rng, m, n, beats):
 def random_groups(rng, count, group, base_bits):
     """``(count, group)`` integers of the base, each group scaled by a random right shift (so
     every flag value occurs), with exact zeros and ``-2**(B-1)`` mixed in."""
-    top = 1 << (base_bits - 1)
-    x = rng.integers(-top, top, size=(count, group)) >> rng.integers(0, base_bits, (count, 1))
-    x[rng.random(x.shape) < 0.05] = 0
-    x[rng.random(x.shape) < 0.002] = -top
+    x = random_shifted(rng, (count, group), base_bits, zeros=0.05)
+    x[rng.random(x.shape) < 0.002] = -(1 << (base_bits - 1))
     return x
 
 

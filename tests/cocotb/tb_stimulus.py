@@ -13,6 +13,7 @@ from sim.golden import int_matmul, wrap_signed
 from sim.golden.formats import SdrConfig
 from sim.quant import absmax_quantize
 from sim.sdr import SdrTensor, decode, encode
+from sim.verify.stimulus import random_shifted
 from sim.verify.streams import (
     concatenated,
     encoder_beats,
@@ -117,11 +118,8 @@ class SdrStimulus:
     def _random_batch(self, rng, count):
         groups = int(rng.integers(1, 5))
         tensors = []
-        for config in (self.a_config, self.w_config):
-            top = 1 << (config.base_bits - 1)
-            values = rng.integers(-top, top, size=(count, groups, self.group))
-            values >>= rng.integers(0, config.base_bits, size=(count, groups, 1))  # every flag
-            values[rng.random(values.shape) < 0.1] = 0
+        for config in (self.a_config, self.w_config):  # a shift per group: every flag
+            values = random_shifted(rng, (count, groups, self.group), config.base_bits, 0.1)
             tensors.append(encode(values.reshape(count, -1), config))
         return self._beats(*tensors)
 
@@ -169,9 +167,8 @@ class IntStimulus:
 
     def _random_batch(self, rng, count):
         k = self.lanes * int(rng.choice([1, 2, 4, 16]))
-        shape = (count, k)
-        a = rng.integers(-self.top, self.top, size=shape) >> rng.integers(0, self.width, (count, 1))
-        w = rng.integers(-self.top, self.top, size=shape) >> rng.integers(0, self.width, (count, 1))
+        a = random_shifted(rng, (count, k), self.width)
+        w = random_shifted(rng, (count, k), self.width)
         return self._beats(a, w)
 
     def random(self, rng, vectors):
@@ -257,11 +254,8 @@ class SdrEngineStimulus:
         return sdr_engine_beats(x, tw, self.lanes, expected)
 
     def _values(self, rng, rows, groups, config):
-        top = 1 << (config.base_bits - 1)
-        values = rng.integers(-top, top, size=(rows, groups, self.group))
-        values >>= rng.integers(0, config.base_bits, size=(rows, groups, 1))  # every flag
-        values[rng.random(values.shape) < 0.1] = 0
-        return values.reshape(rows, -1)
+        values = random_shifted(rng, (rows, groups, self.group), config.base_bits, 0.1)
+        return values.reshape(rows, -1)  # a shift per group: every flag
 
     def _random_tile(self, rng, rows, groups):
         x = self._values(rng, rows, groups, self.a_config)
@@ -346,8 +340,7 @@ class Int8EngineStimulus:
         while left > 0:
             rows = int(min(left, rng.integers(1, 9)))
             k = self.lanes * int(rng.choice([1, 2, 4, 16]))
-            a = rng.integers(-128, 128, (rows, k)) >> rng.integers(0, 8, (rows, 1))
-            w = rng.integers(-128, 128, (self.cols, k)) >> rng.integers(0, 8, (self.cols, 1))
+            a, w = random_shifted(rng, (rows, k), 8), random_shifted(rng, (self.cols, k), 8)
             parts.append(with_bubbles(self._tile(a, w), rng, float(rng.choice(BUBBLE_RATES))))
             left -= rows
         return concatenated(parts)
