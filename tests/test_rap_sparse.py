@@ -240,3 +240,26 @@ def test_adc_budget_is_stated():
 def test_bad_sparse_configs_name_the_option(kwargs, message):
     with pytest.raises(ValueError, match=message):
         PimConfig(**kwargs)
+
+
+def test_tile_energy_is_charged_per_conversion_partial_and_plane():
+    """Hand-derived: one vector of 128 values 0 or +3 (eMSB window: shift 0, planes 0 and 1 of
+    the magnitudes), 40 of them 3: both planes hold 40 ones, so with k = 7 each plane takes
+    ceil(40 / 7) = 6 partials; 2 outputs x 8 weight bits = 16 bit-lines in one column tile."""
+    x = np.zeros((1, 128), np.int64)
+    x[0, :40] = 3
+    w = np.ones((2, 128), np.int64)
+    config = PimConfig(adc_bits=3)
+    stats = pim_matmul(x, w, config).stats
+    assert (stats["partials"], stats["conversions"], stats["shift_adds"]) == (12, 12 * 16, 2 * 16)
+    energy = stats["energy_pj"]
+    # Walden FoM 2.2 fJ per step x 2**3 steps = 17.6 fJ per conversion.
+    assert energy["adc"] == pytest.approx(192 * 2.2e-3 * 8)
+    # ISAAC: 2.4 mW for 8 x 128 columns over one 100 ns read = 0.234375 pJ per column read.
+    assert energy["bitline"] == pytest.approx(192 * 2.4e-3 * 100e-9 / 1024 * 1e12)
+    # ISAAC: 4 mW for 8 x 128 one-bit DACs over 100 ns = 0.390625 pJ per word-line pulse.
+    assert energy["wordline"] == pytest.approx(80 * 4e-3 * 100e-9 / 1024 * 1e12)
+    # The synthesized compactor at K = 7: 18.68 pJ per partial (IHP, clock included).
+    assert energy["compactor"] == pytest.approx(12 * 18.68)
+    assert energy["partial_sum_adds"] == pytest.approx(192 * 0.03)  # Horowitz 8-bit add
+    assert energy["shift_add"] == pytest.approx(32 * 2.57)

@@ -39,6 +39,7 @@ __all__ = [
     "GPU_LAUNCH_S",
     "adc_energy_pj",
     "adc_area_um2",
+    "compactor_pj_per_partial",
     "Gpu",
     "GPUS",
     "gpu_roofline",
@@ -98,6 +99,17 @@ _RAP_UNITS_NOTE = (
     "one element per beat (LANES=1), every pass of the row protocol counted; a wider unit "
     "would share its clock and control over more elements"
 )
+_COMPACTOR = (
+    "this project: python -m synth.report --designs row_compactor --compactor-k 3 7 15 (IHP "
+    "SG13G2 typ 1.2 V 25 C, 100 MHz, 3 seeds), row_compactor_R128_K{k}: gate-level energy per "
+    "partial {pj} pJ with the clock network ({bare} pJ without)"
+)
+_COMPACTOR_NOTE = (
+    "MiniLM linear-layer inputs razored by emsb_razor (target 8, group 128), split-mode planes: "
+    "mean popcount 18.8 of 128, 14 % all-zero"
+)
+#: ``(K, pJ per partial, pJ without the clock)`` of the synthesized row compactor (ROWS 128).
+_COMPACTORS = ((3, 13.39, 4.27), (7, 18.68, 9.19), (15, 24.26, 14.38))
 # fmt: off
 _ROWS = [
     # ADC
@@ -141,8 +153,8 @@ _ROWS = [
      unit="int_layernorm_L1", passes=2, power="10.73 mW (6.25 of it clock)",
      rows="MiniLM residual sums, D=384"), _RAP_UNITS_NOTE + "; misses 100 MHz on this "
      "library (fmax 83.4 MHz): at its fmax the energy per element is the same"),
-    ("row_compactor_pj_per_partial", 1.0, "pJ/partial", "PLACEHOLDER until synth.report prices "
-     "row_compactor"),
+    *[(f"row_compactor_k{k}_pj_per_partial", pj, "pJ/partial",
+       _COMPACTOR.format(k=k, pj=pj, bare=bare), _COMPACTOR_NOTE) for k, pj, bare in _COMPACTORS],
     # Digital arithmetic
     ("int8_add_pj", 0.03, "pJ/op", _HOROWITZ),
     ("int32_add_pj", 0.1, "pJ/op", _HOROWITZ),
@@ -221,6 +233,21 @@ def adc_energy_pj(bits, model="murmann", rate_hz=None):
         foms = min(_value("murmann_foms_intercept_db") - slope * math.log(rate_hz), foms)
     sndr = 20 * math.log10(2) * bits + 10 * math.log10(1.5)  # 6.02 bits + 1.76 dB
     return 1e12 / (2 * 10 ** ((foms - sndr) / 10))
+
+
+def compactor_pj_per_partial(k):
+    """Energy of one partial of the row compactor at ``k`` (1..4096) rows per partial: the
+    synthesized K = 3, 7, 15 figures (CONSTANTS ``row_compactor_k*``), piecewise linear in the
+    width of its prefix count, ``bit_length(k)`` (about 5.4 pJ per bit), extrapolated from the
+    nearest segment below K = 3 and above K = 15."""
+    check_int("k", k, 1, 4096)
+    points = [
+        (kk.bit_length(), _value(f"row_compactor_k{kk}_pj_per_partial")) for kk, _, _ in _COMPACTORS
+    ]
+    width = k.bit_length()
+    index = min(max(sum(x < width for x, _ in points), 1), len(points) - 1)
+    (x0, y0), (x1, y1) = points[index - 1], points[index]
+    return y0 + (y1 - y0) / (x1 - x0) * (width - x0)
 
 
 def adc_area_um2(bits, model="murmann"):

@@ -2,7 +2,8 @@
 
 * ``adc``: every conversion at ``adc_bits`` by the config's ADC model and rate;
 * ``compactor``: every partial vector emitted by a tile's row compactor (sparse mode; one
-  compactor per tile, shared by its bit-lines), this project's synthesized ``row_compactor``;
+  compactor per tile, shared by its bit-lines), this project's synthesized ``row_compactor``
+  at the config's k (:func:`~sim.system.rap.costs.compactor_pj_per_partial`);
 * ``partial_sum_adds``: every partial code added into its plane's narrow sum (sparse mode: one
   add per conversion; dense mode reads one code per plane and adds nothing);
 * ``bitline``: every column read (a bit-line evaluated for a conversion), ISAAC's array figure;
@@ -17,7 +18,7 @@ The constants come from different nodes (see :mod:`sim.system.rap.costs`); every
 is charged the same ones.
 """
 
-from sim.system.rap.costs import CONSTANTS, adc_energy_pj
+from sim.system.rap.costs import CONSTANTS, adc_energy_pj, compactor_pj_per_partial
 
 __all__ = ["ENERGY_COMPONENTS", "RESULT_BITS", "energy_pj"]
 
@@ -47,7 +48,7 @@ def energy_pj(stats, config):
     outputs = stats["results"] * RESULT_BITS
     return {
         "adc": conversions * adc,
-        "compactor": stats["compactor_partials"] * _pj("row_compactor_pj_per_partial"),
+        "compactor": stats["compactor_partials"] * compactor_pj_per_partial(config.k),
         "partial_sum_adds": conversions * _pj("int8_add_pj") if sparse else 0.0,
         "bitline": conversions * _pj("pim_bitline_column_pj"),
         "wordline": stats["wordline_pulses"] * _pj("pim_wordline_drive_pj"),
