@@ -1,7 +1,7 @@
 """Plain-language findings: where ``sdr_mac``'s area and power go next to ``int8_mac``'s, and how
 the LANES=16 figures compare with the project's goal."""
 
-from .headline import PAPER, record_value
+from .headline import PAPER, clock_power, record_value
 from .writers import category_totals
 
 __all__ = ["GOAL", "findings"]
@@ -55,8 +55,7 @@ def _power_text(lanes, sdr, base):
     power_sdr = sdr["power"]["gate_level"]
     power_base = base["power"]["gate_level"]
     total_sdr, total_base = power_sdr["total"].value, power_base["total"].value
-    clock_sdr = sum(power_sdr[k].value for k in ("clock_pins", "clock_nets", "clock_buffers"))
-    clock_base = sum(power_base[k].value for k in ("clock_pins", "clock_nets", "clock_buffers"))
+    clock_sdr, clock_base = clock_power(power_sdr), clock_power(power_base)
     cats_sdr = category_totals(sdr["power"]["blocks"])
     cats_base = category_totals(base["power"]["blocks"])
     return (

@@ -22,6 +22,8 @@ __all__ = [
     "SHARED_COLUMNS",
     "HEADLINE_COLUMNS",
     "record_value",
+    "CLOCK_PARTS",
+    "clock_power",
     "reductions",
     "headline",
     "encoder_amortised",
@@ -58,6 +60,16 @@ def record_value(record, *keys):
             return None
         record = record.get(key)
     return getattr(record, "value", record)
+
+
+#: The clock network's parts of a gate-level power record.
+CLOCK_PARTS = ("clock_pins", "clock_nets", "clock_buffers")
+
+
+def clock_power(gate):
+    """Power of the clock network in the gate-level power record ``gate``: the flip-flops'
+    clock pins, the clock nets and the clock buffers (a missing part counts 0)."""
+    return sum(record_value(gate, key) or 0 for key in CLOCK_PARTS)
 
 
 def _ratio(new, old):

@@ -15,7 +15,7 @@ from sim.util.tables import markdown_table
 
 from ..gates.blocks import CATEGORIES, CONTROL, REGISTERS
 from .evaluate import POWER_PARTS
-from .headline import record_value
+from .headline import clock_power, record_value
 
 __all__ = [
     "write_json",
@@ -170,9 +170,7 @@ def _unit_rows(report):
     for r in _macs(report):
         power = r["power"] or {}
         gate = power.get("gate_level", {})
-        clock = sum(
-            record_value(gate, k) or 0 for k in ("clock_pins", "clock_nets", "clock_buffers")
-        )
+        clock = clock_power(gate)
         rows.append(
             (
                 r["tag"],
@@ -364,9 +362,7 @@ def rap_summary(report):
     for r in _rap_units(report):
         power = r["power"] or {}
         gate = power.get("gate_level", {})
-        clock = sum(
-            record_value(gate, k) or 0 for k in ("clock_pins", "clock_nets", "clock_buffers")
-        )
+        clock = clock_power(gate)
         rows.append(
             {
                 "unit": r["tag"],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..library.liberty import load_liberty
 from ..report.evaluate import evaluate_unit
+from ..report.headline import record_value
 
 __all__ = [
     "CACHE_VERSION",
@@ -122,29 +123,21 @@ def failed_record(design, parameters, library, key, error):
     }
 
 
-def _value(record, *keys):
-    for key in keys:
-        if record is None:
-            return None
-        record = record.get(key)
-    return getattr(record, "value", record)
-
-
 def _figures(record):
     timing, power = record.get("timing"), record.get("power")
     return {
-        "area_um2": _value(record, "area", "total"),
-        "cells": _value(record, "area", "cells"),
-        "flip_flops": _value(record, "area", "flip_flops"),
+        "area_um2": record_value(record, "area", "total"),
+        "cells": record_value(record, "area", "cells"),
+        "flip_flops": record_value(record, "area", "flip_flops"),
         "latency": record.get("latency"),
         "pipeline": record["parameters"].get("PIPELINE"),
-        "fmax_mhz": _value(timing, "fmax"),
-        "worst_slack_ns": _value(timing, "worst_slack"),
-        "meets_clock": _value(timing, "meets_clock"),
-        "power_mw": _value(power, "gate_level", "total"),
-        "energy_pj_per_mac": _value(power, "energy_per_operation"),
-        "sqnr_db": _value(record, "accuracy", "sqnr_db"),
-        "operands": _value(record, "accuracy", "operands"),
+        "fmax_mhz": record_value(timing, "fmax"),
+        "worst_slack_ns": record_value(timing, "worst_slack"),
+        "meets_clock": record_value(timing, "meets_clock"),
+        "power_mw": record_value(power, "gate_level", "total"),
+        "energy_pj_per_mac": record_value(power, "energy_per_operation"),
+        "sqnr_db": record_value(record, "accuracy", "sqnr_db"),
+        "operands": record_value(record, "accuracy", "operands"),
     }
 
 
