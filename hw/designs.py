@@ -2,7 +2,7 @@
 
 from amaranth.hdl import Fragment
 
-from hw.engine import Int8Engine, SdrEngine
+from hw.engine import Int4Engine, Int8Engine, SdrEngine
 from hw.params import RAP_UNITS, defaults_for
 from hw.rap import IntGelu, IntLayernorm, IntSoftmax, RowCompactor
 from hw.units.decompress_mac import DecompressMac
@@ -22,6 +22,7 @@ DESIGNS = {
         SdrEncoder,
         SdrEngine,
         Int8Engine,
+        Int4Engine,
         IntGelu,
         IntSoftmax,
         IntLayernorm,

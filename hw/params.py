@@ -227,7 +227,7 @@ def check_params(
 class MacParams:
     """The parameter set of the SDR MACs: ``sdr_mac``, ``decompress_mac`` and each column of
     ``sdr_engine`` (LANES, GROUP, MAG_BITS, A_BITS, W_BITS, ACC_BITS, in this order; each unit
-    adds its own PIPELINE, the engine COLS and ROUNDING).
+    adds its own PIPELINE, the engine COLS).
 
     Construction checks what the units share (:func:`check_params`: ``ValueError`` naming the
     first parameter that makes no valid unit); each unit checks ``acc_bits`` against its own

@@ -48,6 +48,7 @@ def unit_cases():
         for pipeline in ("all", "none", "products"):
             yield "sdr_engine", dict(COLS=2, LANES=lanes, GROUP=group, PIPELINE=pipeline)
             yield "int8_engine", dict(COLS=2, LANES=lanes, PIPELINE=pipeline)
+            yield "int4_engine", dict(COLS=2, LANES=lanes, PIPELINE=pipeline)
     for pipeline in pipelines(("magnitudes", "flag")):
         yield "sdr_encoder", dict(GROUP=16, PIPELINE=pipeline)
 

@@ -1,13 +1,14 @@
-"""The GEMM engines equal the golden model: ``sdr_engine`` (on-chip razoring of INT16 groups,
-COLS ``sdr_mac`` columns) and ``int8_engine``, with bubbles, back-to-back rows and resets."""
+"""The GEMM engines equal the golden model: ``sdr_engine`` (SDR activation codes and flags
+broadcast to COLS ``sdr_mac`` columns), ``int8_engine`` and ``int4_engine``, with bubbles,
+back-to-back rows and resets."""
 
 import numpy as np
 import pytest
 from rtl_harness import run_checked
 
 from hw.designs import build, elaborated
-from hw.engine import Int8Engine, SdrEngine
-from sim.verify.stimulus import int8_engine_case, sdr_engine_case
+from hw.engine import Int4Engine, Int8Engine, SdrEngine
+from sim.verify.stimulus import int_engine_case, sdr_engine_case
 from sim.verify.streams import reset_between, with_bubbles
 
 
@@ -17,7 +18,7 @@ from sim.verify.streams import reset_between, with_bubbles
         dict(COLS=1, LANES=1, GROUP=4),
         dict(COLS=3, LANES=4, GROUP=16),
         dict(COLS=2, LANES=16, GROUP=16, PIPELINE="none"),
-        dict(COLS=4, LANES=4, GROUP=32, A_BITS=8, ROUNDING="truncate", ACC_BITS=20),
+        dict(COLS=4, LANES=4, GROUP=32, A_BITS=8, ACC_BITS=20),
         dict(COLS=2, LANES=8, GROUP=64, W_BITS=16, MAG_BITS=4),
     ],
     ids=lambda p: "-".join(f"{k}{v}" for k, v in p.items()),
@@ -31,22 +32,32 @@ def test_sdr_engine_equals_golden_with_bubbles_and_resets(params):
     run_checked(unit, reset_between(dense, bubbly, dense), seed)
 
 
-@pytest.mark.parametrize("params", [dict(COLS=1, LANES=1), dict(COLS=3, LANES=8, ACC_BITS=18)])
-def test_int8_engine_equals_golden_with_bubbles_and_resets(params):
-    seed = sum(map(ord, str(params)))
+@pytest.mark.parametrize(
+    "cls, params",
+    [
+        (Int8Engine, dict(COLS=1, LANES=1)),
+        (Int8Engine, dict(COLS=3, LANES=8, ACC_BITS=18)),
+        (Int4Engine, dict(COLS=1, LANES=1)),
+        (Int4Engine, dict(COLS=3, LANES=8, ACC_BITS=10)),
+    ],
+    ids=lambda v: v.MODULE_NAME if isinstance(v, type) else "-".join(map(str, v.values())),
+)
+def test_int_engine_equals_golden_with_bubbles_and_resets(cls, params):
+    seed = sum(map(ord, cls.MODULE_NAME + str(params)))
     rng = np.random.default_rng(seed)
-    unit = Int8Engine(**{k.lower(): v for k, v in params.items()})
-    dense = int8_engine_case(unit, rng, m=3, beats=3)
-    bubbly = with_bubbles(int8_engine_case(unit, rng, m=4, beats=2), rng, 0.7)
+    unit = cls(**{k.lower(): v for k, v in params.items()})
+    dense = int_engine_case(unit, rng, m=3, beats=3)
+    bubbly = with_bubbles(int_engine_case(unit, rng, m=4, beats=2), rng, 0.7)
     run_checked(unit, reset_between(dense, bubbly, dense), seed)
 
 
 def test_a_wrong_engine_is_caught():
-    """Told the wrong rounding, the golden results differ: the check must fail."""
+    """Expected with its columns swapped (weights sent to the wrong column), the results differ:
+    the check must fail."""
     rng = np.random.default_rng(4)
     unit = SdrEngine(cols=2, lanes=4, group=16)
-    liar = elaborated(build("sdr_engine", COLS=2, LANES=4, GROUP=16, ROUNDING="truncate"))
-    beats = sdr_engine_case(liar, rng, m=6, groups=4)
+    right = sdr_engine_case(unit, rng, m=6, groups=4)
+    beats = type(right)(right.stream, right.expected[:, ::-1])
     with pytest.raises(AssertionError, match="mismatches"):
         run_checked(unit, beats, 4)
 
@@ -59,6 +70,8 @@ def test_a_wrong_engine_is_caught():
         ("sdr_engine", dict(LANES=32), r"group \(16\) must be a multiple of lanes \(32\)"),
         ("int8_engine", dict(LANES=3), "lanes must be a power of two, not 3"),
         ("int8_engine", dict(GROUP=16), "int8_engine has no parameter GROUP"),
+        ("int4_engine", dict(ACC_BITS=7), "acc_bits must be at least 8 to hold one product"),
+        ("sdr_engine", dict(ROUNDING="truncate"), "sdr_engine has no parameter ROUNDING"),
     ],
 )
 def test_bad_parameters_are_refused(module, params, message):
@@ -66,12 +79,16 @@ def test_bad_parameters_are_refused(module, params, message):
         build(module, **params)
 
 
-def test_latency_is_the_encoder_plus_a_column():
-    engine = elaborated(build("sdr_engine", COLS=2, LANES=4, PIPELINE="none"))
-    column = elaborated(build("sdr_mac", LANES=4, PIPELINE="none"))
-    assert engine.LATENCY == column.LATENCY + 1
-    baseline = elaborated(build("int8_engine", COLS=2, LANES=4))
-    assert baseline.LATENCY == elaborated(build("int8_mac", LANES=4)).LATENCY
+@pytest.mark.parametrize("pipeline", ["none", "all"])
+def test_latency_is_a_column_s(pipeline):
+    """No encoder and no register of the engine's own: LATENCY is one column's."""
+    for engine, column in (
+        ("sdr_engine", "sdr_mac"),
+        ("int8_engine", "int8_mac"),
+        ("int4_engine", "int4_mac"),
+    ):
+        unit = elaborated(build(engine, COLS=2, LANES=4, PIPELINE=pipeline))
+        assert unit.LATENCY == elaborated(build(column, LANES=4, PIPELINE=pipeline)).LATENCY
 
 
 def test_exported_engines_on_native_verilator_equal_golden():
@@ -82,8 +99,10 @@ def test_exported_engines_on_native_verilator_equal_golden():
     sdr = elaborated(build("sdr_engine", COLS=2, LANES=4, GROUP=16))
     beats = with_bubbles(sdr_engine_case(sdr, rng, m=5, groups=3), rng, 0.5)
     run_checked(sdr, reset_between(beats, sdr_engine_case(sdr, rng, m=2, groups=2)), 12, native)
-    int8 = elaborated(build("int8_engine", COLS=2, LANES=4))
-    run_checked(int8, with_bubbles(int8_engine_case(int8, rng, m=4, beats=3), rng, 0.5), 12, native)
+    for module in ("int8_engine", "int4_engine"):
+        unit = elaborated(build(module, COLS=2, LANES=4))
+        beats = with_bubbles(int_engine_case(unit, rng, m=4, beats=3), rng, 0.5)
+        run_checked(unit, beats, 12, native)
 
 
 @pytest.mark.parametrize(
@@ -91,8 +110,9 @@ def test_exported_engines_on_native_verilator_equal_golden():
     [
         ("sdr_engine", dict(COLS=3, LANES=4, GROUP=16)),
         ("sdr_engine", dict(COLS=2, LANES=16, GROUP=16, PIPELINE="none")),
-        ("sdr_engine", dict(COLS=2, LANES=2, GROUP=32, A_BITS=8, ROUNDING="truncate")),
+        ("sdr_engine", dict(COLS=2, LANES=2, GROUP=32, A_BITS=8)),
         ("int8_engine", dict(COLS=3, LANES=4, ACC_BITS=18)),
+        ("int4_engine", dict(COLS=3, LANES=4, ACC_BITS=10)),
     ],
 )
 def test_cycle_model_equals_amaranth_every_cycle(module, params):
@@ -106,7 +126,7 @@ def test_cycle_model_equals_amaranth_every_cycle(module, params):
     seed = sum(map(ord, module + str(params)))
     rng = np.random.default_rng(seed)
     unit = elaborated(build(module, **params))
-    case = sdr_engine_case if module == "sdr_engine" else int8_engine_case
+    case = sdr_engine_case if module == "sdr_engine" else int_engine_case
     size = {"groups": 3} if module == "sdr_engine" else {"beats": 3}
     streams = []
     for _ in range(2):

@@ -88,6 +88,39 @@ def test_sdr_mac_ports_follow_spec(exported):
     }
 
 
+def test_engine_ports_follow_spec(exported):
+    """SPEC 10: ``sdr_engine`` takes LANES activation codes and the group's flag (no encoder),
+    each of COLS columns its own weight codes and flag; the integer engines a broadcast row of
+    LANES activations and COLS x LANES weights. LATENCY is a column's."""
+    engines = {name: json.loads((exported / f"{name}.json").read_text()) for name in COMPOSITES}
+    widths = {
+        name: {p["name"]: (p["direction"], p["width"]) for p in record["ports"]}
+        for name, record in engines.items()
+    }
+    control = {
+        "clk": ("input", 1),
+        "rst": ("input", 1),
+        "in_valid": ("input", 1),
+        "in_last": ("input", 1),
+        "out_valid": ("output", 1),
+        "out": ("output", 4 * 32),
+    }
+    assert widths["sdr_engine"] == {
+        "a_code": ("input", 16 * 4),
+        "a_flag": ("input", 4),
+        "w_code": ("input", 4 * 16 * 4),
+        "w_flag": ("input", 4 * 3),
+        **control,
+    }
+    for name, bits in (("int8_engine", 8), ("int4_engine", 4)):
+        ports = {"a": ("input", 16 * bits), "w": ("input", 4 * 16 * bits)}
+        assert widths[name] == {**ports, **control}
+    for name, column in (("sdr_engine", "sdr_mac"), ("int8_engine", "int8_mac")):
+        column_record = json.loads((exported / f"{column}.json").read_text())
+        assert engines[name]["LATENCY"] == column_record["LATENCY"]
+    assert engines["int4_engine"]["LATENCY"] == engines["int8_engine"]["LATENCY"]
+
+
 def test_row_compactor_ports_follow_spec(exported):
     """SPEC 9: plane and mask ROWS bits (one-bit lanes), in_valid, the ready output (the only
     backpressure), out_valid and out_last; LATENCY 1."""
@@ -147,7 +180,7 @@ def test_icarus_compiles(exported, name, tmp_path):
 #: Units built of other units only (their columns are synthesized here on their own): Yosys
 #: reads and elaborates them (``prep``), a full ``synth`` of four 16-lane columns would add a
 #: minute to the suite and prove nothing more.
-COMPOSITES = ("sdr_engine", "int8_engine")
+COMPOSITES = ("sdr_engine", "int8_engine", "int4_engine")
 
 
 @pytest.mark.parametrize("name", DESIGNS)
@@ -185,6 +218,7 @@ def run_cli(*args):
         ),
         (["sdr_encoder", "--lanes", "4"], "error: sdr_encoder does not take --lanes"),
         (["int8_mac", "--a-bits", "8"], "error: int8_mac does not take --a-bits"),
+        (["sdr_engine", "--rounding", "truncate"], "error: sdr_engine does not take --rounding"),
     ],
 )
 def test_cli_refuses_with_one_line_and_writes_nothing(args, message, tmp_path):

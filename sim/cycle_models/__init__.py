@@ -13,7 +13,7 @@ import functools
 
 from sim.cycle_models import (
     decompress_mac,
-    int8_engine,
+    int_engine,
     int_mac,
     row_compactor,
     sdr_encoder,
@@ -32,7 +32,8 @@ MODELS = {
     "decompress_mac": decompress_mac.simulate,
     "sdr_encoder": sdr_encoder.simulate,
     "sdr_engine": sdr_engine.simulate,
-    "int8_engine": int8_engine.simulate,
+    "int8_engine": functools.partial(int_engine.simulate, "int8_engine"),
+    "int4_engine": functools.partial(int_engine.simulate, "int4_engine"),
     **ROW_MODELS,  # int_gelu, int_softmax, int_layernorm
     "row_compactor": row_compactor.simulate,
 }

@@ -23,6 +23,7 @@ __all__ = [
     "registered_cuts",
     "sdr_shifter_width",
     "COLUMN_PARAMETERS",
+    "COLUMN_UNIT",
     "per_column",
     "ROW_PASSES",
     "EXPONENT_BITS",
@@ -38,8 +39,9 @@ __all__ = [
 COLUMN_PARAMETERS = {
     "sdr_engine": ("LANES", "GROUP", "MAG_BITS", "A_BITS", "W_BITS", "ACC_BITS", "PIPELINE"),
     "int8_engine": ("LANES", "ACC_BITS", "PIPELINE"),
+    "int4_engine": ("LANES", "ACC_BITS", "PIPELINE"),
 }
-_COLUMN_UNIT = {"sdr_engine": "sdr_mac", "int8_engine": "int8_mac"}
+COLUMN_UNIT = {"sdr_engine": "sdr_mac", "int8_engine": "int8_mac", "int4_engine": "int4_mac"}
 
 
 def per_column(values, cols, lanes=False):
@@ -60,8 +62,8 @@ def cut_count(module, parameters):
     """Number of optional pipeline cuts of ``module`` (what ``PIPELINE="all"`` registers; an
     engine's are those of one column)."""
     p = parameters
-    if module in _COLUMN_UNIT:
-        return cut_count(_COLUMN_UNIT[module], p)
+    if module in COLUMN_UNIT:
+        return cut_count(COLUMN_UNIT[module], p)
     if module == "sdr_mac":
         return 1 + _tree_levels(p["LANES"]) + (p["GROUP"] == p["LANES"]) + 1
     if module in ("int8_mac", "int4_mac"):
@@ -87,14 +89,13 @@ def registered_cuts(module, parameters):
 def latency(module, parameters):
     """``LATENCY`` (SPEC 5): the state register at the end (accumulator, or the encoder's output
     registers), one per registered cut, and ``sdr_mac``'s group partial sum, a register whenever a
-    group takes several beats; an engine adds its encoder register (``sdr_engine``) to one
-    column's. The RAP row units: :func:`_row_latency`."""
+    group takes several beats; an engine's is one column's (no encoder stage, no register of
+    its own: ``sdr_engine`` reads razored codes, SPEC 10). The RAP row units:
+    :func:`_row_latency`."""
     if module in ROW_PASSES:
         return _row_latency(module, parameters)
-    if module == "sdr_engine":  # the encoder's register, then a column
-        return 1 + latency("sdr_mac", parameters)
-    if module == "int8_engine":
-        return latency("int8_mac", parameters)
+    if module in COLUMN_UNIT:
+        return latency(COLUMN_UNIT[module], parameters)
     cycles = 1 + registered_cuts(module, parameters)
     if module == "sdr_mac" and parameters["GROUP"] > parameters["LANES"]:
         cycles += 1

@@ -26,8 +26,8 @@ from sim.verify.checker import check_stream
 from sim.verify.rap_streams import gelu_beats, layernorm_beats, softmax_beats
 from sim.verify.stimulus import (
     encoder_case,
-    int8_engine_case,
     int_case,
+    int_engine_case,
     random_groups,
     random_shifted,
     sdr_case,
@@ -61,6 +61,7 @@ UNITS = {
     "sdr_encoder_G16_B8_truncate": ("sdr_encoder", {"BASE_BITS": 8, "ROUNDING": "truncate"}),
     "sdr_engine_C4_L16": ("sdr_engine", {"COLS": 4, "LANES": 16, "ACC_BITS": 24}),
     "int8_engine_C4_L16": ("int8_engine", {"COLS": 4, "LANES": 16, "ACC_BITS": 18}),
+    "int4_engine_C4_L16": ("int4_engine", {"COLS": 4, "LANES": 16, "ACC_BITS": 12}),
     "int_gelu_L4": ("int_gelu", {"LANES": 4, "IN_BITS": 16}),
     "int_softmax_L4": ("int_softmax", {"LANES": 4, "IN_BITS": 16, "MAX_ROW": 32}),
     "int_layernorm_L4": ("int_layernorm", {"LANES": 4, "D": 16}),
@@ -122,7 +123,9 @@ def _encoder_chunk(unit, rng, seed, beats):
 
 
 def _engine_chunk(unit, rng, seed, beats):
-    """An engine: random tiles (even seeds) or an LLM-like GEMM tiled onto it (odd seeds)."""
+    """An engine: random tiles (even seeds) or an LLM-like GEMM tiled onto it (odd seeds):
+    ``sdr_engine`` QRazor SDR codes (the activations razored once, as produced), the integer
+    engines W8A8 / RTN W4A4 (absmax per token and per output channel)."""
     p = unit.parameters
     sdr = unit.MODULE_NAME == "sdr_engine"
     if seed % 2:
@@ -130,19 +133,13 @@ def _engine_chunk(unit, rng, seed, beats):
         n = p["COLS"] * max(1, beats * p["LANES"] // (16 * k))  # whole tiles of 16 rows
         workload = llm_workload(16, k, n, seed=seed, group=p.get("GROUP", 16))
         if sdr:
-            x, _ = absmax_quantize(workload.activations, p["A_BITS"], axis=-1)
             gemm = qrazor_gemm(
-                workload,
-                p["GROUP"],
-                p["MAG_BITS"],
-                rounding=p["ROUNDING"],
-                a_bits=p["A_BITS"],
-                w_bits=p["W_BITS"],
+                workload, p["GROUP"], p["MAG_BITS"], a_bits=p["A_BITS"], w_bits=p["W_BITS"]
             )
-            return tiled_beats(unit, x, gemm.w, golden_product(gemm, p["ACC_BITS"]))
-        gemm = integer_gemm(workload, 8, 8)
-        expected = int_matmul(gemm.a, gemm.w, p["ACC_BITS"])
-        return tiled_beats(unit, gemm.a, gemm.w, expected)
+        else:
+            bits = 4 if unit.MODULE_NAME == "int4_engine" else 8
+            gemm = integer_gemm(workload, bits, bits)
+        return tiled_beats(unit, gemm.a, gemm.w, golden_product(gemm, p["ACC_BITS"]))
     per_row = 8 * p.get("GROUP", p["LANES"]) // p["LANES"]
     rows = max(1, beats // (2 * 8 * per_row))
     parts = []
@@ -150,7 +147,7 @@ def _engine_chunk(unit, rng, seed, beats):
         tiles = [
             sdr_engine_case(unit, rng, 8, groups=8)
             if sdr
-            else int8_engine_case(unit, rng, 8, per_row)
+            else int_engine_case(unit, rng, 8, per_row)
             for _ in range(rows)
         ]
         parts.append(concatenated(tiles))

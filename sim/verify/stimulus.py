@@ -10,7 +10,7 @@ from sim.golden.integer import int_matmul
 from sim.golden.sdr import SdrConfig, encode, sdr_matmul
 from sim.verify.streams import (
     encoder_beats,
-    int8_engine_beats,
+    int_engine_beats,
     int_mac_beats,
     sdr_engine_beats,
     sdr_mac_beats,
@@ -24,7 +24,7 @@ __all__ = [
     "encoder_case",
     "random_groups",
     "sdr_engine_case",
-    "int8_engine_case",
+    "int_engine_case",
 ]
 
 
@@ -86,20 +86,22 @@ def encoder_case(unit, x):
 
 
 def sdr_engine_case(unit, rng, m, groups):
-    """INT activations ``[m, K]`` (every flag value, -2**(B-1), zeros) and random SDR weights of
-    every column of an ``sdr_engine``; the results through the golden encoder and
-    ``sdr_matmul``."""
+    """SDR activation codes ``[m, K]`` (INT activations over every flag value, -2**(B-1) and
+    zeros, razored by the golden encoder as the producer side does) and random SDR weights of
+    every column of an ``sdr_engine``; the results through ``sdr_matmul``."""
     p = unit.parameters
     k = p["GROUP"] * groups
     x = random_groups(rng, m * groups, p["GROUP"], p["A_BITS"]).reshape(m, k)
-    ta = encode(x, SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"]))
+    ta = encode(x, SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"]))
     tw = random_sdr_operands(rng, p["COLS"], k, SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"]))
-    return sdr_engine_beats(x, tw, p["LANES"], sdr_matmul(ta, tw, acc_bits=p["ACC_BITS"]))
+    return sdr_engine_beats(ta, tw, p["LANES"], sdr_matmul(ta, tw, acc_bits=p["ACC_BITS"]))
 
 
-def int8_engine_case(unit, rng, m, beats):
-    """Random INT8 rows ``[m, LANES * beats]`` against every column of an ``int8_engine``."""
+def int_engine_case(unit, rng, m, beats):
+    """Random rows ``[m, LANES * beats]`` of the engine's integers (INT8 for ``int8_engine``,
+    INT4 for ``int4_engine``) against every column's."""
     p = unit.parameters
+    top = 8 if unit.MODULE_NAME == "int4_engine" else 128
     k = p["LANES"] * beats
-    a, w = rng.integers(-128, 128, (m, k)), rng.integers(-128, 128, (p["COLS"], k))
-    return int8_engine_beats(a, w, p["LANES"], int_matmul(a, w, p["ACC_BITS"]))
+    a, w = rng.integers(-top, top, (m, k)), rng.integers(-top, top, (p["COLS"], k))
+    return int_engine_beats(a, w, p["LANES"], int_matmul(a, w, p["ACC_BITS"]))

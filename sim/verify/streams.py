@@ -18,7 +18,7 @@ __all__ = [
     "int_mac_beats",
     "encoder_beats",
     "sdr_engine_beats",
-    "int8_engine_beats",
+    "int_engine_beats",
     "with_bubbles",
     "concatenated",
     "drained",
@@ -116,41 +116,41 @@ def _engine_weights(w, lanes):
     return np.asarray(w).reshape(cols, k // lanes, lanes).transpose(1, 0, 2).reshape(k // lanes, -1)
 
 
-def sdr_engine_beats(x, tw, lanes, expected):
-    """Stream for ``sdr_engine``: each activation row ``x[m]`` (INT ``[M, K]``, razored on chip)
-    against every column of ``tw`` (``[COLS, K]`` SDR weights); ``x``'s group is held over the
-    group's beats; ``expected`` is ``[M, COLS]``."""
-    x = np.asarray(x, np.int64)
-    m, k = x.shape
-    group = tw.config.group
-    beats = k // lanes
-    per_group = group // lanes
-    groups = x.reshape(m, k // group, group)
+def _engine_stream(stream, m, beats, expected):
+    """``stream`` (the operand ports of ``m`` rows of ``beats`` beats each) with ``in_valid`` on
+    every beat and ``in_last`` on each row's last; ``expected`` ``[M, COLS]``."""
+    stream["in_valid"] = np.ones(m * beats, np.uint8)
+    stream["in_last"] = np.zeros(m * beats, np.uint8)
+    stream["in_last"][beats - 1 :: beats] = 1
+    return MacBeats(stream, np.asarray(expected).reshape(m, -1))
+
+
+def sdr_engine_beats(ta, tw, lanes, expected):
+    """Stream for ``sdr_engine``: each row of SDR activations ``ta`` (``[M, K]``, razored where
+    they were produced: the engine reads codes and flags) against every column of ``tw``
+    (``[COLS, K]`` SDR weights): LANES activation codes per beat, each group's flags held over
+    its beats; ``expected`` is ``[M, COLS]``."""
+    m, k = ta.shape
+    per_group = tw.config.group // lanes
     stream = {
-        "x": np.repeat(groups, per_group, axis=1).reshape(m * beats, group),
+        "a_code": np.asarray(ta.code).reshape(m * (k // lanes), lanes),
+        "a_flag": np.repeat(np.asarray(ta.flag), per_group, axis=1).reshape(-1),
         "w_code": np.tile(_engine_weights(tw.code, lanes), (m, 1)),
         "w_flag": np.tile(np.repeat(np.asarray(tw.flag).T, per_group, axis=0), (m, 1)),
-        "in_valid": np.ones(m * beats, np.uint8),
-        "in_last": np.zeros(m * beats, np.uint8),
     }
-    stream["in_last"][beats - 1 :: beats] = 1
-    return MacBeats(stream, np.asarray(expected).reshape(m, -1))
+    return _engine_stream(stream, m, k // lanes, expected)
 
 
-def int8_engine_beats(a, w, lanes, expected):
-    """Stream for ``int8_engine``: each row ``a[m]`` (``[M, K]``) against every column of ``w``
-    (``[COLS, K]``); ``expected`` is ``[M, COLS]``."""
+def int_engine_beats(a, w, lanes, expected):
+    """Stream for ``int8_engine`` / ``int4_engine``: each row ``a[m]`` (``[M, K]``, INT8 or
+    INT4) against every column of ``w`` (``[COLS, K]``); ``expected`` is ``[M, COLS]``."""
     a = np.asarray(a, np.int64)
     m, k = a.shape
-    beats = k // lanes
     stream = {
-        "a": a.reshape(m * beats, lanes),
+        "a": a.reshape(m * (k // lanes), lanes),
         "w": np.tile(_engine_weights(w, lanes), (m, 1)),
-        "in_valid": np.ones(m * beats, np.uint8),
-        "in_last": np.zeros(m * beats, np.uint8),
     }
-    stream["in_last"][beats - 1 :: beats] = 1
-    return MacBeats(stream, np.asarray(expected).reshape(m, -1))
+    return _engine_stream(stream, m, k // lanes, expected)
 
 
 def _garbage_like(values, rng):
@@ -228,27 +228,33 @@ def _padded_rows(rows, cols):
     return np.concatenate([rows, np.zeros((pad,) + rows.shape[1:], rows.dtype)]) if pad else rows
 
 
+def _rows(tensor, rows):
+    """Rows ``rows`` (a slice) of an SDR tensor or an integer array."""
+    if isinstance(tensor, SdrTensor):
+        return SdrTensor(tensor.sign[rows], tensor.mag[rows], tensor.flag[rows], tensor.config)
+    return tensor[rows]
+
+
+def _padded_tensor(tensor, cols):
+    """:func:`_padded_rows` of an SDR tensor (zero codes and flags) or an integer array."""
+    if isinstance(tensor, SdrTensor):
+        fields = (tensor.sign, tensor.mag, tensor.flag)
+        return SdrTensor(*(_padded_rows(f, cols) for f in fields), tensor.config)
+    return _padded_rows(tensor, cols)
+
+
 def tiled_beats(engine, a, w, expected):
     """The whole schedule as one stream: tile by tile, each activation row against the tile's
-    columns. ``sdr_engine``: ``a`` INT ``[M, K]``, ``w`` an SDR tensor ``[N, K]``;
-    ``int8_engine``: ``a``, ``w`` INT8. ``expected`` ``[M, N]`` becomes the results in stream
-    order, one row of COLS per (tile, m); padded columns expect 0."""
+    columns. ``sdr_engine``: ``a`` and ``w`` SDR tensors ``[M, K]`` and ``[N, K]`` (the
+    activations razored where they were produced); ``int8_engine`` / ``int4_engine``: ``a``,
+    ``w`` integers. ``expected`` ``[M, N]`` becomes the results in stream order, one row of COLS
+    per (tile, m); padded columns expect 0."""
     p = engine.parameters
     cols, lanes = p["COLS"], p["LANES"]
     expected = _padded_rows(np.asarray(expected).T, cols).T  # [M, tiles * COLS]
+    make = sdr_engine_beats if engine.MODULE_NAME == "sdr_engine" else int_engine_beats
     parts = []
     for start in range(0, expected.shape[1], cols):
-        want = expected[:, start : start + cols]
-        if engine.MODULE_NAME == "sdr_engine":
-            tile = SdrTensor(
-                _padded_rows(w.sign[start : start + cols], cols),
-                _padded_rows(w.mag[start : start + cols], cols),
-                _padded_rows(w.flag[start : start + cols], cols),
-                w.config,
-            )
-            parts.append(sdr_engine_beats(a, tile, lanes, want))
-        else:
-            parts.append(
-                int8_engine_beats(a, _padded_rows(w[start : start + cols], cols), lanes, want)
-            )
+        tile = _padded_tensor(_rows(w, slice(start, start + cols)), cols)
+        parts.append(make(a, tile, lanes, expected[:, start : start + cols]))
     return concatenated(parts)

@@ -5,8 +5,8 @@ Bins (every one is required: :meth:`UnitCoverage.empty_bins` lists those never h
 * SDR MACs: every ``a_flag`` and ``w_flag`` value, every sign pair of the (a, w) codes, a result
   whose accumulator wrapped and one that did not;
 * ``sdr_engine``: as the SDR MACs, over every column;
-* ``int8_mac``, ``int4_mac`` and ``int8_engine``: every sign pair of the (a, w) operands, wrapped
-  and exact results;
+* ``int8_mac``, ``int4_mac``, ``int8_engine`` and ``int4_engine``: every sign pair of the (a, w)
+  operands, wrapped and exact results;
 * ``sdr_encoder``: every flag value, a rounding overflow (a value whose rounding would pass
   ``2**M - 1``), the most negative base value, an all-zero group;
 * RAP row units: the row exponent negative, zero and positive; rows of one beat per pass and of

@@ -24,7 +24,7 @@ __all__ = [
     "IntDotModel",
     "EncoderModel",
     "SdrEngineModel",
-    "Int8EngineModel",
+    "IntEngineModel",
     "MODELS",
     "rounding_overflows",
 ]
@@ -140,18 +140,20 @@ def _columns(per_beat, cols):
 
 
 class SdrEngineModel:
-    """``sdr_engine``: one row of INT activations (a group held over its beats) razored with the
-    golden encoder, against every column's SDR weights: COLS dot products."""
+    """``sdr_engine``: one row of SDR activation codes (the group's flag held over its beats)
+    against every column's SDR weights: COLS dot products."""
 
     def __init__(self, parameters):
         p = parameters
         self.cols, self.acc_bits = p["COLS"], p["ACC_BITS"]
         self.per_group = p["GROUP"] // p["LANES"]
-        self.a_config = SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"])
+        self.a_config = SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"])
         self.w_config = SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"])
 
     def predict(self, txn):
-        ta = encode(txn["x"][:: self.per_group].reshape(1, -1), self.a_config)
+        ta = SdrTensor.from_code(
+            txn["a_code"].reshape(1, -1), txn["a_flag"][:: self.per_group][None], self.a_config
+        )
         flags = txn["w_flag"][:: self.per_group].T
         tw = SdrTensor.from_code(_columns(txn["w_code"], self.cols), flags, self.w_config)
         results = [_dot(int(v), self.acc_bits) for v in sdr_matmul(ta, tw)[0]]
@@ -164,8 +166,9 @@ class SdrEngineModel:
         return Prediction(tuple(value for value, _ in results), features)
 
 
-class Int8EngineModel:
-    """``int8_engine``: one INT8 activation row against every column's INT8 weights."""
+class IntEngineModel:
+    """``int8_engine`` / ``int4_engine``: one integer activation row against every column's
+    integer weights."""
 
     def __init__(self, parameters):
         self.cols, self.acc_bits = parameters["COLS"], parameters["ACC_BITS"]
@@ -188,5 +191,6 @@ MODELS = {
     "int4_mac": IntDotModel,
     "sdr_encoder": EncoderModel,
     "sdr_engine": SdrEngineModel,
-    "int8_engine": Int8EngineModel,
+    "int8_engine": IntEngineModel,
+    "int4_engine": IntEngineModel,
 }

@@ -17,7 +17,7 @@ from sim.verify.stimulus import random_shifted
 from sim.verify.streams import (
     concatenated,
     encoder_beats,
-    int8_engine_beats,
+    int_engine_beats,
     int_mac_beats,
     sdr_engine_beats,
     sdr_mac_beats,
@@ -32,7 +32,7 @@ __all__ = [
     "IntStimulus",
     "EncoderStimulus",
     "SdrEngineStimulus",
-    "Int8EngineStimulus",
+    "IntEngineStimulus",
     "STIMULI",
 ]
 
@@ -238,20 +238,21 @@ class EncoderStimulus:
 
 
 class SdrEngineStimulus:
-    """``sdr_engine``: tiles of INT activation rows (razored on chip) against COLS columns of SDR
-    weights; several tiles (new weights) back to back."""
+    """``sdr_engine``: tiles of SDR activation rows (INT values razored by the golden encoder, as
+    the producer side does) against COLS columns of SDR weights; several tiles (new weights)
+    back to back."""
 
     def __init__(self, parameters):
         p = parameters
         self.cols, self.lanes, self.group = p["COLS"], p["LANES"], p["GROUP"]
         self.acc_bits = p["ACC_BITS"]
-        self.a_config = SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"])
+        self.a_config = SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"])
         self.w_config = SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"])
 
     def _tile(self, x, tw):
         ta = encode(x, self.a_config)
         expected = wrap_signed(decode(ta) @ decode(tw).T, self.acc_bits)
-        return sdr_engine_beats(x, tw, self.lanes, expected)
+        return sdr_engine_beats(ta, tw, self.lanes, expected)
 
     def _values(self, rng, rows, groups, config):
         values = random_shifted(rng, (rows, groups, self.group), config.base_bits, 0.1)
@@ -298,7 +299,7 @@ class SdrEngineStimulus:
         return concatenated(parts)
 
     def llm(self, rng, vectors):
-        """An LLM-like GEMM: INT16 activations (absmax per token) razored on chip, QRazor
+        """An LLM-like GEMM: INT16 activations (absmax per token) razored as produced, QRazor
         weights, tile after tile of COLS output channels."""
         workload = _workload(rng, vectors, self.group)
         x, _ = absmax_quantize(workload.activations, self.a_config.base_bits, axis=-1)
@@ -310,27 +311,30 @@ class SdrEngineStimulus:
         return with_bubbles(concatenated(tiles), rng, LLM_BUBBLE_RATE)
 
 
-class Int8EngineStimulus:
-    """``int8_engine``: tiles of INT8 activation rows against COLS columns of INT8 weights."""
+class IntEngineStimulus:
+    """``int8_engine`` / ``int4_engine``: tiles of ``width``-bit activation rows against COLS
+    columns of ``width``-bit weights."""
 
-    def __init__(self, parameters):
+    def __init__(self, parameters, width):
         self.cols, self.lanes, self.acc_bits = (
             parameters["COLS"],
             parameters["LANES"],
             parameters["ACC_BITS"],
         )
+        self.width, self.top = width, 1 << (width - 1)
 
     def _tile(self, a, w):
         expected = wrap_signed(a.astype(np.int64) @ w.astype(np.int64).T, self.acc_bits)
-        return int8_engine_beats(a, w, self.lanes, expected)
+        return int_engine_beats(a, w, self.lanes, expected)
 
     def directed(self, rng, vectors):
         """Every sign pair at the extremes, a wrapping sum."""
-        extremes = np.array([-128, -1, 0, 1, 127])
+        low = -self.top
+        extremes = np.array([low, -1, 0, 1, self.top - 1])
         a = np.repeat(extremes[:, None], 4 * self.lanes, axis=1)
         w = np.resize(extremes, (self.cols, 1)).repeat(4 * self.lanes, axis=1)
         wrap = self._tile(
-            np.full((2, 64 * self.lanes), -128), np.full((self.cols, 64 * self.lanes), -128)
+            np.full((2, 64 * self.lanes), low), np.full((self.cols, 64 * self.lanes), low)
         )
         return _directed([self._tile(a, w), wrap], rng)
 
@@ -340,14 +344,15 @@ class Int8EngineStimulus:
         while left > 0:
             rows = int(min(left, rng.integers(1, 9)))
             k = self.lanes * int(rng.choice([1, 2, 4, 16]))
-            a, w = random_shifted(rng, (rows, k), 8), random_shifted(rng, (self.cols, k), 8)
+            a = random_shifted(rng, (rows, k), self.width)
+            w = random_shifted(rng, (self.cols, k), self.width)
             parts.append(with_bubbles(self._tile(a, w), rng, float(rng.choice(BUBBLE_RATES))))
             left -= rows
         return concatenated(parts)
 
     def llm(self, rng, vectors):
-        """An LLM-like GEMM quantized W8A8 (``integer_gemm``), tile after tile."""
-        gemm = integer_gemm(_workload(rng, vectors), 8, 8)
+        """An LLM-like GEMM quantized W8A8 / RTN W4A4 (``integer_gemm``), tile after tile."""
+        gemm = integer_gemm(_workload(rng, vectors), self.width, self.width)
         tiles = [
             self._tile(gemm.a, gemm.w[start : start + self.cols])
             for start in range(0, len(gemm.w) - self.cols + 1, self.cols)
@@ -363,5 +368,6 @@ STIMULI = {
     "int4_mac": lambda parameters: IntStimulus(parameters, 4),
     "sdr_encoder": EncoderStimulus,
     "sdr_engine": SdrEngineStimulus,
-    "int8_engine": Int8EngineStimulus,
+    "int8_engine": lambda parameters: IntEngineStimulus(parameters, 8),
+    "int4_engine": lambda parameters: IntEngineStimulus(parameters, 4),
 }

@@ -1,17 +1,18 @@
-"""Cycle model of ``int8_engine``: COLS ``int8_mac`` columns on one broadcast activation
-stream (the ``int8_mac`` model, with the columns as a leading stream axis)."""
+"""Cycle model of the integer engines ``int8_engine`` and ``int4_engine``: COLS ``int8_mac`` /
+``int4_mac`` columns on one broadcast activation stream (the integer MAC model, with the columns
+as a leading stream axis)."""
 
 import numpy as np
 
 from sim.cycle_models import int_mac
-from sim.cycle_models.structure import COLUMN_PARAMETERS, per_column
+from sim.cycle_models.structure import COLUMN_PARAMETERS, COLUMN_UNIT, per_column
 
 __all__ = ["simulate"]
 
 
-def simulate(parameters, stream):
-    """Per-cycle ``out_valid``/``out`` of an ``int8_engine`` with ``parameters``; ``out`` is
-    ``(..., cycles, COLS)``."""
+def simulate(module, parameters, stream):
+    """Per-cycle ``out_valid``/``out`` of integer engine ``module`` (``int8_engine``,
+    ``int4_engine``) with ``parameters``; ``out`` is ``(..., cycles, COLS)``."""
     cols, lanes = parameters["COLS"], parameters["LANES"]
     w = np.asarray(stream["w"], np.int64)
     w = np.moveaxis(w.reshape(w.shape[:-1] + (cols, lanes)), -2, -3)
@@ -24,8 +25,8 @@ def simulate(parameters, stream):
             if port in stream
         },
     }
-    column = {name: parameters[name] for name in COLUMN_PARAMETERS["int8_engine"]}
-    outputs = int_mac.simulate("int8_mac", column, columns)
+    column = {name: parameters[name] for name in COLUMN_PARAMETERS[module]}
+    outputs = int_mac.simulate(COLUMN_UNIT[module], column, columns)
     return {
         "out_valid": outputs["out_valid"][..., 0, :],
         "out": np.moveaxis(outputs["out"], -2, -1),
