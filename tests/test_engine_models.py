@@ -16,7 +16,7 @@ from sim.sdr import SdrConfig, encode, sdr_matmul
 from sim.system.engine import runner
 from sim.system.engine.energy import engine_figures, run_energy_pj
 from sim.system.engine.runner import Engine, run_gemm
-from sim.system.engine.tile_model import int8_engine_results, sdr_engine_results
+from sim.system.engine.tile_model import int_engine_results, sdr_engine_results
 from sim.system.memory import MEMORY_CONSTANTS
 from sim.verify.stimulus import random_groups, random_sdr_operands
 from sim.workloads.llm_gemm import llm_workload
@@ -25,7 +25,7 @@ SDR_CONFIGS = [
     dict(COLS=4, LANES=16, GROUP=16),
     dict(COLS=3, LANES=4, GROUP=32, MAG_BITS=2),
     # A_BITS=W_BITS=8, ACC_BITS=16: the shifter is capped, so group sums wrap (the per-group path)
-    dict(COLS=2, LANES=4, GROUP=16, A_BITS=8, W_BITS=8, ACC_BITS=16, ROUNDING="truncate"),
+    dict(COLS=2, LANES=4, GROUP=16, A_BITS=8, W_BITS=8, ACC_BITS=16),
 ]
 
 
@@ -40,8 +40,8 @@ def test_sdr_tile_model_equals_golden(index):
     m, k, n = 7, 4 * p["GROUP"], 9
     x = random_groups(rng, m * k // p["GROUP"], p["GROUP"], p["A_BITS"]).reshape(m, k)
     tw = random_sdr_operands(rng, n, k, SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"]))
-    a = encode(x, SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"]))
-    got = sdr_engine_results(p, x, tw.code, tw.flag)
+    a = encode(x, SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"]))
+    got = sdr_engine_results(p, a.code, a.flag, tw.code, tw.flag)
     assert np.array_equal(got, sdr_matmul(a, tw, acc_bits=p["ACC_BITS"]))
 
 
@@ -51,14 +51,17 @@ def test_the_capped_config_takes_the_per_group_path():
     assert sdr_shifter_width(engine("sdr_engine", **SDR_CONFIGS[0]).parameters) < 32
 
 
-def test_int8_tile_model_equals_golden_with_wrap():
-    p = engine("int8_engine", COLS=2, LANES=4, ACC_BITS=18).parameters
+@pytest.mark.parametrize(
+    "module, top, acc_bits", [("int8_engine", 128, 18), ("int4_engine", 8, 10)]
+)
+def test_int_tile_model_equals_golden_with_wrap(module, top, acc_bits):
+    p = engine(module, COLS=2, LANES=4, ACC_BITS=acc_bits).parameters
     rng = np.random.default_rng(5)
-    a, w = rng.integers(-128, 128, (6, 64)), rng.integers(-128, 128, (5, 64))
-    assert np.array_equal(int8_engine_results(p, a, w), int_matmul(a, w, acc_bits=18))
+    a, w = rng.integers(-top, top, (6, 64)), rng.integers(-top, top, (5, 64))
+    assert np.array_equal(int_engine_results(p, a, w), int_matmul(a, w, acc_bits=acc_bits))
 
 
-@pytest.mark.parametrize("module", ["sdr_engine", "int8_engine"])
+@pytest.mark.parametrize("module", ["sdr_engine", "int8_engine", "int4_engine"])
 def test_run_gemm_checks_tiles_cycle_by_cycle(module):
     e = engine(module, COLS=3, LANES=4)
     work = llm_workload(9, 64, 10, seed=2)
@@ -67,7 +70,7 @@ def test_run_gemm_checks_tiles_cycle_by_cycle(module):
     assert run.checked_tiles == 4 and run.checked_results == 4 * 4
     assert run.results == 90 and out.shape == (9, 10)
     assert run.cycles == e.unit.LATENCY + 4 * 9 * 16  # 4 column tiles x 9 rows x 16 beats
-    assert 10 < run.sqnr_db < 60
+    assert (0 if module == "int4_engine" else 10) < run.sqnr_db < 60
 
 
 def test_k_padding_changes_no_result():
@@ -84,7 +87,7 @@ def test_k_padding_changes_no_result():
 def test_a_broken_tile_model_is_caught(monkeypatch):
     e = engine("int8_engine", COLS=2, LANES=4)
     work = llm_workload(4, 32, 4, seed=1)
-    broken = lambda engine, operands: int8_engine_results(engine.parameters, *operands) + 1  # noqa: E731
+    broken = lambda engine, operands: int_engine_results(engine.parameters, *operands) + 1  # noqa: E731
     monkeypatch.setattr(runner, "_results", broken)
     run, _ = run_gemm(e, work.activations, work.weights, check_tiles=1)
     assert run.mismatches == 16  # every result against the golden model

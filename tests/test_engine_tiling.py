@@ -18,9 +18,9 @@ from sim.verify.streams import drained, tiled_beats
 def sdr_gemm(engine, rng, m, k, n):
     p = engine.parameters
     x = random_groups(rng, m * k // p["GROUP"], p["GROUP"], p["A_BITS"]).reshape(m, k)
-    ta = encode(x, SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"]))
+    ta = encode(x, SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"]))
     tw = random_sdr_operands(rng, n, k, SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"]))
-    return x, tw, sdr_matmul(ta, tw, acc_bits=p["ACC_BITS"])
+    return ta, tw, sdr_matmul(ta, tw, acc_bits=p["ACC_BITS"])
 
 
 @pytest.mark.parametrize("n", [8, 7, 1])
@@ -44,9 +44,10 @@ def test_tiled_gemms_on_the_rtl_equal_golden():
     engine = elaborated(build("sdr_engine", COLS=3, LANES=8, GROUP=16, PIPELINE="none"))
     x, tw, expected = sdr_gemm(engine, rng, 2, 32, 5)
     run_checked(engine, tiled_beats(engine, x, tw, expected), 5)
-    baseline = elaborated(build("int8_engine", COLS=3, LANES=8))
-    a, w = rng.integers(-128, 128, (2, 32)), rng.integers(-128, 128, (5, 32))
-    run_checked(baseline, tiled_beats(baseline, a, w, int_matmul(a, w, 32)), 5)
+    for module, top in (("int8_engine", 128), ("int4_engine", 8)):
+        baseline = elaborated(build(module, COLS=3, LANES=8))
+        a, w = rng.integers(-top, top, (2, 32)), rng.integers(-top, top, (5, 32))
+        run_checked(baseline, tiled_beats(baseline, a, w, int_matmul(a, w, 32)), 5)
 
 
 def test_schedule_figures():
@@ -57,9 +58,12 @@ def test_schedule_figures():
     assert schedule.utilization == pytest.approx(8 * 10 * 384 / (schedule.cycles * 64))
     bits = SdrConfig(8, 3, 16).bits_per_element
     assert schedule.weight_bits_read == pytest.approx(schedule.beats * 64 * bits)
-    assert schedule.activation_bits_read == 3 * 8 * 384 * 16
-    int8 = plan(elaborated(build("int8_engine", COLS=4, LANES=16)), m=8, k=384, n=10)
-    assert int8.weight_bits_read == int8.beats * 64 * 8
+    # the activations are read as stored: SDR codes and flags (4 + 4/16 bits), not INT16
+    assert schedule.activation_bits_read == 3 * 8 * 384 * SdrConfig(16, 3, 16).bits_per_element
+    for module, bits in (("int8_engine", 8), ("int4_engine", 4)):
+        baseline = plan(elaborated(build(module, COLS=4, LANES=16)), m=8, k=384, n=10)
+        assert baseline.weight_bits_read == baseline.beats * 64 * bits
+        assert baseline.activation_bits_read == 3 * 8 * 384 * bits
 
 
 @pytest.mark.parametrize(
@@ -67,6 +71,7 @@ def test_schedule_figures():
     [
         ("sdr_engine", (2, 40, 3), r"k \(40\) must be a multiple of the group size \(16\)"),
         ("int8_engine", (2, 6, 3), r"k \(6\) must be a multiple of the lanes \(4\)"),
+        ("int4_engine", (2, 6, 3), r"k \(6\) must be a multiple of the lanes \(4\)"),
         ("sdr_engine", (0, 32, 3), "m must be >= 1, not 0"),
     ],
 )

@@ -249,7 +249,7 @@ def test_rap_streams_run_rows_back_to_back_and_count_row_elements():
     assert stacked["in_valid"][:, -unit.LATENCY :].sum() == 0  # drained
 
 
-@pytest.mark.parametrize("design", ["sdr_engine", "int8_engine"])
+@pytest.mark.parametrize("design", ["sdr_engine", "int8_engine", "int4_engine"])
 def test_engine_streams_are_exact_on_the_cycle_model(design):
     from hw.designs import build, elaborated
     from sim.cycle_models import run
@@ -267,10 +267,10 @@ def test_engine_streams_are_exact_on_the_cycle_model(design):
         check = check_stream(outputs, beats.stream, beats.expected, unit.LATENCY)
         assert beats.expected.shape == (3, 2)  # 300 beats: 3 products of K=512 / 4 lanes
         assert check.results == 3 and check.mismatches == 0
-    on_chip = "razored on chip" in operands_name(design, unit.parameters)
-    assert on_chip == (design == "sdr_engine")
-    column = {"sdr_engine": "sdr_mac", "int8_engine": "int8_mac"}[design]
+    column = {"sdr_engine": "sdr_mac", "int8_engine": "int8_mac", "int4_engine": "int4_mac"}[design]
     column_parameters = {k: v for k, v in unit.parameters.items() if k != "COLS"}
+    # the engine's operands are its column's: SDR codes for sdr_engine (no on-chip razoring)
+    assert operands_name(design, unit.parameters) == operands_name(column, column_parameters)
     assert operand_sqnr(design, unit.parameters) == operand_sqnr(column, column_parameters)
 
 

@@ -171,7 +171,7 @@ def write_markdown(path, report):
             "",
             "Ratios SDR / INT8 of the same LANES (engines: and COLS); below 1 the SDR unit is "
             "smaller (LUT, FF, DSP) or slower (fmax). `-`: the INT8 unit uses none, or one of "
-            "the two was not placed. `sdr_engine` includes its on-chip encoder.",
+            "the two was not placed. `sdr_engine` reads SDR activation codes (no encoder).",
             "",
             markdown_table(
                 ("device", "DSP inference", "SDR", "INT8", "LUT", "FF", "DSP", "fmax"),

@@ -355,8 +355,8 @@ def build_parser():
         nargs="+",
         choices=list(REPORTED + ENGINES + (COMPACTOR,)),
         default=list(REPORTED),
-        help="units to report (default: all but the GEMM engines sdr_engine and int8_engine, "
-        "which take long, and row_compactor: name them to add them)",
+        help="units to report (default: all but the GEMM engines sdr_engine, int8_engine and "
+        "int4_engine, which take long, and row_compactor: name them to add them)",
     )
     library = parser.add_mutually_exclusive_group()
     library.add_argument(

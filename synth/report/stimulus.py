@@ -8,10 +8,11 @@ LANES setting and unit sees the same operands. ``sdr_mac`` and ``decompress_mac`
 QRazor SDR operands (:func:`sim.schemes.qrazor_gemm`), ``int8_mac`` the W8A8 operands of the same
 GEMM and ``int4_mac`` its W4A4 operands (:func:`sim.schemes.integer_gemm`: absmax per token and
 per output channel, round to nearest); ``sdr_encoder`` razors the same tokens' INT16 activations,
-one group per cycle. The GEMM engines (``--designs sdr_engine int8_engine``) run dot products of a
-token against COLS output channels at a time (``sdr_engine`` takes the INT16 activations and
-razors them on chip, ``int8_engine`` the W8A8 operands). Each stream starts with a reset cycle
-and ends with ``LATENCY`` idle cycles;
+one group per cycle. The GEMM engines (``--designs sdr_engine int8_engine int4_engine``) run dot
+products of a token against COLS output channels at a time (``sdr_engine`` takes the QRazor SDR
+operands, the activations razored where they were produced, ``int8_engine`` the W8A8 and
+``int4_engine`` the W4A4 operands). Each stream starts with a reset cycle and ends with
+``LATENCY`` idle cycles;
 the activity window is the steady state in between: from the cycle the first beat's work fills
 the pipeline to the last beat (every stage busy in every cycle of it). The RAP row units get
 MiniLM rows instead (:mod:`synth.report.rap_rows`); their streams may differ in length, so the
@@ -34,7 +35,7 @@ from sim.verify.streams import (
     concatenated,
     drained,
     encoder_beats,
-    int8_engine_beats,
+    int_engine_beats,
     int_mac_beats,
     sdr_engine_beats,
     sdr_mac_beats,
@@ -65,7 +66,7 @@ DEFAULT_BEATS = 1024
 #: Workload seeds of a report (each a fresh GEMM): the spread of power over them is reported.
 DEFAULT_SEEDS = (0, 1, 2)
 #: The GEMM engines (:mod:`hw.engine`) and the MAC each has COLS columns of.
-ENGINE_COLUMNS = {"sdr_engine": "sdr_mac", "int8_engine": "int8_mac"}
+ENGINE_COLUMNS = {"sdr_engine": "sdr_mac", "int8_engine": "int8_mac", "int4_engine": "int4_mac"}
 #: Operand width of each integer baseline (both operands).
 INT_WIDTHS = {"int8_mac": 8, "int4_mac": 4}
 
@@ -102,9 +103,7 @@ class Stimulus:
 def operands_name(design, parameters):
     """The quantized operands unit ``design`` consumes (text for reports)."""
     if design in ENGINE_COLUMNS:
-        column = operands_name(ENGINE_COLUMNS[design], parameters)
-        on_chip = ", activations razored on chip" if design == "sdr_engine" else ""
-        return column + on_chip
+        return operands_name(ENGINE_COLUMNS[design], parameters)
     if design in INT_WIDTHS:
         return f"W{INT_WIDTHS[design]}A{INT_WIDTHS[design]} absmax (RTN per token / channel)"
     if design == "sdr_encoder":
@@ -171,10 +170,7 @@ def _engine_streams(design, parameters, workload, streams, per_stream):
         raise ValueError(f"N ({n}) of the default GEMM is not a multiple of COLS ({cols})")
     gemm = _gemm(ENGINE_COLUMNS[design], parameters, workload)
     full = golden_product(gemm, acc_bits=parameters["ACC_BITS"])
-    if design == "sdr_engine":  # the INT16 activations, razored on chip
-        a, _ = absmax_quantize(workload.activations, parameters["A_BITS"], axis=-1)
-    else:
-        a = gemm.a
+    make = sdr_engine_beats if design == "sdr_engine" else int_engine_beats
     beats = []
     for stream in range(streams):
         products = []
@@ -182,12 +178,8 @@ def _engine_streams(design, parameters, workload, streams, per_stream):
             row, tile = index % m, (index // m) % (n // cols)
             channels = np.arange(tile * cols, (tile + 1) * cols)
             want = full[row : row + 1, channels]
-            if design == "sdr_engine":
-                products.append(
-                    sdr_engine_beats(a[row : row + 1], _rows(gemm.w, channels), lanes, want)
-                )
-            else:
-                products.append(int8_engine_beats(a[row : row + 1], gemm.w[channels], lanes, want))
+            a = _rows(gemm.a, slice(row, row + 1))
+            products.append(make(a, _rows(gemm.w, channels), lanes, want))
         beats.append(concatenated(products))
     return beats, gemm.name
 

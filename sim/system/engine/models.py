@@ -6,8 +6,9 @@ attention output, FFN in and out, per layer) and, per layer, every head's attent
 every sentence summed into ``layer.<i>.scores`` (``Q_h K_h^T``) and ``layer.<i>.context``
 (``P_h V_h``). K and V take the weight side of those products, as the paper's KV cache does: in
 ``sdr_engine`` they are INT8 razored to SDR codes (K per token, V per channel), Q and P INT16
-activations razored on chip. The forward pass runs on each engine's results, so the embedding
-at its end carries every GEMM's error (softmax, GELU and LayerNorm stay float32).
+activations razored once, as they are produced (SPEC 10). The forward pass runs on each engine's
+results, so the embedding at its end carries every GEMM's error (softmax, GELU and LayerNorm stay
+float32).
 
 The synthetic model is a decoder layer of LLaMA-7B's shape (hidden 4096, 32 heads of 128, FFN
 11008 with gate, up and down projections) on a prompt of ``seq_len`` tokens (prefill, no causal

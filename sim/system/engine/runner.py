@@ -4,10 +4,11 @@ and sampled tiles run cycle by cycle (the cycle model, and optionally the RTL).
 
 Operands (absmax per row, round to nearest; SPEC section 1):
 
-- ``sdr_engine``: activations to the A_BITS base (INT16), razored on chip; weights to the W_BITS
-  base (INT8) and razored offline (:func:`sim.sdr.encode`). Golden: the activations razored by
-  :func:`sim.sdr.encode` and :func:`sim.sdr.sdr_matmul`.
-- ``int8_engine``: W8A8 (:func:`sim.golden.int_matmul`).
+- ``sdr_engine``: activations to the A_BITS base (INT16) and razored once, where they are
+  produced (SPEC 10: the engine reads SDR codes and flags from its buffer); weights to the
+  W_BITS base (INT8) and razored offline; both by :func:`sim.sdr.encode` (round to nearest).
+  Golden: :func:`sim.sdr.sdr_matmul` of those codes.
+- ``int8_engine``: W8A8; ``int4_engine``: RTN W4A4 (:func:`sim.golden.int_matmul`).
 
 A GEMM whose K does not tile the engine is refused, except where the caller allows zero padding
 of K (the attention products, whose K is the sequence length): zeros add nothing to a dot
@@ -23,15 +24,15 @@ from sim.golden.formats import SdrConfig
 from sim.golden.integer import int_matmul
 from sim.golden.quant import absmax_quantize
 from sim.golden.sdr import SdrTensor, encode, sdr_matmul
-from sim.system.engine.tile_model import int8_engine_results, sdr_engine_results
-from sim.system.engine.tiling import plan
+from sim.system.engine.tile_model import int_engine_results, sdr_engine_results
+from sim.system.engine.tiling import INT_BITS, plan
 from sim.verify.backends import get_backend
 from sim.verify.checker import check_stream
 from sim.verify.streams import drained, tiled_beats
 
 __all__ = ["Engine", "GemmRun", "run_gemm", "ENGINE_MODULES"]
 
-ENGINE_MODULES = ("sdr_engine", "int8_engine")
+ENGINE_MODULES = ("sdr_engine", "int8_engine", "int4_engine")
 #: Activation rows of a tile checked cycle by cycle.
 CHECK_ROWS = 4
 
@@ -117,26 +118,27 @@ def _padded_k(values, k):
 
 
 def _operands(engine, x, w):
-    """``(engine operands, golden result, rescale)`` of float ``x`` ``[M, K]``, ``w`` ``[N, K]``."""
+    """``(engine operands, golden result, rescale)`` of float ``x`` ``[M, K]``, ``w`` ``[N, K]``:
+    SDR tensors for ``sdr_engine`` (the activations razored once, here), integers otherwise."""
     p = engine.parameters
     if engine.module == "sdr_engine":
         qa, a_scale = absmax_quantize(x, p["A_BITS"], axis=-1)
         qw, w_scale = absmax_quantize(w, p["W_BITS"], axis=-1)
-        w_config = SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"])
-        a_config = SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"], p["ROUNDING"])
-        tw = encode(qw, w_config)
-        golden = sdr_matmul(encode(qa, a_config), tw, acc_bits=p["ACC_BITS"])
-        return (qa, tw), golden, a_scale * w_scale.T
-    qa, a_scale = absmax_quantize(x, 8, axis=-1)
-    qw, w_scale = absmax_quantize(w, 8, axis=-1)
+        ta = encode(qa, SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"]))
+        tw = encode(qw, SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"]))
+        golden = sdr_matmul(ta, tw, acc_bits=p["ACC_BITS"])
+        return (ta, tw), golden, a_scale * w_scale.T
+    bits = INT_BITS[engine.module]
+    qa, a_scale = absmax_quantize(x, bits, axis=-1)
+    qw, w_scale = absmax_quantize(w, bits, axis=-1)
     return (qa, qw), int_matmul(qa, qw, acc_bits=p["ACC_BITS"]), a_scale * w_scale.T
 
 
 def _results(engine, operands):
     a, w = operands
     if engine.module == "sdr_engine":
-        return sdr_engine_results(engine.parameters, a, w.code, w.flag)
-    return int8_engine_results(engine.parameters, a, w)
+        return sdr_engine_results(engine.parameters, a.code, a.flag, w.code, w.flag)
+    return int_engine_results(engine.parameters, a, w)
 
 
 def _rows(w, rows):
@@ -152,7 +154,7 @@ def _check_tile(engine, operands, results, tile, rows, backends):
     cols = engine.parameters["COLS"]
     columns = np.arange(tile * cols, min((tile + 1) * cols, len(results[0])))
     expected = results[np.ix_(rows, columns)]
-    beats = tiled_beats(engine.unit, a[rows], _rows(w, columns), expected)
+    beats = tiled_beats(engine.unit, _rows(a, rows), _rows(w, columns), expected)
     beats = drained(beats, engine.unit.LATENCY)
     schedule = plan(engine.unit, len(rows), a.shape[1], len(columns))
     mismatches, first = 0, None

@@ -5,17 +5,18 @@ is too many cycles for them (all-MiniLM-L6-v2 on the sentence set is about 5 x 1
 4 x 16 engine). These functions compute the same results per dot product, with the arithmetic the
 engines do and none of the golden model's code:
 
-- ``sdr_engine``: each activation group is razored as the on-chip encoder does
-  (:func:`sim.cycle_models.sdr_encoder.razor`); per group, the sign-magnitude code products of
-  every (row, column) pair are summed, shifted by both flags and wrapped to the shifter's width,
-  and the groups are accumulated and wrapped to ACC_BITS, as a column does. When the shifter is
-  wide enough for every shifted group sum (its width is not capped at ACC_BITS,
+- ``sdr_engine``: the activations arrive as SDR codes and flags (razored once where they were
+  produced, SPEC 10); per group, the sign-magnitude code products of every (row, column) pair
+  are summed, shifted by both flags and wrapped to the shifter's width, and the groups are
+  accumulated and wrapped to ACC_BITS, as a column does. When the shifter is wide enough for
+  every shifted group sum (its width is not capped at ACC_BITS,
   :func:`~sim.cycle_models.structure.sdr_shifter_width`), no group sum wraps and the shift
   distributes over the sum: ``(sum a w) << (fa + fw) = sum (a << fa)(w << fw)``, one matrix
   product of the shifted codes (the identity the formal ``datapath`` proofs show); otherwise one
   product per group. Products go through float64, exact while every sum stays below 2**53
   (checked);
-- ``int8_engine``: the INT8 products of a row and a column summed and wrapped to ACC_BITS.
+- ``int8_engine`` / ``int4_engine``: the integer products of a row and a column summed and
+  wrapped to ACC_BITS.
 
 When an engine's results appear is the schedule's business (:func:`sim.engine.tiling.plan`);
 :mod:`sim.engine.runner` checks both against the cycle models on sampled tiles.
@@ -23,12 +24,11 @@ When an engine's results appear is the schedule's business (:func:`sim.engine.ti
 
 import numpy as np
 
-from sim.cycle_models.sdr_encoder import razor
 from sim.cycle_models.sdr_mac import signed_codes
 from sim.cycle_models.structure import sdr_shifter_width
 from sim.golden.integer import wrap_signed
 
-__all__ = ["sdr_engine_results", "int8_engine_results"]
+__all__ = ["sdr_engine_results", "int_engine_results"]
 
 
 def _exact_product(a, b):
@@ -42,18 +42,16 @@ def _exact_product(a, b):
     return product.astype(np.int64)
 
 
-def sdr_engine_results(parameters, x, w_code, w_flag):
-    """``[M, N]`` results of ``sdr_engine`` (SPEC-named ``parameters``) for INT activations
-    ``x`` ``[M, K]`` and SDR weights: codes ``w_code`` ``[N, K]``, flags ``w_flag``
-    ``[N, K / GROUP]``."""
+def sdr_engine_results(parameters, a_code, a_flag, w_code, w_flag):
+    """``[M, N]`` results of ``sdr_engine`` (SPEC-named ``parameters``) for SDR activations
+    (codes ``a_code`` ``[M, K]``, flags ``a_flag`` ``[M, K / GROUP]``) and SDR weights (codes
+    ``w_code`` ``[N, K]``, flags ``w_flag`` ``[N, K / GROUP]``)."""
     p = parameters
     group = p["GROUP"]
-    x = np.asarray(x, np.int64)
-    m, k = x.shape
-    a_code, a_flag = razor(
-        x.reshape(m, k // group, group), p["A_BITS"], p["MAG_BITS"], p["ROUNDING"]
-    )
-    a_value = signed_codes(a_code, p["MAG_BITS"])
+    a_code = np.asarray(a_code, np.int64)
+    m, k = a_code.shape
+    a_value = signed_codes(a_code.reshape(m, k // group, group), p["MAG_BITS"])
+    a_flag = np.asarray(a_flag, np.int64)
     w_value = signed_codes(np.asarray(w_code).reshape(-1, k // group, group), p["MAG_BITS"])
     w_flag = np.asarray(w_flag, np.int64)
     width = sdr_shifter_width(p)
@@ -69,6 +67,7 @@ def sdr_engine_results(parameters, x, w_code, w_flag):
     return total
 
 
-def int8_engine_results(parameters, a, w):
-    """``[M, N]`` results of ``int8_engine`` for INT8 ``a`` ``[M, K]`` and ``w`` ``[N, K]``."""
+def int_engine_results(parameters, a, w):
+    """``[M, N]`` results of ``int8_engine`` / ``int4_engine`` for integer ``a`` ``[M, K]`` and
+    ``w`` ``[N, K]`` (INT8 or INT4)."""
     return wrap_signed(_exact_product(a, w), parameters["ACC_BITS"])

@@ -12,16 +12,20 @@ Schedule (output stationary, weights pinned per column tile):
   beat.
 
 Memory traffic (reads of the on-chip buffers, in bits): every tile streams all M activation rows
-again (``sdr_engine``: INT16 values, razored on chip each time; ``int8_engine``: INT8), and
-every beat reads COLS x LANES weights (the engine keeps no weights between rows): SDR codes plus
-one flag per group, or INT8.
+again, as they are stored (``sdr_engine``: SDR codes plus one flag per group, razored once where
+they were produced; ``int8_engine``: INT8; ``int4_engine``: INT4), and every beat reads COLS x
+LANES weights (the engine keeps no weights between rows): SDR codes plus one flag per group,
+INT8 or INT4.
 """
 
 from dataclasses import dataclass
 
 from sim.golden.formats import SdrConfig, check_int
 
-__all__ = ["Schedule", "plan"]
+__all__ = ["Schedule", "plan", "INT_BITS"]
+
+#: Operand width of the integer engines.
+INT_BITS = {"int8_engine": 8, "int4_engine": 4}
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,8 @@ class Schedule:
 
 def plan(engine, m, k, n):
     """The :class:`Schedule` of ``[m, k] x [n, k]`` on ``engine`` (an ``sdr_engine`` or
-    ``int8_engine`` unit). Raises ``ValueError`` when K does not tile the engine."""
+    ``int8_engine`` / ``int4_engine`` unit). Raises ``ValueError`` when K does not tile the
+    engine."""
     p = engine.parameters
     for name, value in (("m", m), ("k", k), ("n", n)):
         check_int(name, value, 1)
@@ -84,8 +89,9 @@ def plan(engine, m, k, n):
             f"k ({k}) must be a multiple of the {unit} ({step}) of {engine.MODULE_NAME}"
         )
     if engine.MODULE_NAME == "sdr_engine":
+        a_config = SdrConfig(p["A_BITS"], p["MAG_BITS"], p["GROUP"])
         w_config = SdrConfig(p["W_BITS"], p["MAG_BITS"], p["GROUP"])
-        activation_bits, weight_bits = p["A_BITS"], w_config.bits_per_element
+        activation_bits, weight_bits = a_config.bits_per_element, w_config.bits_per_element
     else:
-        activation_bits, weight_bits = 8, 8
+        activation_bits = weight_bits = INT_BITS[engine.MODULE_NAME]
     return Schedule(m, k, n, p["COLS"], p["LANES"], engine.LATENCY, activation_bits, weight_bits)
