@@ -74,3 +74,30 @@ def test_sdr_flags_scale_every_memory_transfer(cache):
     assert sdr["bits_moved"]["local_act"] == pytest.approx(
         bare["bits_moved"]["local_act"] * 4.25 / 4
     )
+
+
+def test_goals_and_the_storage_bound_by_hand():
+    """Decode-like: only the weights in DRAM (n x k elements): SDR W8 G16 stores 4.1875 bits
+    against INT8's 8, so the bound is 4.1875 / 8 = 0.5234."""
+    from sim.system.model.report import goals, storage_bound
+
+    int8 = StoredFormat("INT8", 8, 8.0)
+    sdr = [Gemm("g", 1, 256, 64, SDR_A, SDR_W, SDR_A, ("W",))]
+    base = [Gemm("g", 1, 256, 64, int8, int8, int8, ("W",))]
+    assert storage_bound(sdr, base) == pytest.approx(4.1875 / 8)
+
+    def row(engine, energy):
+        return {
+            "engine": engine,
+            "library": "lib",
+            "workload": "decode-b1",
+            "energy_total_uj": energy,
+        }
+
+    rows = [row("sdr_engine", 0.53), row("int8_engine", 1.0), row("int4_engine", 0.5)]
+    sqnr = {"sdr_engine": 16.4, "int4_engine": 13.4}
+    (goal,) = goals(rows, {"decode-b1": 0.5234}, sqnr)
+    assert goal["met"] and goal["sdr_over_int4"] == pytest.approx(1.06)
+    assert goal["sqnr_sdr_minus_int4_db"] == pytest.approx(3.0)
+    rows[0]["energy_total_uj"] = 0.56  # 7 % above the bound
+    assert not goals(rows, {"decode-b1": 0.5234}, sqnr)[0]["met"]

@@ -2,9 +2,10 @@
 ``model_energy.png`` from the rows of :mod:`.costing`, with the goals of issue 26 checked.
 
 Goals (benchmark figures, reported, not asserted): in prefill ``sdr_engine`` at most 0.35x the
-energy per token of ``int8_engine``; in decode within 5 % of the storage bound (the ratio of
-the bits the DRAM operands are stored in, weighted by their elements) and within 10 % of
-``int4_engine``, with its operands' SQNR about 3 dB above INT4's.
+energy per token of ``int8_engine``; in decode at most 5 % above the storage bound (the ratio of
+the bits the DRAM operands are stored in, weighted by their elements: what a memory-bound step
+saves; a ratio below it means the MACs' saving shows too) and within 10 % of ``int4_engine``,
+with its operands' SQNR about 3 dB above INT4's.
 """
 
 import json
@@ -64,11 +65,11 @@ def goals(rows, bounds, sqnr):
                 record["met"] = ratio <= PREFILL_RATIO
             elif workload.startswith("decode"):
                 record["goal"] = (
-                    f"sdr/int8 within {BOUND_TOLERANCE:.0%} of the storage bound, "
+                    f"sdr/int8 <= storage bound + {BOUND_TOLERANCE:.0%}, "
                     f"sdr/int4 <= {1 + INT4_TOLERANCE:g}"
                 )
                 record["met"] = (
-                    abs(ratio / bounds[workload] - 1) <= BOUND_TOLERANCE
+                    ratio <= bounds[workload] * (1 + BOUND_TOLERANCE)
                     and record["sdr_over_int4"] <= 1 + INT4_TOLERANCE
                 )
             out.append(record)
