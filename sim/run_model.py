@@ -428,6 +428,15 @@ def main(argv=None):
     return 1 if bad else 0
 
 
+def _schedule_summary(rows):
+    """How many GEMMs have ZigZag's ideal cycles equal to the engine's beats, and the largest
+    share of a GEMM's cycles the drain adds."""
+    gemms = [g for row in rows for g in row["gemms"]]
+    equal = sum(g["ideal_cycles"] == g["schedule"]["beats"] for g in gemms)
+    drain = max((g["schedule"]["drain_cycles"] / g["schedule"]["beats"] for g in gemms), default=0)
+    return {"gemms": len(gemms), "ideal_cycles_equal_beats": equal, "largest_drain_share": drain}
+
+
 def _record(args, engines, workloads, rows, checks):
     sqnr = {e: checks[f"llama/{e}"]["sqnr_db"] for e in engines if f"llama/{e}" in checks}
     bounds = {}
@@ -454,6 +463,7 @@ def _record(args, engines, workloads, rows, checks):
         "rows": rows,
         "checks": checks,
         "storage_bounds": bounds,
+        "schedule_check": _schedule_summary(rows),
         "goals": goals(rows, bounds, sqnr) if complete else [],
         "notes": _notes(args),
     }

@@ -126,6 +126,14 @@ def markdown(record, plot_name):
         "",
     ]
     parts += [f"- {k}: {v}" for k, v in record["settings"].items()] + [""]
+    check = record["schedule_check"]
+    parts += [
+        f"Schedule check: {check['ideal_cycles_equal_beats']} of {check['gemms']} GEMMs have "
+        "ZigZag's ideal cycles equal to the engine's beats (column tiles x rows x K / LANES); "
+        f"the drain (LATENCY per call) adds at most {check['largest_drain_share']:.2%} of a "
+        "GEMM's cycles.",
+        "",
+    ]
     parts += ["## Goals", ""]
     parts += [
         markdown_table(

@@ -58,9 +58,11 @@ def gemm_costs(model, gemm, cache_dir, hierarchy=DEFAULT_HIERARCHY):
     energy["encoder"] = model.encoder_pj_per_element * gemm.m * gemm.n * times
     bits = {}
     for level, parts in record["memory_energy_pj"].items():
-        energy[level] = sum(pj * overhead[op] for op, pj in parts.items()) * times
+        # The accumulators hold partial sums, not the stored output format: no flags there.
+        scale = {op: 1.0 if level == "accumulators" else overhead[op] for op in parts}
+        energy[level] = sum(pj * scale[op] for op, pj in parts.items()) * times
         moved = record["word_bits_moved"][level]
-        bits[level] = sum(b * overhead[op] for op, b in moved.items()) * times
+        bits[level] = sum(b * scale[op] for op, b in moved.items()) * times
     # Stalls come from memory bandwidth: the flags stretch the DRAM operands' transfers too.
     stretch = max((overhead[op] for op in gemm.dram_operands), default=1.0)
     stall = record["latency_cycles"] - record["ideal_cycles"]
