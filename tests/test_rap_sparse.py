@@ -3,6 +3,7 @@ split, exact noise-free products, no clipping whatever the data, partial counts 
 bits, and the refused configurations."""
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -263,3 +264,32 @@ def test_tile_energy_is_charged_per_conversion_partial_and_plane():
     assert energy["compactor"] == pytest.approx(12 * 18.68)
     assert energy["partial_sum_adds"] == pytest.approx(192 * 0.03)  # Horowitz 8-bit add
     assert energy["shift_add"] == pytest.approx(32 * 2.57)
+
+
+@pytest.mark.parametrize("adc_range, mvm", [("low", "sparse"), ("full", "dense")])
+def test_noisy_adc_reads_stay_inside_the_range_at_both_ends(adc_range, mvm):
+    """Bit-line sums at 0 and at the top of the range under noise: every estimate is an integer
+    in [0, k] (code 0 and the top code clip, both ends), and both ends are actually reached.
+
+    Hand derivation, "low" range, 3-bit ADC, k = 7, noise_swing = 0.1 of the bit-line's 7-step
+    swing: sigma = 0.7 step. A sum of 0 reads code 0 when the noise n rounds to <= 0, i.e.
+    n < 0.5: P = Phi(0.5 / 0.7) = Phi(0.714) = 0.762; without the clip at 0 the other ~half
+    (n < -0.5, P = 0.238) would read -1 or below. A sum of 7 reads the top code 7 when
+    n > -0.5 (P = 0.762) and is flagged clipped when n rounds above 0, n > 0.5 (P = 0.238).
+    "full" range, dense, k = 128 rows over 7 codes: step 128/7, sigma = 0.1 * 128 = 12.8 =
+    0.7 code; the same code probabilities, estimates multiples of 128/7 rounded, in [0, 128].
+    """
+    config = PimConfig(adc_bits=3, adc_range=adc_range, mvm=mvm, noise_swing=0.1)
+    k, n = config.k, 20_000
+    adc = AdcColumns(config, (1, 1), np.random.default_rng(5))
+    phi = 0.5 * (1 + math.erf(0.5 / 0.7 / math.sqrt(2)))  # 0.762
+    tolerance = 0.015  # five binomial sigmas: sqrt(0.762 * 0.238 / 20000) = 0.003
+    for level in (0, k):
+        estimates, clipped = adc.read(np.full((n, 1), level, np.float32))
+        assert estimates.min() >= 0 and estimates.max() <= k
+        assert np.array_equal(estimates, np.rint(estimates))
+        at_end = float(np.mean(estimates == level))
+        assert at_end == pytest.approx(phi, abs=tolerance)
+        assert float(np.mean(clipped)) == pytest.approx(0 if level == 0 else 1 - phi, abs=tolerance)
+        inside = estimates[estimates != level]
+        assert inside.size and (inside > 0 if level == 0 else inside < k).all()
