@@ -221,3 +221,57 @@ def test_cell_models_are_built_from_the_liberty_when_none_ship_with_it(tmp_path)
     copy.write_text(LIBERTY.read_text())
     models = cell_models(copy, tmp_path)
     assert models.parent == tmp_path and "module DFFPOSX1" in models.read_text()
+
+
+TINY_LIBERTY = """library (tiny) {
+  time_unit : "1ns" ;
+  leakage_power_unit : "1nW" ;
+  capacitive_load_unit (1, pf) ;
+  voltage_unit : "1V" ;
+  nom_voltage : 2.0 ;
+  cell (BUFX1) {
+    area : 10 ;
+    cell_leakage_power : 3.0 ;
+    pin (A) { direction : input ; capacitance : 0.01 ; }
+    pin (Y) {
+      direction : output ;
+      function : "A" ;
+      timing () {
+        related_pin : "A" ;
+        rise_transition (scalar) { values ("0.1") ; }
+        fall_transition (scalar) { values ("0.1") ; }
+      }
+      internal_power () {
+        related_pin : "A" ;
+        rise_power (scalar) { values ("0.5") ; }
+        fall_power (scalar) { values ("0.25") ; }
+      }
+    }
+  }
+}
+"""
+
+
+def test_clock_tree_buffer_power_by_hand_on_a_one_buffer_library(tmp_path):
+    """A synthetic library with one buffer whose tables are constants, so every figure follows
+    by hand from the Liberty numbers:
+
+    * 9 sinks, fan-out 8: ceil(9/8) = 2 leaf buffers + 1 root = 3 buffers, levels (2, 1);
+    * energy unit = capacitive_load_unit x voltage_unit**2 = 1 pF x 1 V**2 = 1 pJ; one rise
+      (0.5 pJ) and one fall (0.25 pJ) per buffer per cycle: 0.75 pJ; at 10 ns (100 MHz):
+      buffer_internal = 3 buffers x 0.75e-12 J x 1e8 /s = 2.25e-4 W;
+    * leakage 3.0 in units of 1 nW per buffer: buffer_leakage = 3 x 3 nW = 9e-9 W;
+    * nets: 9 clock pins of 0.02 pF, wire 1.5 sqrt(9 x 1000 um2 / 0.7) um x 0.2 fF/um, and the
+      3 buffer inputs of 0.01 pF, switched at (2 V)**2 x 1e8 /s.
+    """
+    path = tmp_path / "tiny.lib"
+    path.write_text(TINY_LIBERTY)
+    library = load_liberty(path)
+    tree = clock_tree(library, 9 * 0.02, 9, 1000.0, DEFAULT_CONDITIONS)
+    assert tree.buffer == "BUFX1" and tree.levels == (2, 1)
+    assert tree.buffer_internal == pytest.approx(3 * 0.75e-12 * 1e8)
+    assert tree.buffer_leakage == pytest.approx(3 * 3e-9)
+    wire = 1.5 * (9 * 1000 / 0.7) ** 0.5 * 0.2e-15
+    assert tree.wire_capacitance == pytest.approx(wire)
+    assert tree.net_switching == pytest.approx((9 * 0.02e-12 + wire + 3 * 0.01e-12) * 4 * 1e8)
+    assert tree.total == pytest.approx(tree.net_switching + 2.25e-4 + 9e-9)
