@@ -30,15 +30,13 @@ from sim.golden.rap.emsb import MAX_INPUT_BITS, emsb_razor
 from sim.golden.rap.row_split import partial_count
 from sim.system.rap.encoder import VARIANTS, IntegerEncoder
 from sim.verify.compactor import check_partials, plane_beats
-from sim.workloads.encoder_models import load_workload
-from sim.workloads.minilm import ModelUnavailable
+from synth.report.rap_rows import SENTENCES, rap_workload
 
 __all__ = [
     "COMPACTOR",
     "DEFAULT_K",
     "ROWS",
     "TARGET_BITS",
-    "SENTENCES",
     "WORKLOAD",
     "REGISTERS",
     "ENERGY_CONVENTION",
@@ -58,8 +56,6 @@ DEFAULT_K = (3, 7, 15)
 ROWS = 128
 #: The razoring window (bits kept per group), as SPEC 9's default ``target_bits``.
 TARGET_BITS = 8
-#: Sentences of the MiniLM pass (a few: the pass takes seconds).
-SENTENCES = 4
 #: What the report says of the workload.
 WORKLOAD = (
     f"MiniLM bit-planes: every distinct input of a linear layer in one pass of the integer-only "
@@ -129,13 +125,7 @@ def _planes(q, rows):
 def activation_planes(rows=ROWS, kind="minilm"):
     """The :class:`PlaneSet` of one RAP pass over ``kind``'s first :data:`SENTENCES` sentences
     (``"minilm"`` falls back to ``"synthetic"`` when the model package is missing)."""
-    note = ""
-    try:
-        workload = load_workload(kind, 0, SENTENCES if kind == "minilm" else None)
-    except ModelUnavailable as error:
-        note = f"all-MiniLM-L6-v2 not available ({error}); "
-        kind = "synthetic"
-        workload = load_workload(kind, 0, None)
+    workload, kind, note = rap_workload(kind)
     encoder = IntegerEncoder(workload.model.encoder, VARIANTS["rap"])
     seen = _capturing(encoder)
     encoder.embed(workload.token_ids)

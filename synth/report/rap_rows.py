@@ -37,6 +37,7 @@ from sim.workloads.encoder_models import load_workload
 from sim.workloads.minilm import ModelUnavailable
 
 __all__ = [
+    "rap_workload",
     "SENTENCES",
     "KERNEL_BITS",
     "REGISTERS",
@@ -133,17 +134,22 @@ def _rows(fixed, bits=None):
     return [(row, int(exponent)) for row, exponent in zip(q, e, strict=True)]
 
 
+def rap_workload(kind):
+    """``(workload, kind, note)``: the first :data:`SENTENCES` sentences of ``kind`` (all of a
+    synthetic model's), falling back from ``"minilm"`` to ``"synthetic"`` with a ``note`` when
+    the model package is missing."""
+    try:
+        return load_workload(kind, 0, SENTENCES if kind == "minilm" else None), kind, ""
+    except ModelUnavailable as error:
+        note = f"all-MiniLM-L6-v2 not available ({error}); "
+        return load_workload("synthetic", 0, None), "synthetic", note
+
+
 @functools.lru_cache(maxsize=2)
 def captured_rows(kind="minilm"):
     """The :class:`RowSet` of one RAP pass over ``kind``'s first :data:`SENTENCES` sentences
     (``"minilm"`` falls back to ``"synthetic"`` when the model package is missing)."""
-    note = ""
-    try:
-        workload = load_workload(kind, 0, SENTENCES if kind == "minilm" else None)
-    except ModelUnavailable as error:
-        note = f"all-MiniLM-L6-v2 not available ({error}); "
-        kind = "synthetic"
-        workload = load_workload(kind, 0, None)
+    workload, kind, note = rap_workload(kind)
     config = VARIANTS["rap"]
     encoder = IntegerEncoder(workload.model.encoder, config)
     seen = {"softmax": [], "gelu": [], "layernorm": []}
