@@ -59,3 +59,25 @@ def test_reset_mid_stream(pipeline):
     delivered = outputs["out_valid"].sum()
     assert 0 < delivered <= len(beats.expected)
     assert (delivered < len(beats.expected)) == (unit.LATENCY > 1)
+
+
+@pytest.mark.parametrize(
+    "cls, acc_bits, lanes",
+    [(Int8Mac, 18, 4), (Int8Mac, 16, 16), (Int4Mac, 12, 4), (Int4Mac, 10, 4)],
+)
+def test_accumulator_reaches_the_wrap_boundary(cls, acc_bits, lanes):
+    """Exact sums +2**(B-1) (wraps to -2**(B-1)) and 2**(B-1) - p (stays, the largest value):
+    n products of the most negative operands, p = 2**(2 WIDTH - 2) (2**14 for int8, 2**6 for
+    int4), n = 2**(B-1) / p; the widths are the regression's (18, 12) and the engines' (16, 10)."""
+    top = 1 << (cls.WIDTH - 1)
+    p, half = top * top, 1 << (acc_bits - 1)
+    n = half // p
+    k = -(-max(n, lanes) // lanes) * lanes
+    a = np.zeros((2, k), np.int64)
+    a[0, :n], a[1, : n - 1] = -top, -top
+    w = np.zeros((1, k), np.int64)
+    w[0, :n] = -top
+    expected = int_matmul(a, w, acc_bits=acc_bits)
+    assert expected[:, 0].tolist() == [-half, half - p]
+    unit = cls(lanes=lanes, acc_bits=acc_bits)
+    run_checked(unit, int_mac_beats(a, w, lanes, expected), seed=f"wrap-{acc_bits}")

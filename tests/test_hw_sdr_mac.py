@@ -115,3 +115,78 @@ class TestCorners:
         delivered = outputs["out_valid"].sum()
         assert 0 < delivered <= len(beats.expected)
         assert (delivered < len(beats.expected)) == (unit.LATENCY > 1)
+
+
+def corner_operands(rng, m, k, cfg, random_rows):
+    """``m`` rows at the shifter's corner: every group at its maximal flag and maximal magnitude
+    (code 7 = +7, code 15 = -7) with one sign per group, so a group's sum reaches GROUP x 49
+    before the shift by ``max_flag_a + max_flag_w``; the last ``random_rows`` rows draw
+    magnitudes from the top three (5..7), a group-wide sign half the time, and the maximal flag
+    three times in four (the random streams of ``sdr_case`` spread the flags and rarely get
+    there)."""
+    groups = k // cfg.group
+    sign = np.repeat(rng.integers(0, 2, size=(m, groups)), cfg.group, axis=1)
+    sign[0] = 0  # row 0 all +7: the largest positive sum
+    mag = np.full((m, k), cfg.mag_max)
+    flag = np.full((m, groups), cfg.max_flag)
+    if random_rows:
+        r = slice(m - random_rows, m)
+        mag[r] = rng.integers(cfg.mag_max - 2, cfg.mag_max + 1, size=(random_rows, k))
+        mixed = rng.random((random_rows, groups)) < 0.5
+        per_element = rng.integers(0, 2, size=(random_rows, k))
+        sign[r] = np.where(np.repeat(mixed, cfg.group, axis=1), per_element, sign[r])
+        low = rng.integers(0, cfg.max_flag + 1, size=(random_rows, groups))
+        flag[r] = np.where(rng.random((random_rows, groups)) < 0.75, cfg.max_flag, low)
+    return SdrTensor.from_code((sign << cfg.mag_bits) | mag, flag, cfg)
+
+
+@pytest.mark.parametrize(
+    "lanes, group, a_bits, acc_bits",
+    [(4, 4, 8, 16), (4, 16, 8, 24), (16, 16, 8, 24), (4, 32, 16, 24), (16, 64, 8, 32)],
+)
+def test_maximal_flags_with_large_group_sums(lanes, group, a_bits, acc_bits):
+    """Directed rows (every element +-7 << max_flag) and random rows near that corner; the
+    all-positive directed dot product is checked against the hand figure GROUP x 49 <<
+    (max_flag_a + max_flag_w) per group, wrapped by Python's modular arithmetic."""
+    seed = zlib.crc32(f"corner-{lanes}-{group}-{a_bits}-{acc_bits}".encode())
+    rng = np.random.default_rng(seed)
+    unit = SdrMac(lanes=lanes, group=group, a_bits=a_bits, acc_bits=acc_bits)
+    a_cfg, w_cfg = unit.a_config, unit.w_config
+    k = 2 * group
+    ta = corner_operands(rng, 6, k, a_cfg, random_rows=3)
+    tw = corner_operands(rng, 3, k, w_cfg, random_rows=1)
+    expected = sdr_matmul(ta, tw, acc_bits=acc_bits)
+    half = 1 << (acc_bits - 1)
+    exact = 2 * group * 49 << (a_cfg.max_flag + w_cfg.max_flag)
+    assert expected[0, 0] == (exact + half) % (2 * half) - half
+    run_checked(unit, sdr_mac_beats(ta, tw, lanes, expected), seed)
+
+
+@pytest.mark.parametrize(
+    "lanes, group, a_bits, acc_bits",
+    [(4, 4, 8, 16), (4, 16, 16, 24), (16, 32, 8, 24), (4, 16, 16, 32)],
+)
+def test_accumulator_reaches_the_wrap_boundary(lanes, group, a_bits, acc_bits):
+    """Dot products whose exact sums are +2**(B-1) (wraps to -2**(B-1)), -2**(B-1) (stays) and
+    2**(B-1) - 16 << s (stays): n elements of 4 x 4 = 16 = 2**4 shifted by s = fa + fw, with
+    n = 2**(B - 5 - s), so n x 2**(4 + s) = 2**(B-1); the rest of the row zero."""
+    unit = SdrMac(lanes=lanes, group=group, a_bits=a_bits, acc_bits=acc_bits)
+    a_cfg, w_cfg = unit.a_config, unit.w_config
+    shift = min(a_cfg.max_flag + w_cfg.max_flag, acc_bits - 5)
+    fa = min(a_cfg.max_flag, shift)
+    fw = shift - fa
+    n = 1 << (acc_bits - 5 - shift)
+    k = -(-max(n, 2 * group) // group) * group
+    half = 1 << (acc_bits - 1)
+    a_code = np.zeros((3, k), np.int64)
+    a_code[0, :n] = 4
+    a_code[1, :n] = 4 | (1 << a_cfg.mag_bits)  # -4
+    a_code[2, : n - 1] = 4
+    w_code = np.zeros((1, k), np.int64)
+    w_code[0, :n] = 4
+    groups = k // group
+    ta = SdrTensor.from_code(a_code, np.full((3, groups), fa), a_cfg)
+    tw = SdrTensor.from_code(w_code, np.full((1, groups), fw), w_cfg)
+    expected = sdr_matmul(ta, tw, acc_bits=acc_bits)
+    assert expected[:, 0].tolist() == [-half, -half, half - (16 << shift)]
+    run_checked(unit, sdr_mac_beats(ta, tw, lanes, expected), f"wrap-{acc_bits}")

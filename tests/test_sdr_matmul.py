@@ -137,3 +137,38 @@ class TestIntMatmul:
     def test_bad_arguments(self, a, w, message):
         with pytest.raises(ValueError, match=message):
             int_matmul(a, w)
+
+
+#: Every accumulator width the tests, the regression and the engines use (ACC_BITS).
+ACC_WIDTHS = (10, 12, 16, 18, 20, 24, 32, 40)
+
+
+@pytest.mark.parametrize("bits", ACC_WIDTHS)
+def test_wrap_boundary_at_every_accumulator_width(bits):
+    """Values exactly at and next to +-2**(bits-1) against Python's modular arithmetic: the
+    representable range is [-2**(bits-1), 2**(bits-1) - 1], so +2**(bits-1) wraps to
+    -2**(bits-1) and -2**(bits-1) stays."""
+    half = 1 << (bits - 1)
+    values = [half - 1, half, half + 1, -half, -half - 1, -half + 1, 2 * half - 1, 2 * half, 0]
+    expected = [(v + half) % (2 * half) - half for v in values]
+    assert expected[:5] == [half - 1, -half, -half + 1, -half, half - 1]
+    assert wrap_signed(np.array(values), bits).tolist() == expected
+
+
+@pytest.mark.parametrize("bits", [b for b in ACC_WIDTHS if b <= 32])
+def test_int_matmul_reaches_the_wrap_boundary_exactly(bits):
+    """A dot product whose exact sum is 2**(bits-1): -128 x -2**(bits-8) once (bits <= 15), or
+    -128 x -128 = 2**14 repeated 2**(bits-15) times; the accumulator holds -2**(bits-1). One
+    product less (a zero in the last place) stays just inside the range when bits >= 16."""
+    half = 1 << (bits - 1)
+    if bits <= 15:
+        a, w = np.array([[-128]]), np.array([[-(1 << (bits - 8))]])
+    else:
+        n = 1 << (bits - 15)
+        a, w = np.full((2, n), -128), np.full((1, n), -128)
+        a[1, -1] = 0
+    got = int_matmul(a, w, acc_bits=bits)
+    assert got[0, 0] == -half
+    assert int_matmul(-a, w, acc_bits=bits)[0, 0] == -half  # -2**(bits-1) itself stays
+    if bits > 15:
+        assert got[1, 0] == half - (1 << 14)
