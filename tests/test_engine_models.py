@@ -60,6 +60,18 @@ def test_int_tile_model_equals_golden_with_wrap(module, top, acc_bits):
     assert np.array_equal(int_engine_results(p, a, w), int_matmul(a, w, acc_bits=acc_bits))
 
 
+#: ``module: (measured SQNR dB at seed 2, spread over seeds 2, 3, 4)`` of the 9 x 64 x 10
+#: llm_workload through run_gemm (COLS=3, LANES=4): sdr_engine measured 17.06 dB, spread 2.54
+#: (17.06, 14.83, 14.53); int8_engine 36.83, spread 5.57 (36.83, 31.26, 34.71); int4_engine
+#: 15.46, spread 4.56 (15.46, 16.73, 12.18). The bound is the seed-2 value within half the
+#: seed-to-seed spread: a change to the quantize/rescale path larger than half a reseed fails.
+RUN_GEMM_SQNR_DB = {
+    "sdr_engine": (17.063, 2.535),
+    "int8_engine": (36.830, 5.573),
+    "int4_engine": (15.458, 4.556),
+}
+
+
 @pytest.mark.parametrize("module", ["sdr_engine", "int8_engine", "int4_engine"])
 def test_run_gemm_checks_tiles_cycle_by_cycle(module):
     e = engine(module, COLS=3, LANES=4)
@@ -69,7 +81,8 @@ def test_run_gemm_checks_tiles_cycle_by_cycle(module):
     assert run.checked_tiles == 4 and run.checked_results == 4 * 4
     assert run.results == 90 and out.shape == (9, 10)
     assert run.cycles == e.unit.LATENCY + 4 * 9 * 16  # 4 column tiles x 9 rows x 16 beats
-    assert (0 if module == "int4_engine" else 10) < run.sqnr_db < 60
+    measured, spread = RUN_GEMM_SQNR_DB[module]
+    assert run.sqnr_db == pytest.approx(measured, abs=spread / 2)
 
 
 def test_k_padding_changes_no_result():

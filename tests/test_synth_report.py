@@ -135,7 +135,9 @@ def test_report_files_are_complete_and_the_same_bytes_twice(tmp_path):
     assert parts["clock_nets"]["value"] > 0 and parts["clock_buffers"]["value"] > 0
     ratio = power["opensta"]["components"]["switching"]["ratio"]
     assert ratio == pytest.approx(1, abs=0.02)
-    assert unit["accuracy"]["sqnr_db"]["value"] > 10
+    # Operand SQNR of sdr_mac (default GEMM, seed 0): measured 16.28 dB, spread 0.91 over seeds
+    # 0, 1, 2 (16.28, 17.19, 16.81); bound: the seed-0 value within half the spread.
+    assert unit["accuracy"]["sqnr_db"]["value"] == pytest.approx(16.283, abs=0.911 / 2)
     markdown = (folder / "report.md").read_text()
     assert "| 1 | int8_mac |" in markdown and str(tmp_path) not in markdown
     assert "## Pipeline registers and why" in markdown
