@@ -59,6 +59,24 @@ def test_dtype_follows_width():
     assert absmax_quantize(x, 24)[0].dtype == np.int32
 
 
+@pytest.mark.parametrize(
+    "bits, dtype", [(8, np.int8), (9, np.int16), (16, np.int16), (17, np.int32)]
+)
+def test_the_grid_ends_survive_the_storage_dtype_at_every_width_boundary(bits, dtype):
+    """+-(2**(B-1) - 1) at B = 9 is +-255 (does not fit int8), at B = 17 +-65535 (not int16)."""
+    top = 2 ** (bits - 1) - 1
+    q, scale = absmax_quantize(np.array([-2.0, -1.0, 0.0, 2.0]), bits)
+    assert q.dtype == dtype and q.tolist() == [-top, -(top + 1) // 2, 0, top]
+    assert scale == 2.0 / top
+
+
+def test_the_most_negative_axis_is_accepted():
+    x = np.array([[1.0, -4.0], [2.0, 0.5]])
+    q, scale = absmax_quantize(x, 8, axis=-2)
+    assert np.array_equal(scale, [[2.0 / 127, 4.0 / 127]])
+    assert q.tolist() == [[64, -127], [127, 16]]
+
+
 @given(
     hnp.arrays(
         np.float64,
@@ -80,7 +98,7 @@ def test_error_within_half_a_step(x, bits):
     [
         ([1.0, np.nan], 8, None, "x must be finite"),
         ([1.0, np.inf], 8, None, "x must be finite"),
-        ([], 8, None, "x must not be empty"),
+        ([], 8, None, "^x must not be empty$"),
         (["a"], 8, None, "x must be a real numeric array"),
         ([1.0], 1, None, r"bits must be in \[2, 32\], not 1"),
         ([1.0], 8.0, None, "bits must be an integer"),
