@@ -21,13 +21,13 @@ Usage::
     python -m sim.regress -o DIR --vectors 100000 --bench-vectors 1000 --units sdr_mac_L16
 """
 
-import argparse
 import contextlib
 import json
 import sys
 from pathlib import Path
 
 from hw.designs import build, elaborated
+from sim.util.cli import UsageParser, cli_main
 from sim.util.files import write_atomic
 from sim.verify.regression import (
     CHUNK_BEATS,
@@ -45,7 +45,7 @@ from sim.verify.regression import (
 
 
 def _parser():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = UsageParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-o", "--output", type=Path, required=True, help="results folder")
     parser.add_argument(
         "--units", nargs="+", choices=UNITS, default=list(UNITS), help="units to regress"
@@ -81,6 +81,7 @@ def _check_args(parser, args):
         parser.error(f"-o {args.output}: folder {args.output.parent} does not exist")
 
 
+@cli_main
 def main(argv=None):
     parser = _parser()
     args = parser.parse_args(argv)

@@ -8,27 +8,32 @@ Exit status: 0 all results match, 1 a mismatch (the first one is printed), 2 a u
 """
 
 import argparse
+import gc
 import json
 import subprocess
 import sys
+import warnings
 from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
-from hw.params import DEFAULTS, MAX_LANES
+from hw.designs import build
+from hw.params import DEFAULTS, MAX_ACC_BITS, MAX_LANES
 from sim.golden.formats import GROUPS, check_int
+from sim.util.cli import UsageParser, cli_main
 from sim.util.files import write_atomic
 from sim.util.progress import LazyProgress
 from sim.verify.backends import BACKENDS, RTL_BACKENDS
-from sim.verify.mac_runs import MAC_UNITS, run_unit
+from sim.verify.mac_runs import MAC_UNITS, RUNNABLE_UNITS, run_unit, unit_parameters
 from sim.workloads.llm_gemm import DEFAULT_SHAPE, Workload, check_workload_size, llm_workload
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = UsageParser(
         prog="python -m sim.run_mac",
         description=__doc__.split("\n\n")[1],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -42,7 +47,11 @@ def build_parser():
         "Verilator or Icarus",
     )
     parser.add_argument(
-        "--units", nargs="+", choices=MAC_UNITS, default=list(MAC_UNITS), help="MAC units to run"
+        "--units",
+        nargs="+",
+        choices=RUNNABLE_UNITS,
+        default=list(MAC_UNITS),
+        help="MAC units to run, each once (int4_mac: W4A4 integers)",
     )
     parser.add_argument("--m", type=int, default=DEFAULT_SHAPE[0], help="tokens: rows of A")
     parser.add_argument(
@@ -72,7 +81,7 @@ def build_parser():
         type=Path,
         metavar="NPY",
         help="float activations [M, K] from a .npy file (with --weights) "
-        "instead of the generated workload",
+        "instead of the generated workload (then --m, --k, --n and --seed do not apply)",
     )
     parser.add_argument(
         "--weights",
@@ -125,12 +134,68 @@ def _load_matrix(name, path):
     return array.astype(np.float32)
 
 
-def check_args(args):
-    """Refuse arguments that would fail late (or never): LANES, the generated shape's memory,
-    the ``--json`` folder. Raises ``ValueError`` naming the option."""
+def minimum_acc_bits(units, lanes, group):
+    """``{unit: the narrowest ACC_BITS it accepts}`` (one full product) at ``lanes``, ``group``."""
+    minimum = {}
+    with warnings.catch_warnings():  # the trial units are never elaborated: no UnusedElaboratable
+        warnings.simplefilter("ignore")
+        for name in units:
+            for bits in range(2, MAX_ACC_BITS + 1):
+                try:
+                    build(name, **unit_parameters(name, lanes=lanes, group=group, acc_bits=bits))
+                except ValueError:
+                    continue
+                minimum[name] = bits
+                break
+        gc.collect()
+    return minimum
+
+
+def _check_acc_bits(args):
+    """One statement of the narrowest ``--acc-bits`` for the units asked, whatever was given."""
+    check_int("--acc-bits", args.acc_bits, 2, MAX_ACC_BITS)
+    minimum = minimum_acc_bits(args.units, args.lanes, args.group)
+    if minimum and args.acc_bits < max(minimum.values()):
+        needs = ", ".join(f"{name} {bits}" for name, bits in minimum.items())
+        raise ValueError(
+            f"--acc-bits must be at least {max(minimum.values())} for --units "
+            f"{' '.join(args.units)} (one full product: {needs}), not {args.acc_bits}"
+        )
+
+
+def _given(argv, *flags):
+    """The flags among ``flags`` that ``argv`` gives explicitly."""
+    argv = sys.argv[1:] if argv is None else argv
+    return [flag for flag in flags if any(a == flag or a.startswith(flag + "=") for a in argv)]
+
+
+def check_args(args, argv=None):
+    """Refuse arguments that would fail late (or never) or not apply: LANES, duplicate units,
+    the accumulator width, the generated shape's memory, options of the generated workload
+    beside ``--activations``, non-``.npy`` input, the ``--json`` folder. Raises ``ValueError``
+    naming the option."""
     check_int("--lanes", args.lanes, 1, MAX_LANES)
     if args.lanes & (args.lanes - 1):
         raise ValueError(f"--lanes must be a power of two, not {args.lanes}")
+    repeated = sorted({name for name in args.units if args.units.count(name) > 1})
+    if repeated:
+        raise ValueError(f"--units names {', '.join(repeated)} more than once")
+    if args.group % args.lanes and set(args.units) - {"int8_mac", "int4_mac"}:
+        raise ValueError(f"--group {args.group} must be a multiple of --lanes {args.lanes}")
+    _check_acc_bits(args)
+    for option in ("activations", "weights"):
+        path = getattr(args, option)
+        if path is not None and path.suffix != ".npy":
+            raise ValueError(
+                f"--{option} {path}: give a .npy file (numpy.save), not "
+                f"{path.suffix or 'a file without a suffix'}"
+            )
+    if args.activations is not None:
+        ignored = _given(argv, "--m", "--k", "--n", "--seed")
+        if ignored:
+            raise ValueError(
+                f"{', '.join(ignored)}: not used with --activations (the shape is the files')"
+            )
     if args.activations is None:
         for name in ("m", "k", "n"):
             check_int(f"--{name}", getattr(args, name), 1)
@@ -197,20 +262,22 @@ def render_table(runs, workload, args):
     m, k, n = workload.shape
     source = "generated LLM-like" if workload.seed >= 0 else "loaded"
     seed = f", seed {workload.seed}" if workload.seed >= 0 else ""
+    pipelines = sorted({str(run.parameters.get("PIPELINE", "-")) for run in runs})
     table = Table(
         title=f"{source} GEMM M={m} K={k} N={n}{seed}; LANES={args.lanes} "
-        f"GROUP={args.group}; backend {args.backend}"
+        f"GROUP={args.group} PIPELINE={'/'.join(pipelines)}; backend {args.backend}"
     )
     columns = (
         "unit",
         "operands",
         "cycles",
         "MACs/cycle",
-        "latency",
+        "latency (cycles)",
         "sim cycles/s",
         "mismatches",
         "SQNR (dB)",
         "bits/elem A/W",
+        "acc wrapped",
     )
     for column in columns:
         table.add_column(column, justify="left" if column in ("unit", "operands") else "right")
@@ -225,6 +292,7 @@ def render_table(runs, workload, args):
             f"{run.check.mismatches} / {run.check.results}",
             f"{run.sqnr_db:.2f}",
             f"{run.a_bits_per_element:.4g} / {run.w_bits_per_element:.4g}",
+            f"{run.wrapped} / {run.check.results}" if run.wrapped else "0",
         )
     return table
 
@@ -246,7 +314,8 @@ def render_headline(headline):
         table.add_column(title, justify="right")
     for row in headline["cells"]:
         table.add_row(*row)
-    return table
+    priced = headline.get("priced")
+    return Group(table, Text(priced)) if priced else table
 
 
 def write_json(path, runs, workload, args, headline):
@@ -265,6 +334,9 @@ def write_json(path, runs, workload, args, headline):
     }
     if headline is not None:
         record["synth_headline"] = headline["rows"]
+        record["synth_priced"] = {
+            key: headline.get(key) for key in ("library", "clock_mhz", "netlists")
+        }
     if args.timing:
         record["timing"] = {
             run.unit: {"seconds": run.seconds, "simulated_cycles_per_second": run.cycles_per_second}
@@ -273,10 +345,11 @@ def write_json(path, runs, workload, args, headline):
     write_atomic(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
+@cli_main
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        check_args(args)
+        check_args(args, argv)
         workload = load_workload(args)
         runs = run_all(args, workload)
         headline = synth_headline(args.lanes) if args.synth else None
@@ -288,10 +361,18 @@ def main(argv=None):
     except (ValueError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    console = Console(width=140)
+    console = Console(width=160)
     console.print(render_table(runs, workload, args))
     if headline is not None:
         console.print(render_headline(headline))
+    for run in runs:
+        if run.wrapped:
+            print(
+                f"warning: {run.unit}: {run.wrapped} of {run.check.results} dot products "
+                f"overflow --acc-bits {args.acc_bits} and wrap (SQNR {run.sqnr_db:.2f} dB is "
+                "of the wrapped results); widen --acc-bits",
+                file=sys.stderr,
+            )
     failed = [run for run in runs if not run.check.passed]
     for run in failed:
         print(

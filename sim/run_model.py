@@ -36,6 +36,7 @@ from sim.system.model.gemms import decode_gemms, minilm_gemms, prefill_gemms
 from sim.system.model.report import energy_plot, goals, json_text, markdown, storage_bound
 from sim.system.zigzag.accelerator import DEFAULT_HIERARCHY
 from sim.system.zigzag.cacti import CACTI_NODE_NM
+from sim.util.cli import UsageParser, cli_main
 from sim.util.files import write_files
 from sim.util.progress import LazyProgress
 
@@ -50,7 +51,7 @@ MAX_EXACT_ELEMENTS = 1 << 28
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = UsageParser(
         prog="python -m sim.run_model",
         description=__doc__.split("\n\n")[0].removeprefix("``python -m sim.run_model``: "),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -366,6 +367,7 @@ def _print(console, rows):
     console.print(table)
 
 
+@cli_main
 def main(argv=None):
     args = build_parser().parse_args(argv)
     console = Console(width=140)

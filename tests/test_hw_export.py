@@ -257,3 +257,126 @@ def test_a_failed_write_leaves_no_partial_set(tmp_path, monkeypatch):
         export(["sdr_mac", "int8_mac"], tmp_path, LANES=4)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_no_escaped_identifiers(exported):
+    """Issue 23 item 1: every identifier in every exported netlist is a plain one."""
+    for path in exported.glob("*.v"):
+        escaped = re.findall(r"\\\S+", path.read_text())
+        assert not escaped, f"{path.name}: {escaped[:5]}"
+
+
+def test_plain_identifiers_keep_names_unique_and_avoid_keywords():
+    from hw.export import plain_identifiers
+
+    text = (
+        "wire \\end ;\nwire \\a$1 ;\nwire a_1;\nassign \\end = \\a$1 ;\nwire \\$auto$x.cc:1$2 ;\n"
+    )
+    plain = plain_identifiers(text)
+    assert "\\" not in plain
+    assert "wire end_ ;" in plain and "assign end_ = a ;" in plain
+    assert "wire a_1;" in plain and "_auto_x_cc_1_2" in plain
+    assert plain_identifiers("wire a;\nwire \\a$1 ;\nwire a_1;\n").endswith(
+        "wire a_1_ ;\nwire a_1;\n"
+    )
+    assert plain_identifiers(text) == plain
+
+
+VARIANTS = (("v4_", {"LANES": 4}), ("v16_", {"LANES": 16, "ACC_BITS": 40}))
+
+
+def _wrapper(folder, modules):
+    """A top module ``top`` instantiating every module in ``modules``, each port its own top-level
+    port (``<instance>_<port>``); clk and rst shared."""
+    ports, body = ["clk", "rst"], []
+    declarations = ["input clk;", "input rst;"]
+    for index, module in enumerate(modules):
+        record = json.loads((folder / f"{module}.json").read_text())
+        connections = []
+        for port in record["ports"]:
+            if port["name"] in ("clk", "rst"):
+                connections.append(f".{port['name']}({port['name']})")
+                continue
+            wire = f"u{index}_{port['name']}"
+            width = f"[{port['width'] - 1}:0] " if port["width"] > 1 else ""
+            ports.append(wire)
+            declarations.append(f"{port['direction']} {width}{wire};")
+            connections.append(f".{port['name']}({wire})")
+        body.append(f"{module} u{index} ({', '.join(connections)});")
+    text = "\n".join([f"module top({', '.join(ports)});", *declarations, *body, "endmodule", ""])
+    (folder / "top.v").write_text(text)
+    return folder / "top.v"
+
+
+@pytest.fixture(scope="module")
+def variants(tmp_path_factory):
+    """Two variants each of sdr_mac and int8_mac exported into one folder with --prefix."""
+    out = tmp_path_factory.mktemp("variants")
+    for prefix, parameters in VARIANTS:
+        export(["sdr_mac", "int8_mac"], out, prefix=prefix, **parameters)
+    modules = [prefix + name for prefix, _ in VARIANTS for name in ("sdr_mac", "int8_mac")]
+    return out, modules
+
+
+def test_prefix_names_files_modules_and_submodules(variants):
+    out, modules = variants
+    assert sorted(p.name for p in out.glob("*.v")) == sorted(f"{m}.v" for m in modules)
+    for prefix, parameters in VARIANTS:
+        text = (out / f"{prefix}sdr_mac.v").read_text()
+        names = re.findall(r"^module (\w+)\(", text, re.M)
+        assert names and all(name.startswith(prefix + "sdr_mac") for name in names), names
+        record = json.loads((out / f"{prefix}sdr_mac.json").read_text())
+        assert record["module"] == prefix + "sdr_mac"
+        assert record["parameters"]["LANES"] == parameters["LANES"]
+
+
+def test_prefix_must_be_an_identifier(tmp_path):
+    with pytest.raises(ValueError, match="--prefix"):
+        export(["sdr_mac"], tmp_path, prefix="9-bad")
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.skipif(
+    find_tool("iverilog") is None, reason="Icarus Verilog not installed (apt-get install iverilog)"
+)
+def test_two_variants_each_compile_together_in_icarus(variants, tmp_path):
+    out, modules = variants
+    top = _wrapper(out, modules)
+    sources = [str(top), *(str(out / f"{m}.v") for m in modules)]
+    result = subprocess.run(
+        ["iverilog", "-g2005", "-s", "top", "-o", str(tmp_path / "a.vvp"), *sources],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not result.stderr
+
+
+def test_two_variants_each_compile_together_in_verilator(variants, tmp_path):
+    out, modules = variants
+    top = _wrapper(out, modules)
+    waived = ["-Wno-" + code for code in LINT_WAIVERS]
+    result = subprocess.run(
+        [
+            "verilator",
+            "--cc",
+            "-Wall",
+            *waived,
+            "--top-module",
+            "top",
+            "--Mdir",
+            str(tmp_path / "obj"),
+            str(top),
+            *(str(out / f"{m}.v") for m in modules),
+        ],
+        capture_output=True,
+        text=True,
+        env=verilator_environment(),
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_cli_prefix(tmp_path):
+    result = run_cli("int8_mac", "--lanes", "4", "--prefix", "p_", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p_int8_mac.json", "p_int8_mac.v"]

@@ -117,7 +117,16 @@ def test_a_mismatch_exits_1_and_names_the_first_cycle(monkeypatch, capsys):
     [
         (["--k", "100"], "error: k must be a multiple of the group size 16, not 100"),
         (["--lanes", "3"], "error: --lanes must be a power of two, not 3"),
-        (["--lanes", "32"], r"error: group \(16\) must be a multiple of lanes \(32\)"),
+        (["--lanes", "32"], r"error: --group 16 must be a multiple of --lanes 32"),
+        (["--units", "sdr_mac", "sdr_mac"], "error: --units names sdr_mac more than once"),
+        (
+            ["--activations", "x.npz", "--weights", "w.npy"],
+            r"error: --activations x.npz: give a .npy file \(numpy.save\), not .npz",
+        ),
+        (
+            ["--activations", "x.npy", "--weights", "w.npy", "--m", "8"],
+            r"error: --m: not used with --activations \(the shape is the files'\)",
+        ),
         (["--activations", "x.npy"], "error: --activations and --weights go together"),
         (["--lanes", "0"], r"error: --lanes must be in \[1, 128\], not 0"),
         (
@@ -159,3 +168,69 @@ def test_pickled_or_bad_npy_is_refused(tmp_path):
         )
         assert result.returncode == 2 and reason in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("acc_bits", [2, 22, 23])
+def test_minimum_acc_bits_is_stated_the_same_whatever_is_asked(acc_bits):
+    """Issue 23: the narrowest --acc-bits of the units asked, one statement (not the first unit
+    that fails)."""
+    result = run_cli(*SMALL, "--acc-bits", str(acc_bits))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --acc-bits must be at least 24 for --units sdr_mac ")
+    assert result.stderr.strip().endswith(f"not {acc_bits}")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_wrapping_accumulator_is_flagged(tmp_path):
+    """--acc-bits 24 at K=4096 wraps some dot products: the table, the JSON and one warning per
+    unit say so."""
+    result = run_cli(
+        "--m",
+        "4",
+        "--k",
+        "4096",
+        "--n",
+        "8",
+        "--acc-bits",
+        "24",
+        "--units",
+        "sdr_mac",
+        "--json",
+        str(tmp_path / "run.json"),
+    )
+    assert result.returncode == 0, result.stderr
+    record = json.loads((tmp_path / "run.json").read_text())
+    wrapped = record["units"][0]["accumulator_wrapped"]
+    assert wrapped > 0
+    assert f"{wrapped} / 32" in result.stdout and "acc wrapped" in result.stdout
+    assert re.match(
+        r"warning: sdr_mac: \d+ of 32 dot products overflow --acc-bits 24", result.stderr
+    )
+
+
+def test_int4_mac_runs_and_the_table_names_the_pipelining():
+    result = run_cli(*SMALL, "--units", "int4_mac")
+    assert result.returncode == 0, result.stderr
+    assert "int4_mac" in result.stdout and "W4A4" in result.stdout
+    assert "PIPELINE=all" in result.stdout and "latency (cycles)" in result.stdout
+
+
+def test_synth_headline_names_library_clock_and_pipelining():
+    """run_mac --synth prints what synth.report.headline priced beside its figures."""
+    from rich.console import Console
+
+    from sim.run_mac import render_headline
+    from synth.report.headline import priced_text
+
+    run = {
+        "rows": [],
+        "library": "osu018_stdcells",
+        "clock_mhz": 100.0,
+        "netlists": {"sdr_mac_L4": {"design": "sdr_mac", "PIPELINE": "none", "LATENCY": 2}},
+    }
+    headline = {**run, "priced": priced_text(run), "titles": ["LANES"], "cells": []}
+    console = Console(width=200, record=True)
+    console.print(render_headline(headline))
+    text = console.export_text()
+    assert "osu018_stdcells at 100 MHz" in text
+    assert "sdr_mac_L4 PIPELINE=none LATENCY=2" in text

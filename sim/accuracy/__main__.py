@@ -6,7 +6,6 @@ matplotlib) into ``--out``. ``--workload minilm`` (default) needs the model extr
 project.
 """
 
-import argparse
 import os
 import sys
 
@@ -16,6 +15,7 @@ from rich.table import Table
 from sim.studies.accuracy.formats import STUDY_GROUPS
 from sim.studies.accuracy.report import csv_report, json_report, markdown_report
 from sim.studies.accuracy.study import model_study, single_threaded_blas, synthetic_study
+from sim.util.cli import UsageParser, cli_main
 from sim.util.files import write_files
 from sim.util.progress import LazyProgress
 from sim.workloads.llm_gemm import DEFAULT_SHAPE, check_workload_size
@@ -34,7 +34,7 @@ OUTPUTS = ("accuracy.md", "accuracy.json", "accuracy.csv", "accuracy.png")
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = UsageParser(
         prog="python -m sim.accuracy",
         description="Quantize every linear layer of all-MiniLM-L6-v2 (or synthetic LLM-like "
         "GEMMs) with QRazor SDR, W8A8, RTN INT4, MXINT4 and MXFP4; report per-layer GEMM SQNR "
@@ -134,6 +134,7 @@ def print_summary(study, console):
     console.print(table)
 
 
+@cli_main
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:

@@ -17,10 +17,14 @@ from sim.verify.streams import drained, int_mac_beats, sdr_mac_beats
 from sim.workloads.metrics import sqnr_db
 from sim.workloads.schemes import golden_product, integer_gemm, qrazor_gemm
 
-__all__ = ["MAC_UNITS", "UnitRun", "unit_gemm", "run_unit"]
+__all__ = ["MAC_UNITS", "RUNNABLE_UNITS", "UnitRun", "unit_gemm", "unit_parameters", "run_unit"]
 
 #: The MAC units of the comparison, in table order.
 MAC_UNITS = ("sdr_mac", "int8_mac", "decompress_mac")
+#: Every MAC unit ``run_unit`` can run (``int4_mac``: W4A4 integers, on request).
+RUNNABLE_UNITS = (*MAC_UNITS, "int4_mac")
+#: Operand bits of the integer baselines.
+_INT_BITS = {"int8_mac": 8, "int4_mac": 4}
 
 
 @dataclass
@@ -39,6 +43,8 @@ class UnitRun:
     a_bits_per_element: float
     w_bits_per_element: float
     first_operands: dict = field(default_factory=dict)
+    #: Dot products whose exact value does not fit ACC_BITS (the unit and golden model wrap).
+    wrapped: int = 0
 
     @property
     def macs_per_cycle(self):
@@ -65,12 +71,23 @@ class UnitRun:
             "sqnr_db": self.sqnr_db,
             "a_bits_per_element": self.a_bits_per_element,
             "w_bits_per_element": self.w_bits_per_element,
+            "accumulator_wrapped": self.wrapped,
         }
 
 
 def unit_gemm(name, workload, group):
     """The quantized operands unit ``name`` consumes."""
-    return integer_gemm(workload) if name == "int8_mac" else qrazor_gemm(workload, group)
+    if name in _INT_BITS:
+        return integer_gemm(workload, _INT_BITS[name], _INT_BITS[name])
+    return qrazor_gemm(workload, group)
+
+
+def unit_parameters(name, *, lanes, group, acc_bits):
+    """SPEC-named parameters of unit ``name`` (the integer baselines take no GROUP)."""
+    parameters = {"LANES": lanes, "ACC_BITS": acc_bits}
+    if name not in _INT_BITS:
+        parameters["GROUP"] = group
+    return parameters
 
 
 def _beats(unit, gemm):
@@ -99,11 +116,10 @@ def run_unit(name, workload, backend, *, lanes, group, acc_bits, vcd_path=None, 
     The backend's one-time work (a Verilator build) is done before the clock starts, so
     ``seconds`` and the simulated cycles per second measure the simulation alone.
     """
-    parameters = {"LANES": lanes, "ACC_BITS": acc_bits}
-    if name != "int8_mac":
-        parameters["GROUP"] = group
+    parameters = unit_parameters(name, lanes=lanes, group=group, acc_bits=acc_bits)
     unit = elaborated(build(name, **parameters))
     gemm = unit_gemm(name, workload, group)
+    wrapped = int(np.count_nonzero(golden_product(gemm, acc_bits=acc_bits) != golden_product(gemm)))
     beats = drained(_beats(unit, gemm), unit.LATENCY)
     simulate = get_backend(backend)
     prepare(backend, unit, waves=vcd_path is not None)
@@ -134,4 +150,5 @@ def run_unit(name, workload, backend, *, lanes, group, acc_bits, vcd_path=None, 
         first_operands=_operands(gemm, check.first["result"])
         if check.first.get("result") is not None
         else {},
+        wrapped=wrapped,
     )

@@ -20,6 +20,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from sim.util.cli import cli_main
 from sim.util.files import check_report_folder, replace_folder
 
 from ..library.liberty import default_libraries
@@ -42,7 +43,9 @@ def build_parser():
         "against decompress-then-multiply, the MAC protocol, the encoder against a reference, "
         "the RAP row compactor against its handshake and the golden split.",
     )
-    parser.add_argument("-o", "--out", type=Path, required=True, help="output folder")
+    parser.add_argument(
+        "-o", "--out", type=Path, help="output folder (needed unless --list is given)"
+    )
     parser.add_argument(
         "--proofs", nargs="+", metavar="NAME", help="run these proofs only (names or patterns)"
     )
@@ -115,13 +118,17 @@ def _run_all(proofs, staging, time_limit, jobs, start):
     return [results[proof.name] for proof in proofs]
 
 
+@cli_main
 def main(argv=None):
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as stop:  # --help (0) or a usage error (2), already printed
         return stop.code
+    if args.out is None and not args.list:
+        print("error: -o/--out DIR is required (unless --list) (see --help)", file=sys.stderr)
+        return 2
     start = time.perf_counter()
-    staging = args.out.with_name(args.out.name + ".partial")
+    staging = args.out.with_name(args.out.name + ".partial") if args.out else None
     try:
         if args.time_limit <= 0 or args.jobs < 1:
             raise ValueError("--time-limit and --jobs must be positive")
@@ -141,9 +148,14 @@ def main(argv=None):
         write_markdown(staging / "formal.md", record)
         replace_folder(staging, args.out)
     except (ValueError, OSError) as error:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BaseException:  # SIGINT / SIGTERM (sim.util.cli): no *.partial left
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     for name, reason in skipped:
         print(f"skipped {name}: {reason}")
     for result in results:

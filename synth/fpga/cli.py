@@ -21,6 +21,7 @@ from pathlib import Path
 from hw.designs import build, elaborated
 from hw.yosys import YosysError, yosys_version
 from sim.golden.formats import check_int
+from sim.util.cli import cli_main
 from sim.util.files import check_report_folder, replace_folder
 
 from ..formal.units import export_rtl
@@ -204,8 +205,8 @@ def _report(args, staging, start):
     missing = [d.wheel for d in devices if not available(d)]
     if missing:
         raise ValueError(
-            f"{', '.join(missing)} not installed: pip install 'qrazor-hw[fpga]' "
-            "(or pass --devices with the installed ones)"
+            f"{', '.join(missing)} not installed: run make fpga (it installs the fpga extra "
+            "into .venv), or pass --devices with the installed ones"
         )
     dsp_settings = [DSP_SETTINGS[s] for s in _dedupe(args.dsp)]
     shutil.rmtree(staging, ignore_errors=True)
@@ -283,6 +284,7 @@ def _report(args, staging, start):
     return report
 
 
+@cli_main
 def main(argv=None):
     args = build_parser().parse_args(argv)
     start = time.perf_counter()

@@ -49,10 +49,14 @@ def block_of_module(module, top):
 
 
 def block_of_scope(scope):
-    """Block of a flat-netlist ``scopename`` (``"mac products$24"`` -> ``mac_products``)."""
+    """Block of a flat-netlist ``scopename`` (``"mac products$24"`` -> ``mac_products``).
+
+    ``hw.export`` writes plain identifiers: an instance Amaranth calls ``products$24`` is
+    ``products`` there, or ``products_24`` where a wire already has that name, so a trailing
+    ``$N`` or ``_N`` is dropped (no block name ends in ``_<digits>``)."""
     if not scope:
         return TOP
-    return "_".join(re.sub(r"\$\d+$", "", part) for part in scope.split())
+    return "_".join(re.sub(r"[$_]\d+$", "", part) for part in scope.split())
 
 
 def category(block):

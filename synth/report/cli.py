@@ -15,7 +15,6 @@ with energy per row element; they stay out of the MAC headline and plots. ``row_
 appears whole or not at all: the run writes into a sibling folder and renames it at the end.
 """
 
-import argparse
 import math
 import shutil
 import sys
@@ -29,6 +28,7 @@ from hw.designs import DESIGNS, RAP_DESIGNS
 from hw.params import DEFAULTS, RAP_LANES, check_compactor_params, check_row_params
 from hw.yosys import YosysError, yosys_version
 from sim.golden.formats import check_int
+from sim.util.cli import UsageParser, cli_main
 from sim.util.files import check_report_folder, replace_folder, write_atomic
 from sim.util.tables import markdown_table
 
@@ -319,7 +319,7 @@ def build_report(
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = UsageParser(
         prog="python -m synth.report",
         description="Synthesize the QRazor units onto Liberty libraries (default: OSU 0.18 um "
         "and IHP SG13G2, where present) with one fair flow, and report area, timing, power "
@@ -505,6 +505,7 @@ def _write(report, folder):
     write_markdown(folder / "report.md", report, plots, format_headline(report["headline"]))
 
 
+@cli_main
 def main(argv=None):
     args = build_parser().parse_args(argv)
     start = time.perf_counter()
@@ -547,6 +548,9 @@ def main(argv=None):
         shutil.rmtree(staging, ignore_errors=True)
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BaseException:  # SIGINT / SIGTERM (sim.util.cli): no *.partial left
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     elapsed = time.perf_counter() - start
     print(
         f"wrote {args.out / 'summary.md'} ({', '.join(reports)}) in {elapsed:.1f} s",

@@ -12,6 +12,8 @@ operands on the same GEMM, so that area, power and accuracy are read together.
 import tempfile
 from pathlib import Path
 
+from sim.util.cli import cli_main
+
 from ..library.liberty import default_liberty, load_liberty
 from .evaluate import Setup, evaluate_unit
 
@@ -27,8 +29,11 @@ __all__ = [
     "reductions",
     "headline",
     "encoder_amortised",
+    "netlists",
     "headline_rows",
+    "headline_run",
     "format_headline",
+    "priced_text",
 ]
 
 #: The paper's claims for the SDR unit against a conventional one.
@@ -195,8 +200,24 @@ def format_headline(rows):
     )
 
 
-def headline_rows(lanes=16, liberty=None, out_dir=None, seeds=(0,)):
-    """Run the flow for the four MACs at ``lanes`` and return their headline rows.
+def netlists(records):
+    """``{tag: {"design", "PIPELINE", "LATENCY"}}``: the netlist each record prices (the
+    pipelining the policy chose, or the unit's default where it has no PIPELINE)."""
+    return {
+        r["tag"]: {
+            "design": r["design"],
+            "PIPELINE": r["parameters"].get("PIPELINE"),
+            "LATENCY": r["latency"],
+        }
+        for r in records
+    }
+
+
+def headline_run(lanes=16, liberty=None, out_dir=None, seeds=(0,)):
+    """Run the flow for the four MACs at ``lanes``: ``{"rows", "library", "clock_mhz",
+    "netlists"}`` -- the headline rows, the Liberty library's name (None in the generic mode),
+    the clock they were timed and powered at, and the PIPELINE and LATENCY of every netlist
+    priced (:func:`netlists`).
 
     ``liberty``: a Liberty path (default: the OSU 0.18 um library when installed, else the
     generic mode, where only the area reduction is available). ``out_dir``: where the work
@@ -204,32 +225,58 @@ def headline_rows(lanes=16, liberty=None, out_dir=None, seeds=(0,)):
     arguments (``synth.liberty.LibertyError`` for a bad Liberty file) and the flow's errors.
     """
     liberty = liberty or default_liberty()
-    if liberty is not None:
-        load_liberty(liberty)  # refuse a bad file before any work
+    library = load_liberty(liberty) if liberty is not None else None  # refuse a bad file first
     setup = Setup(Path(liberty) if liberty else None, seeds=tuple(seeds))
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(out_dir) if out_dir else Path(scratch)
         records = [evaluate_unit(design, {"LANES": lanes}, setup, folder) for design in MACS]
-    return headline(records)
+    return {
+        "rows": headline(records),
+        "library": library.name if library is not None else None,
+        "clock_mhz": 1e-6 / setup.conditions.clock_period if library is not None else None,
+        "netlists": netlists(records),
+    }
 
 
+def headline_rows(lanes=16, liberty=None, out_dir=None, seeds=(0,)):
+    """The headline rows of :func:`headline_run` alone."""
+    return headline_run(lanes, liberty, out_dir, seeds)["rows"]
+
+
+def priced_text(run):
+    """One line naming what ``run`` (a :func:`headline_run` result) priced: library, clock and
+    each netlist's PIPELINE and LATENCY."""
+    library = run.get("library") or "no Liberty library (generic cells: area only)"
+    clock = f" at {run['clock_mhz']:g} MHz" if run.get("clock_mhz") else ""
+    units = "; ".join(
+        f"{tag} PIPELINE={n['PIPELINE'] or '-'} LATENCY={n['LATENCY']}"
+        for tag, n in run.get("netlists", {}).items()
+    )
+    return f"priced on {library}{clock}, as the pipelining policy chose: {units}"
+
+
+@cli_main
 def main(argv=None):
     """``python -m synth.report.headline --lanes N``: the headline rows as JSON on stdout, with
     their formatted cells (what ``python -m sim.run_mac --synth`` prints). Exit 2 on an error."""
-    import argparse
     import json
     import sys
 
-    parser = argparse.ArgumentParser(description="The synthesis headline at one LANES, as JSON.")
+    from ..usage import UsageParser
+
+    parser = UsageParser(
+        prog="python -m synth.report.headline",
+        description="The synthesis headline at one LANES, as JSON.",
+    )
     parser.add_argument("--lanes", type=int, default=16)
     args = parser.parse_args(argv)
     try:
-        rows = headline_rows(lanes=args.lanes)
+        run = headline_run(lanes=args.lanes)
     except (ValueError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    titles, cells = format_headline(rows)
-    print(json.dumps({"rows": rows, "titles": titles, "cells": cells}))
+    titles, cells = format_headline(run["rows"])
+    print(json.dumps({**run, "priced": priced_text(run), "titles": titles, "cells": cells}))
     return 0
 
 

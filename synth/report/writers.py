@@ -15,7 +15,7 @@ from sim.util.tables import markdown_table
 
 from ..gates.blocks import CATEGORIES, CONTROL, REGISTERS
 from .evaluate import POWER_PARTS
-from .headline import clock_power, record_value
+from .headline import MACS, clock_power, record_value
 
 __all__ = [
     "write_json",
@@ -558,6 +558,21 @@ def _constants(report):
     return markdown_table(["constant", "value", "unit", "source"], rows) if rows else "n/a"
 
 
+def _priced_line(report):
+    """The netlists the headline prices: each MAC's PIPELINE and LATENCY (the pipelining the
+    policy chose; ``python -m hw.export`` defaults to PIPELINE=all, another netlist)."""
+    units = "; ".join(
+        f"{r['tag']} PIPELINE={r['parameters'].get('PIPELINE', '-')} LATENCY={r['latency']}"
+        for r in report["units"]
+        if r["design"] in MACS
+    )
+    return (
+        f"Netlists priced (the pipelining the policy chose): {units or 'none'}. "
+        "`python -m hw.export` defaults to PIPELINE=all; export with the PIPELINE named here "
+        "to get the netlist these figures describe."
+    )
+
+
 def write_markdown(path, report, plots, headline_table):
     """The human-readable report. ``headline_table`` is the headline as ``(titles, rows)``."""
     area_unit = report["area_unit"]
@@ -579,6 +594,8 @@ def write_markdown(path, report, plots, headline_table):
         "operands on the same GEMM against its float64 product.",
         "",
         markdown_table(titles, rows),
+        "",
+        _priced_line(report),
         "",
     ]
     amortised = _amortised_rows(report, area_unit)

@@ -7,13 +7,13 @@ single-threaded workers on loopback, or the cluster at ``--scheduler``. Writes `
 into place); the points cache ``DIR/points/`` persists across runs.
 """
 
-import argparse
 import shutil
 import sys
 import time
 from pathlib import Path
 
 from sim.golden.formats import check_int
+from sim.util.cli import UsageParser, cli_main
 from sim.util.files import check_report_folder, replace_folder, write_atomic
 from sim.util.progress import LazyProgress
 
@@ -33,7 +33,7 @@ MARKER = "sweep.json"
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = UsageParser(
         prog="python -m synth.sweep",
         description="Design-space sweep of sdr_mac (GROUP, LANES, MAG_BITS, A_BITS) against "
         "int8_mac and int4_mac (LANES): each point synthesized with the fair flow and priced "
@@ -157,6 +157,7 @@ def run(out, points, setups, skipped, grid, scheduler=None, workers=2, **options
     return report, counts
 
 
+@cli_main
 def main(argv=None):
     args = build_parser().parse_args(argv)
     start = time.perf_counter()

@@ -1,0 +1,72 @@
+"""What every command line shares: one-line usage errors and a clean end on SIGINT / SIGTERM.
+
+:class:`UsageParser` is the ``argparse`` parser of every CLI: a usage error is one line
+``error: ... (see --help)`` with exit status 2; ``--help`` is argparse's own. :func:`cli_main`
+wraps a CLI's ``main(argv)``: while it runs, SIGINT raises :class:`KeyboardInterrupt` and SIGTERM
+:class:`Terminated`, so ``finally`` blocks and context managers remove their temporary files and
+``*.partial`` folders; the run then ends with one line on stderr and exit status 130 (SIGINT) or
+143 (SIGTERM), without a traceback.
+"""
+
+import argparse
+import functools
+import signal
+import sys
+import threading
+import warnings
+
+__all__ = ["UsageParser", "Terminated", "cli_main", "INTERRUPTED", "TERMINATED"]
+
+#: Exit statuses of a run ended by SIGINT and by SIGTERM (128 + the signal number).
+INTERRUPTED = 128 + signal.SIGINT
+TERMINATED = 128 + signal.SIGTERM
+
+
+class UsageParser(argparse.ArgumentParser):
+    """Usage errors as one line, exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
+class Terminated(BaseException):
+    """Raised in the main thread when the process receives SIGTERM."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt()
+
+
+def cli_main(main):
+    """Decorate ``main(argv=None)``: SIGINT / SIGTERM end it with one line and exit 130 / 143
+    (the handlers are installed for the call and the previous ones put back afterwards; outside
+    the main thread nothing is installed)."""
+
+    @functools.wraps(main)
+    def wrapper(argv=None):
+        installed = threading.current_thread() is threading.main_thread()
+        if installed:
+            previous = {
+                signal.SIGINT: signal.signal(signal.SIGINT, _interrupt),
+                signal.SIGTERM: signal.signal(signal.SIGTERM, _terminate),
+            }
+        try:
+            return main(argv)
+        except KeyboardInterrupt:
+            warnings.simplefilter("ignore")  # objects the run left half-built warn as they go
+            print("interrupted (SIGINT): stopped, no output written", file=sys.stderr)
+            return INTERRUPTED
+        except Terminated:
+            warnings.simplefilter("ignore")
+            print("terminated (SIGTERM): stopped, no output written", file=sys.stderr)
+            return TERMINATED
+        finally:
+            if installed:
+                for number, handler in previous.items():
+                    signal.signal(number, handler)
+
+    return wrapper

@@ -1,0 +1,226 @@
+"""Issue 23 item 7: mistaken invocations of every CLI end with exactly one line on stderr, the
+stated exit status, no traceback and no new file.
+
+Each case runs the CLI's ``main(argv)`` in-process (a usage error raises ``SystemExit`` from
+argparse, a refused value returns 2) in an empty working folder; every path the case names
+lies in that folder, so a file written anywhere there is seen. :data:`CASES` holds the count the
+closing note of issue 23 quotes.
+"""
+
+import importlib
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from sim.util.cli import INTERRUPTED, TERMINATED, UsageParser, cli_main
+
+#: ``(module, argv)``: each is refused with exit status 2.
+CASES = [
+    # python -m sim.run_mac
+    ("sim.run_mac", ["--backend", "nope"]),
+    ("sim.run_mac", ["--units", "int16_mac"]),
+    ("sim.run_mac", ["--units", "sdr_mac", "sdr_mac"]),
+    ("sim.run_mac", ["--units"]),
+    ("sim.run_mac", ["--m", "0"]),
+    ("sim.run_mac", ["--m", "four"]),
+    ("sim.run_mac", ["--lanes", "3"]),
+    ("sim.run_mac", ["--lanes", "32"]),
+    ("sim.run_mac", ["--lanes", "0"]),
+    ("sim.run_mac", ["--group", "7"]),
+    ("sim.run_mac", ["--acc-bits", "22"]),
+    ("sim.run_mac", ["--acc-bits", "23"]),
+    ("sim.run_mac", ["--acc-bits", "99"]),
+    ("sim.run_mac", ["--activations", "x.npz", "--weights", "w.npz"]),
+    ("sim.run_mac", ["--activations", "a.npy", "--weights", "w.npy", "--m", "4"]),
+    ("sim.run_mac", ["--activations", "a.npy"]),
+    ("sim.run_mac", ["--activations", "missing.npy", "--weights", "missing_w.npy"]),
+    ("sim.run_mac", ["--activations", "text.npy", "--weights", "text.npy"]),
+    ("sim.run_mac", ["--json", "no/such/folder/run.json"]),
+    ("sim.run_mac", ["--timing"]),
+    ("sim.run_mac", ["--vcd", "w.vcd"]),
+    ("sim.run_mac", ["--m", "100000000", "--k", "100000"]),
+    ("sim.run_mac", ["--no-such-option"]),
+    # python -m hw.export
+    ("hw.export", []),
+    ("hw.export", ["nope"]),
+    ("hw.export", ["sdr_mac", "--lanes", "3", "-o", "out"]),
+    ("hw.export", ["sdr_mac", "--acc-bits", "12", "-o", "out"]),
+    ("hw.export", ["sdr_encoder", "--lanes", "4", "-o", "out"]),
+    ("hw.export", ["int8_mac", "--prefix", "9bad", "-o", "out"]),
+    ("hw.export", ["int8_mac", "--prefix", "a-b", "-o", "out"]),
+    ("hw.export", ["sdr_mac", "--lanes", "x", "-o", "out"]),
+    # python -m sim.run_model
+    ("sim.run_model", ["--workloads", "nope"]),
+    ("sim.run_model", ["--engines", "nope"]),
+    ("sim.run_model", ["--backend", "icarus"]),
+    ("sim.run_model", ["--cols", "many"]),
+    # python -m sim.accuracy
+    ("sim.accuracy", ["--workload", "nope"]),
+    ("sim.accuracy", ["--groups", "5"]),
+    ("sim.accuracy", ["--layers", "x"]),
+    # python -m sim.regress
+    ("sim.regress", []),
+    ("sim.regress", ["-o", "out", "--units", "nope"]),
+    ("sim.regress", ["-o", "out", "--vectors", "many"]),
+    # python -m synth.report
+    ("synth.report", ["--lanes", "many"]),
+    ("synth.report", ["--designs", "nope"]),
+    ("synth.report", ["--clock-mhz", "fast"]),
+    ("synth.report", ["--lanes", "3", "-o", "out"]),
+    # python -m synth.sweep
+    ("synth.sweep", ["--workers", "x"]),
+    ("synth.sweep", ["--workers", "0", "-o", "out"]),
+    ("synth.sweep", ["--scheduler", " ", "-o", "out"]),
+    # python -m synth.formal
+    ("synth.formal", []),
+    ("synth.formal", ["-o", "out", "--pipelines", "nope"]),
+    ("synth.formal", ["-o", "out", "--time-limit", "0"]),
+    # python -m synth.fpga
+    ("synth.fpga", ["--designs", "nope"]),
+    ("synth.fpga", ["--devices", "nope"]),
+    ("synth.fpga", ["--lanes", "x"]),
+    # python -m synth.report.headline (what run_mac --synth runs)
+    ("synth.report.headline", ["--lanes", "x"]),
+]
+
+#: Where each CLI's ``main`` lives.
+MAINS = {
+    "sim.accuracy": "sim.accuracy.__main__",
+    "synth.report": "synth.report.cli",
+    "synth.sweep": "synth.sweep.cli",
+    "synth.formal": "synth.formal.cli",
+    "synth.fpga": "synth.fpga.cli",
+}
+
+
+def _files(folder):
+    return sorted(
+        os.path.relpath(os.path.join(root, name), folder)
+        for root, dirs, names in os.walk(folder)
+        for name in dirs + names
+    )
+
+
+def invoke(module, argv, capsys):
+    """``(exit status, stderr)`` of ``module``'s ``main(argv)`` run in-process."""
+    main = importlib.import_module(MAINS.get(module, module)).main
+    capsys.readouterr()
+    try:
+        status = main(list(argv))
+    except SystemExit as stop:
+        status = stop.code
+    return status, capsys.readouterr().err
+
+
+def test_at_least_forty_cases_across_every_cli():
+    assert len(CASES) >= 40
+    assert {module for module, _ in CASES} >= {
+        "sim.run_mac",
+        "hw.export",
+        "sim.run_model",
+        "sim.accuracy",
+        "sim.regress",
+        "synth.report",
+        "synth.sweep",
+        "synth.formal",
+        "synth.fpga",
+    }
+
+
+@pytest.mark.parametrize(
+    "module, argv", CASES, ids=[f"{m}:{' '.join(a) or '(none)'}" for m, a in CASES]
+)
+def test_bad_invocation_is_one_line(module, argv, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    np.save(tmp_path / "a.npy", np.ones((2, 32), np.float32))
+    np.save(tmp_path / "w.npy", np.ones((3, 32), np.float32))
+    (tmp_path / "text.npy").write_text("not an array")
+    (tmp_path / "x.npz").write_bytes(b"PK")
+    before = _files(tmp_path)
+    status, err = invoke(module, argv, capsys)
+    assert status == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ") and "Traceback" not in err
+    assert ".tmp" not in lines[0] and ".partial" not in lines[0]
+    assert _files(tmp_path) == before
+
+
+def test_help_is_argparse_usage(capsys):
+    parser = UsageParser(prog="x")
+    with pytest.raises(SystemExit) as stop:
+        parser.parse_args(["--help"])
+    assert stop.value.code == 0 and capsys.readouterr().out.startswith("usage: x")
+
+
+@pytest.mark.parametrize(
+    "signum, status, word",
+    [(signal.SIGINT, INTERRUPTED, "interrupted"), (signal.SIGTERM, TERMINATED, "terminated")],
+)
+def test_a_signal_ends_with_one_line_and_cleans_up(signum, status, word, tmp_path, capsys):
+    """SIGINT / SIGTERM during a run: exit 130 / 143, one line, the staging folder removed by the
+    run's own clean-up (as synth.report's and synth.formal's *.partial), handlers put back."""
+    staging = tmp_path / "out.partial"
+    before = signal.getsignal(signal.SIGTERM)
+
+    @cli_main
+    def main(argv=None):
+        staging.mkdir()
+        try:
+            os.kill(os.getpid(), signum)
+            raise AssertionError("the signal did not stop the run")
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    assert main([]) == status
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(word)
+    assert not staging.exists() and not any(tmp_path.iterdir())
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_run_mac_sigterm_in_a_real_run(tmp_path):
+    """A real ``python -m sim.run_mac`` run sent SIGTERM mid-simulation: exit 143, one line, no
+    traceback, no JSON or temporary file left."""
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim.run_mac",
+            "--m",
+            "64",
+            "--k",
+            "4096",
+            "--n",
+            "512",
+            "--json",
+            str(tmp_path / "run.json"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    time.sleep(6)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == TERMINATED, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("terminated"), err
+    assert not any(tmp_path.iterdir())
+
+
+def test_formal_list_needs_no_output_folder(tmp_path, monkeypatch, capsys):
+    """``python -m synth.formal --list`` names the proofs without ``-o`` (docs/formal.md)."""
+    monkeypatch.chdir(tmp_path)
+    status, _ = invoke("synth.formal", ["--list"], capsys)
+    assert status == 0 and not any(tmp_path.iterdir())
