@@ -11,7 +11,13 @@ import pytest
 from sim.golden.rap import reference
 from sim.rap.__main__ import main
 from sim.studies.rap.report import PLOTS
-from sim.studies.rap.study import TARGETS, captured_errors, kernel_errors, variant_cosines
+from sim.studies.rap.study import (
+    TARGETS,
+    VDR_TARGET_BITS,
+    captured_errors,
+    kernel_errors,
+    variant_cosines,
+)
 from sim.system.rap import encoder as rap_encoder
 from sim.system.rap.encoder import ABLATIONS, VARIANTS, Fixed, IntegerEncoder, PipelineConfig
 from sim.workloads import minilm
@@ -62,6 +68,7 @@ def test_variants_flag_exactly_the_integer_only_pipelines():
         "rap-shift",
         "rap-tensor",
         "rap-sdr",
+        "rap-emsb",
     }
     for key, config in ABLATIONS.items():
         kernel = key.split("+")[1]
@@ -85,8 +92,19 @@ def test_the_same_input_gives_the_same_integers(small):
 def test_every_kernel_meets_its_target_on_wide_and_captured_inputs(small):
     errors = kernel_errors(seed=2) + captured_errors(small, small.token_ids)
     assert {e.kernel for e in errors} == set(TARGETS)
-    failing = [e for e in errors if not e.meets_target]
+    # softmax_vdr is measured, not held to the target: a narrow window may miss it.
+    failing = [e for e in errors if not e.meets_target and e.kernel != "softmax_vdr"]
     assert not failing, failing
+
+
+def test_softmax_vdr_is_measured_beside_softmax_int_and_improves_with_its_window(small):
+    captured = captured_errors(small, small.token_ids)
+    errors = [e for e in captured if e.kernel == "softmax_vdr"]
+    assert [e.normalise for e in errors] == [f"vdr, {b}-bit window" for b in VDR_TARGET_BITS]
+    softmax = next(e for e in captured if e.kernel == "softmax")
+    assert all(e.count == softmax.count for e in errors)
+    rms = [e.rms for e in errors]
+    assert rms == sorted(rms, reverse=True) and rms[-1] < 2 * softmax.rms
 
 
 @pytest.mark.parametrize(

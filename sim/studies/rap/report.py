@@ -58,7 +58,11 @@ def markdown_report(record, plots):
         "Each integer kernel's output against the float64 kernel on the same integer input "
         "(softmax: 8-bit probabilities with one exponent per row; GELU: i-GELU on the input's "
         "grid; LayerNorm: 12 fraction bits). `newton`/`reciprocal` are RAP's multiply-only "
-        "kernels, `divide` the I-BERT-style ones with one integer division per row.",
+        "kernels, `divide` the I-BERT-style ones with one integer division per row. "
+        "`softmax_vdr` is the variable-dynamic-range softmax (US 2026/0187429 A1): each score "
+        "row razored to a window of the stated bits at its effective MSB, which gives the row's "
+        "exponent, then `softmax_int` (reciprocal); its error is against the float64 softmax of "
+        "the unrazored scores, so it includes the razoring.",
         "",
         markdown_table(
             [
