@@ -10,6 +10,7 @@ closing note of issue 23 quotes.
 import importlib
 import os
 import signal
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -224,3 +225,37 @@ def test_formal_list_needs_no_output_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     status, _ = invoke("synth.formal", ["--list"], capsys)
     assert status == 0 and not any(tmp_path.iterdir())
+
+
+def _sleeper(path):
+    """A worker task that starts a tool (``sleep``) and records its pid."""
+    import subprocess
+
+    tool = subprocess.Popen(["sleep", "60"])
+    path.write_text(str(tool.pid))
+    tool.wait()
+
+
+def test_an_interrupted_pool_stops_its_workers_and_their_tools(tmp_path):
+    """sim.util.pool.process_pool (synth.report, synth.formal, synth.fpga): on an interrupt every
+    worker and the tool it started are gone before the exception leaves the ``with``, so the
+    caller's *.partial clean-up is not raced."""
+    import time
+
+    from sim.util.pool import process_pool
+
+    marker = tmp_path / "pid"
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        with process_pool(1) as pool:
+            pool.submit(_sleeper, marker)
+            while not marker.exists() or not marker.read_text():
+                time.sleep(0.05)
+            workers = list(pool._processes.values())
+            raise KeyboardInterrupt
+    assert time.monotonic() - start < 30
+    assert all(not worker.is_alive() for worker in workers)
+    tool = Path(f"/proc/{int(marker.read_text())}/stat")
+    time.sleep(0.2)
+    # gone, or a zombie waiting for its new parent to reap it (state Z)
+    assert not tool.exists() or tool.read_text().rsplit(")", 1)[1].split()[0] == "Z"

@@ -17,11 +17,12 @@ import os
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
 from sim.util.cli import cli_main
 from sim.util.files import check_report_folder, replace_folder
+from sim.util.pool import process_pool
 
 from ..library.liberty import default_libraries
 from ..usage import UsageParser
@@ -106,7 +107,7 @@ def _run_all(proofs, staging, time_limit, jobs, start):
             results[proof.name] = run_proof(proof, staging / "work" / proof.name, time_limit)
             _progress(results[proof.name], start)
         return [results[proof.name] for proof in proofs]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with process_pool(jobs) as pool:
         futures = [
             pool.submit(run_proof, proof, staging / "work" / proof.name, time_limit)
             for proof in proofs

@@ -14,7 +14,7 @@ import shlex
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from hw.yosys import YosysError, yosys_version
 from sim.golden.formats import check_int
 from sim.util.cli import cli_main
 from sim.util.files import check_report_folder, replace_folder
+from sim.util.pool import process_pool
 
 from ..formal.units import export_rtl
 from ..report.evaluate import unit_tag
@@ -247,7 +248,7 @@ def _report(args, staging, start):
         ),
     )
     results = [None] * len(tasks)
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+    with process_pool(args.jobs) as pool:
         futures = {pool.submit(_run, tasks[i][1]): i for i in order}
         for future in as_completed(futures):
             i = futures[future]

@@ -19,7 +19,7 @@ import math
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
 from pathlib import Path
@@ -30,6 +30,7 @@ from hw.yosys import YosysError, yosys_version
 from sim.golden.formats import check_int
 from sim.util.cli import UsageParser, cli_main
 from sim.util.files import check_report_folder, replace_folder, write_atomic
+from sim.util.pool import process_pool
 from sim.util.tables import markdown_table
 
 from ..flow.areas import AREA_UNIT, GE_UNIT
@@ -264,7 +265,7 @@ def build_report(
     )
     records = []
     if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with process_pool(jobs) as pool:
             for future in as_completed([pool.submit(_run, task) for task in order]):
                 records.append(future.result())
                 if progress:
