@@ -62,7 +62,10 @@ def absmax_quantize(x, bits, axis=None):
             )
     qmax = symmetric_max(bits)
     absmax = np.max(np.abs(x), axis=axis, keepdims=axis is not None)
-    scale = np.where(absmax > 0, absmax / qmax, 1.0)
+    step = absmax / qmax
+    # An all-zero granule gets scale 1 (SPEC 1), and so does one whose absmax is so small (a
+    # subnormal) that the step underflows to 0: its values all quantize to 0 either way.
+    scale = np.where(step > 0, step, 1.0)
     q = np.clip(round_half_away(x / scale), -qmax, qmax)
     return q.astype(_storage_dtype(bits)), scale
 
