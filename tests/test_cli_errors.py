@@ -82,6 +82,12 @@ CASES = [
     ("synth.fpga", ["--designs", "nope"]),
     ("synth.fpga", ["--devices", "nope"]),
     ("synth.fpga", ["--lanes", "x"]),
+    # python -m sim.rap (sub-commands accuracy, compare, pim)
+    ("sim.rap", []),
+    ("sim.rap", ["nope"]),
+    ("sim.rap", ["compare", "--nope"]),
+    ("sim.rap", ["pim", "--rows", "x"]),
+    ("sim.rap", ["accuracy", "--seed", "x"]),
     # python -m synth.report.headline (what run_mac --synth runs)
     ("synth.report.headline", ["--lanes", "x"]),
 ]
@@ -89,6 +95,7 @@ CASES = [
 #: Where each CLI's ``main`` lives.
 MAINS = {
     "sim.accuracy": "sim.accuracy.__main__",
+    "sim.rap": "sim.rap.__main__",
     "synth.report": "synth.report.cli",
     "synth.sweep": "synth.sweep.cli",
     "synth.formal": "synth.formal.cli",
@@ -127,6 +134,7 @@ def test_at_least_forty_cases_across_every_cli():
         "synth.sweep",
         "synth.formal",
         "synth.fpga",
+        "sim.rap",
     }
 
 

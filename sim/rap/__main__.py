@@ -19,7 +19,6 @@ point, the Pareto front, and where RAP wins.
 ``--workload bert-base`` a seeded random 12-layer BERT with BERT-base's shapes.
 """
 
-import argparse
 import os
 import shutil
 import sys
@@ -34,6 +33,7 @@ from sim.studies.rap.records import accuracy_record, compare_record, pim_record
 from sim.studies.rap.sweep import sweep_points
 from sim.system.rap.costs import GPUS
 from sim.system.rap.pim import MAX_ROWS
+from sim.util.cli import UsageParser, cli_main
 from sim.util.progress import LazyProgress
 from sim.workloads.encoder_models import WORKLOADS
 from sim.workloads.minilm import ModelUnavailable
@@ -44,7 +44,7 @@ def _paragraph(index):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = UsageParser(
         prog="python -m sim.rap",
         description="RAP (arXiv 2411.14733) studies: the integer-only encoder pipeline and its "
         "AMS-PiM tiles.",
@@ -329,6 +329,7 @@ def write_reports(files, out):
         shutil.rmtree(staging, ignore_errors=True)
 
 
+@cli_main
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
