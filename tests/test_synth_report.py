@@ -310,3 +310,49 @@ def test_an_existing_folder_that_is_not_a_report_is_left_alone(tmp_path, capsys)
     assert main(["--generic", "--lanes", "1", "--designs", "sdr_mac", "-o", str(tmp_path)]) == 2
     assert "is not a report folder" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def _fake_record(design, pipeline, latency):
+    return {
+        "design": design,
+        "tag": f"{design}_L4",
+        "parameters": {"LANES": 4, "PIPELINE": pipeline},
+        "latency": latency,
+        "area": {"total": 100.0},
+        "power": None,
+        "timing": None,
+        "notes": [],
+    }
+
+
+def test_headline_json_names_library_clock_and_pipelining(monkeypatch, capsys):
+    """Issue 23 item 2: ``python -m synth.report.headline`` (what ``run_mac --synth`` runs) names
+    the library, the clock and the PIPELINE and LATENCY of every netlist it priced."""
+    import synth.report.headline as module
+
+    latencies = {"sdr_mac": 2, "int8_mac": 1, "int4_mac": 1, "decompress_mac": 1}
+    monkeypatch.setattr(
+        module,
+        "evaluate_unit",
+        lambda design, parameters, setup, folder: _fake_record(design, "none", latencies[design]),
+    )
+    assert module.main(["--lanes", "4"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["netlists"]["sdr_mac_L4"] == {
+        "design": "sdr_mac",
+        "PIPELINE": "none",
+        "LATENCY": 2,
+    }
+    if default_liberty() is not None:
+        assert record["library"] and record["clock_mhz"] == pytest.approx(100)
+        assert f"on {record['library']} at 100 MHz" in record["priced"]
+    assert "sdr_mac_L4 PIPELINE=none LATENCY=2" in record["priced"]
+
+
+def test_report_markdown_names_the_priced_netlists():
+    from synth.report.writers import _priced_line
+
+    report = {"units": [_fake_record("sdr_mac", "none", 2), _fake_record("sdr_encoder", "all", 3)]}
+    line = _priced_line(report)
+    assert "sdr_mac_L4 PIPELINE=none LATENCY=2" in line and "sdr_encoder" not in line
+    assert "hw.export` defaults to PIPELINE=all" in line
