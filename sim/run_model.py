@@ -158,10 +158,9 @@ def _check(args):
             f"--seq-len {args.seq_len} x --sample-rows {args.sample_rows} exceeds the "
             f"{MAX_EXACT_ELEMENTS:,} score elements the exact check holds in memory"
         )
-    if args.out.exists() and not args.out.is_dir():
-        raise ValueError(f"-o {args.out}: exists and is not a folder")
-    if not args.out.parent.is_dir():
-        raise ValueError(f"-o {args.out}: folder {args.out.parent} does not exist")
+    existing = next(path for path in (args.out, *args.out.parents) if path.exists())
+    if not existing.is_dir():
+        raise ValueError(f"-o {args.out}: {existing} exists and is not a folder")
 
 
 def _engines(args):
@@ -414,7 +413,7 @@ def main(argv=None):
     else:
         _print(console, rows)
         record = _record(args, engines, workloads, rows, checks)
-        args.out.mkdir(exist_ok=True)
+        args.out.mkdir(parents=True, exist_ok=True)
         write_files(
             args.out,
             {

@@ -241,7 +241,7 @@ def test_minilm_on_the_rtl(tmp_path, capsys):
         (["--workloads", "prefill", "--sentences", "3"], "--sentences applies to the minilm"),
         (["--sentences", "25"], "--sentences must be in [1, 24]"),
         (["--seq-len", "100000000"], "exceeds the 268,435,456 score elements"),
-        (["-o", "/nonexistent/x"], "-o /nonexistent/x: folder /nonexistent does not exist"),
+        (["-o", "/etc/hostname/x"], "-o /etc/hostname/x: /etc/hostname exists and is not a folder"),
         (["--check-tiles", "-1"], "--check-tiles must be"),
     ],
 )
