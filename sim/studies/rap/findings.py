@@ -8,8 +8,10 @@ latency strictly.
 
 from sim.system.rap.costs import CONSTANTS
 
-__all__ = ["VERDICTS", "claims", "compare_findings", "label", "pareto", "sweep_findings"]
+__all__ = ["USABLE", "VERDICTS", "claims", "compare_findings", "label", "pareto", "sweep_findings"]
 
+#: The mean cosine a sweep point must keep to count as usable in the sweep's findings.
+USABLE = 0.99
 #: The claim's parts: verdict key -> what it says.
 VERDICTS = {
     "accurate": "at least as accurate",
@@ -263,7 +265,7 @@ def label(p):
 
 def _tolerance(points):
     """Per RAP design (ADC bits, k, rows, spread): the highest noise at which it keeps a mean
-    cosine of at least 0.99."""
+    cosine of at least :data:`USABLE`."""
     lines = []
     designs = dict.fromkeys(
         (p["family"], p["adc_bits"], p["k"], p["rows"], p["spread"]) for p in points
@@ -275,14 +277,14 @@ def _tolerance(points):
             if (p["family"], p["adc_bits"], p["k"], p["rows"], p["spread"])
             == (family, bits, k, rows, spread)
         ]
-        good = [p["noise_swing"] for p in chosen if p["mean_cosine"] >= 0.99]
+        good = [p["noise_swing"] for p in chosen if p["mean_cosine"] >= USABLE]
         name = label(chosen[0])
         if good and max(good) > 0:
-            keeps = f"keeps >= 0.99 up to {100 * max(good):g} % noise"
+            keeps = f"keeps >= {USABLE:g} up to {100 * max(good):g} % noise"
         elif good:
-            keeps = "keeps >= 0.99 only without noise"
+            keeps = f"keeps >= {USABLE:g} only without noise"
         else:
-            keeps = "is below 0.99 at every noise"
+            keeps = f"is below {USABLE:g} at every noise"
         cosines = " / ".join(f"{p['mean_cosine']:.3f}" for p in chosen)
         noises = " / ".join(f"{100 * p['noise_swing']:g}" for p in chosen)
         lines.append(
@@ -314,10 +316,11 @@ def sweep_findings(points):
                 for p in rap
                 if round(p["mean_cosine"], 4) >= round(ref["mean_cosine"], 4)
                 and p["energy_uj"] < ref["energy_uj"]
+                and p["mean_cosine"] >= USABLE
             ]
             parts.append(
                 f"{label(ref)} {ref['mean_cosine']:.4f} ({ref['energy_uj']:.0f} uJ), RAP at "
-                f"least as accurate and cheaper: {_names(wins)}"
+                f"least as accurate, cheaper and at least {USABLE:g}: {_names(wins)}"
             )
         dense = [p for p in chosen if p["family"] == "dense"]
         if dense:

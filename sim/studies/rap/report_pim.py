@@ -328,7 +328,9 @@ def _pareto_figure(points):
                 "k--",
                 label="Pareto front",
             )
-        axes.set_xscale("log")
+        energies = [p["energy_uj"] for p in chosen]
+        if max(energies) > 10 * min(energies):  # a narrower range reads better on a linear axis
+            axes.set_xscale("log")
         axes.set_yscale("log")
         axes.set_title(f"noise {100 * noise:g} %", fontsize=9)
         axes.set_xlabel("energy per inference (uJ)")
