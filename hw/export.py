@@ -28,6 +28,7 @@ from hw.params import PARAMETERS
 from hw.yosys import YosysError, run_script, yosys_version
 from sim.util.cli import UsageParser, cli_main
 from sim.util.files import write_files
+from sim.util.progress import LazyProgress
 
 __all__ = ["LINT_WAIVERS", "plain_identifiers", "describe", "verilog_text", "export", "main"]
 
@@ -172,11 +173,11 @@ def describe(unit, name):
     }
 
 
-def export(designs, out_dir, prefix="", **parameters):
+def export(designs, out_dir, prefix="", progress=None, **parameters):
     """Build every unit in ``designs`` and write its ``.v`` and ``.json`` into ``out_dir``.
 
     ``prefix`` (a plain Verilog identifier, or "") goes before the top module's name, every
-    submodule's and the file names.
+    submodule's and the file names. ``progress(done)`` after each unit's Verilog.
 
     All units are built (and their parameters checked) before any file is written, and the files
     appear as one set (:func:`sim.files.write_files`): all of them or, on a failure, none.
@@ -196,6 +197,8 @@ def export(designs, out_dir, prefix="", **parameters):
             module = prefix + name
             files[f"{module}.v"] = verilog_text(unit, module, workdir)
             files[f"{module}.json"] = json.dumps(describe(unit, module), indent=2) + "\n"
+            if progress:
+                progress(len(files) // 2)
     return write_files(out_dir, files)
 
 
@@ -240,7 +243,9 @@ def main(argv=None):
             return 2
     start = time.perf_counter()
     try:
-        written = export(designs, args.out, prefix=args.prefix, **given)
+        with LazyProgress() as bar:
+            update = bar.task("export", len(designs))
+            written = export(designs, args.out, prefix=args.prefix, progress=update, **given)
     except (ValueError, YosysError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

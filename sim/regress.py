@@ -29,6 +29,7 @@ from pathlib import Path
 from hw.designs import build, elaborated
 from sim.util.cli import UsageParser, cli_main
 from sim.util.files import write_atomic
+from sim.util.progress import LazyProgress
 from sim.verify.regression import (
     CHUNK_BEATS,
     ENGINES,
@@ -45,12 +46,24 @@ from sim.verify.regression import (
 
 
 def _parser():
-    parser = UsageParser(description=__doc__.split("\n\n")[0])
+    parser = UsageParser(prog="python -m sim.regress", description=__doc__.split("\n\n")[0])
     parser.add_argument("-o", "--output", type=Path, required=True, help="results folder")
     parser.add_argument(
-        "--units", nargs="+", choices=UNITS, default=list(UNITS), help="units to regress"
+        "--units",
+        nargs="+",
+        choices=UNITS,
+        default=list(UNITS),
+        metavar="UNIT",
+        help=f"units to regress: {', '.join(UNITS)} (default: all)",
     )
-    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=ENGINES,
+        default=list(ENGINES),
+        metavar="ENGINE",
+        help=f"engines: {', '.join(ENGINES)} (default: all)",
+    )
     parser.add_argument(
         "--vectors", type=int, default=10**7, help="beats per unit on model and verilator"
     )
@@ -81,6 +94,41 @@ def _check_args(parser, args):
         parser.error(f"-o {args.output}: folder {args.output.parent} does not exist")
 
 
+def _regress_unit(name, args, runs_file, runs, done, bar):
+    """Every engine's seeds of unit ``name`` not yet in ``done``, then its cocotb benches."""
+    module, parameters = UNITS[name]
+    unit = elaborated(build(module, **parameters))
+    engines = [e for e in args.engines if not (e == "model" and module in NO_CYCLE_MODEL)]
+    stream_engines = [e for e in engines if e != "cocotb"]
+    seeds = range(args.first_seed, args.first_seed + -(-args.vectors // args.chunk))
+    streamed = len(stream_engines) * len(seeds) * args.chunk
+    benched = args.bench_vectors if "cocotb" in engines else 0
+    update = bar.task(f"{name} (beats)", streamed + benched)
+    for index, seed in enumerate(seeds):
+        todo = [e for e in stream_engines if (name, e, seed) not in done]
+        if todo:
+            beats = chunk(unit, seed, args.chunk)
+            for engine in todo:
+                record = {"unit": name, **run_engine(unit, engine, beats, seed)}
+                append_run(runs_file, record, runs, done)
+                _say(record)
+        update((index + 1) * len(stream_engines) * args.chunk)
+    if benched:
+        seed, driven = args.first_seed, 0
+        while driven < args.bench_vectors:  # seed after seed until enough beats were driven
+            if (name, "cocotb", seed) not in done:
+                record = {"unit": name, **run_bench(unit, seed, args.bench_transactions)}
+                append_run(runs_file, record, runs, done)
+                _say(record)
+            driven += next(
+                r["vectors"]
+                for r in runs
+                if (r["unit"], r["engine"], r["seed"]) == (name, "cocotb", seed)
+            )
+            update(streamed + min(driven, benched))
+            seed += 1
+
+
 @cli_main
 def main(argv=None):
     parser = _parser()
@@ -89,34 +137,9 @@ def main(argv=None):
     args.output.mkdir(exist_ok=True)
     runs_file = args.output / "runs.jsonl"
     runs, done = completed_runs(runs_file)
-    for name in args.units:
-        module, parameters = UNITS[name]
-        unit = elaborated(build(module, **parameters))
-        engines = [e for e in args.engines if not (e == "model" and module in NO_CYCLE_MODEL)]
-        stream_engines = [e for e in engines if e != "cocotb"]
-        seeds = range(args.first_seed, args.first_seed + -(-args.vectors // args.chunk))
-        for seed in seeds:
-            todo = [e for e in stream_engines if (name, e, seed) not in done]
-            if not todo:
-                continue
-            beats = chunk(unit, seed, args.chunk)
-            for engine in todo:
-                record = {"unit": name, **run_engine(unit, engine, beats, seed)}
-                append_run(runs_file, record, runs, done)
-                _say(record)
-        if "cocotb" in engines:
-            seed, driven = args.first_seed, 0
-            while driven < args.bench_vectors:  # seed after seed until enough beats were driven
-                if (name, "cocotb", seed) not in done:
-                    record = {"unit": name, **run_bench(unit, seed, args.bench_transactions)}
-                    append_run(runs_file, record, runs, done)
-                    _say(record)
-                driven += next(
-                    r["vectors"]
-                    for r in runs
-                    if (r["unit"], r["engine"], r["seed"]) == (name, "cocotb", seed)
-                )
-                seed += 1
+    with LazyProgress() as bar:
+        for name in args.units:
+            _regress_unit(name, args, runs_file, runs, done, bar)
     rows = summarise([run for run in runs if run["unit"] in args.units])
     write_atomic(args.output / "regress.json", json.dumps({"rows": rows}, indent=2) + "\n")
     write_atomic(args.output / "regress.md", markdown(rows))

@@ -28,3 +28,35 @@ def pytest_sessionstart(session):
         missing.append("the OSU 0.18 um Liberty (apt-get install qflow-tech-osu018)")
     if missing:
         pytest.exit(f"CI=true but missing: {', '.join(missing)}", returncode=1)
+
+
+class ProgressLog:
+    """What a run's progress bars showed: ``tasks[description] == [total, last count]``."""
+
+    def __init__(self):
+        self.tasks = {}
+
+    def finished(self):
+        """Every bar reached its total (and there was at least one)."""
+        return bool(self.tasks) and all(done == total for total, done in self.tasks.values())
+
+
+@pytest.fixture
+def progress_log(monkeypatch):
+    """Record every ``LazyProgress`` task of the code under test (the bars still run)."""
+    from sim.util.progress import LazyProgress
+
+    log, task = ProgressLog(), LazyProgress.task
+
+    def recorded_task(self, description, total):
+        update = task(self, description, total)
+        entry = log.tasks[description] = [total, 0]
+
+        def recorded(done):
+            entry[1] = done
+            update(done)
+
+        return recorded
+
+    monkeypatch.setattr(LazyProgress, "task", recorded_task)
+    return log

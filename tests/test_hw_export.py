@@ -1,6 +1,7 @@
 """python -m hw.export: deterministic, clean Verilog that Verilator, Icarus and Yosys accept."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -198,9 +199,12 @@ def test_yosys_reads_and_synthesizes(exported, name, tmp_path):
     assert cells > 0
 
 
-def run_cli(*args):
+def run_cli(*args, env=None):
     return subprocess.run(
-        [sys.executable, "-m", "hw.export", *args], capture_output=True, text=True
+        [sys.executable, "-m", "hw.export", *args],
+        capture_output=True,
+        text=True,
+        env=None if env is None else {**os.environ, **env},
     )
 
 
@@ -229,8 +233,12 @@ def test_cli_refuses_with_one_line_and_writes_nothing(args, message, tmp_path):
 
 
 def test_cli_exports_all_with_parameters(tmp_path):
-    result = run_cli("all", "--lanes", "4", "--group", "32", "-o", str(tmp_path))
+    # On a terminal (rich's TTY_COMPATIBLE=1) the run, longer than a second, draws its bar.
+    result = run_cli(
+        "all", "--lanes", "4", "--group", "32", "-o", str(tmp_path), env={"TTY_COMPATIBLE": "1"}
+    )
     assert result.returncode == 0, result.stderr
+    assert re.search(rf"export .*{len(DESIGNS)}/{len(DESIGNS)}", result.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{n}{s}" for n in DESIGNS for s in (".v", ".json")
     )

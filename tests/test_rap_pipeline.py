@@ -10,6 +10,7 @@ import pytest
 
 from sim.golden.rap import reference
 from sim.rap.__main__ import main
+from sim.studies.rap.records import ACCURACY_STEPS
 from sim.studies.rap.report import PLOTS
 from sim.studies.rap.study import (
     TARGETS,
@@ -134,9 +135,10 @@ def run(out, *extra):
     return main(["accuracy", "--workload", "synthetic", *extra, "-o", str(out)])
 
 
-def test_cli_writes_consistent_reports_with_the_same_bytes(tmp_path, capsys):
+def test_cli_writes_consistent_reports_with_the_same_bytes(tmp_path, capsys, progress_log):
     first, second = tmp_path / "a", tmp_path / "b"
     assert run(first) == 0 and run(second) == 0
+    assert progress_log.tasks == {"accuracy": [ACCURACY_STEPS, ACCURACY_STEPS]}
     assert capsys.readouterr().out.split() == [str(first / n) for n in OUTPUTS] + [
         str(second / n) for n in OUTPUTS
     ]

@@ -21,12 +21,13 @@ SMALL = [
 ]
 
 
-def test_small_run_checks_everything_and_resumes(regress, tmp_path, capsys):
+def test_small_run_checks_everything_and_resumes(regress, tmp_path, capsys, progress_log):
     out = tmp_path / "run"
     # One unit, whose native and cocotb builds the suite's other tests share (test_rtl_native,
     # test_cocotb_benches), so that the run adds no compilation to the suite.
     units = ["--units", "int_layernorm_L4"]
     assert regress.main(["-o", str(out), *units, *SMALL]) == 0
+    assert list(progress_log.tasks) == ["int_layernorm_L4 (beats)"] and progress_log.finished()
     rows = {
         (r["unit"], r["engine"]): r for r in json.loads((out / "regress.json").read_text())["rows"]
     }

@@ -198,9 +198,10 @@ def test_catalog_names_every_required_proof():
         select(all_proofs([]), ["lec.nothing"])
 
 
-def test_cli_writes_its_report_atomically(tmp_path, capsys):
+def test_cli_writes_its_report_atomically(tmp_path, capsys, progress_log):
     out = tmp_path / "formal"
     assert cli.main(["-o", str(out), "--proofs", "encoder.G4.B8.nearest.none", "--jobs", "1"]) == 0
+    assert progress_log.tasks == {"proofs": [1, 1]}
     record = json.loads((out / "formal.json").read_text())
     assert [(p["name"], p["status"]) for p in record["proofs"]] == [
         ("encoder.G4.B8.nearest.none", "proven")

@@ -63,7 +63,7 @@ def _check_routed(result):
 
 
 @needs_fpga
-def test_int8_mac_on_both_devices_with_and_without_dsp(tmp_path, monkeypatch):
+def test_int8_mac_on_both_devices_with_and_without_dsp(tmp_path, monkeypatch, progress_log):
     # the compiled WebAssembly of this checkout, then a relative -o, as `make fpga` passes
     monkeypatch.setenv(
         "YOWASP_CACHE_DIR", os.environ.get("YOWASP_CACHE_DIR", str(CACHE_DIR.resolve()))
@@ -71,6 +71,7 @@ def test_int8_mac_on_both_devices_with_and_without_dsp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "fpga"
     assert cli.main(["--designs", "int8_mac", "--lanes", "1", "-o", "fpga"]) == 0
+    assert progress_log.tasks == {"place and route": [4, 4]}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fpga"]  # no .partial left
     report = json.loads((out / "fpga.json").read_text())
     results = _results(report, "int8_mac")

@@ -146,10 +146,11 @@ def test_report_files_are_complete_and_the_same_bytes_twice(tmp_path):
 
 
 @pytest.mark.skipif(not FULL_FLOW, reason="needs the OSU 0.18 um Liberty and OpenSTA")
-def test_a_rap_unit_is_reported_apart_with_its_energy_per_row_element(tmp_path):
+def test_a_rap_unit_is_reported_apart_with_its_energy_per_row_element(tmp_path, progress_log):
     out = tmp_path / "rap"
     argv = ["--designs", "int_gelu", "--seeds", "1", "--streams", "4", "--beats", "16"]
     assert main([*argv, "--jobs", "1", "--liberty", str(LIBERTY), "-o", str(out)]) == 0
+    assert len(progress_log.tasks) == 1 and progress_log.finished()  # "<library> units"
     (folder,) = [p for p in out.iterdir() if p.is_dir()]
     report = json.loads((folder / "report.json").read_text())
     (unit,) = report["units"]

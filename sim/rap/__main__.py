@@ -29,7 +29,12 @@ from sim.golden.formats import check_int
 from sim.golden.rap.emsb import TARGET_BITS_RANGE
 from sim.studies.rap import report, report_pim
 from sim.studies.rap.compare import design_runs
-from sim.studies.rap.records import accuracy_record, compare_record, pim_record
+from sim.studies.rap.records import (
+    ACCURACY_STEPS,
+    accuracy_record,
+    compare_record,
+    pim_record,
+)
 from sim.studies.rap.sweep import sweep_points
 from sim.system.rap.costs import GPUS
 from sim.system.rap.pim import MAX_ROWS
@@ -273,7 +278,7 @@ def _grid(args):
 
 def _record(args, progress):
     if args.command == "accuracy":
-        return accuracy_record(args.workload, args.seed)
+        return accuracy_record(args.workload, args.seed, progress.task("accuracy", ACCURACY_STEPS))
     if args.command == "compare":
         designs = _designs(args)
         update = progress.task("compare", len(design_runs(**designs, seed=args.seed)))

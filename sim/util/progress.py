@@ -1,9 +1,17 @@
 """A progress bar on stderr that appears only once a run has lasted more than a second."""
 
-import time
+import sys
+import threading
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 __all__ = ["LazyProgress"]
 
@@ -14,8 +22,9 @@ SHOW_AFTER_SECONDS = 1.0
 class LazyProgress:
     """Context manager: ``task(description, total)`` returns an ``update(done)`` callable.
 
-    Nothing is drawn until the first update that comes more than a second after entering, and
-    nothing at all when stderr is not a terminal.
+    The bars are drawn from a second after entering (a timer, so a step that updates nothing for
+    a while, such as a Verilator build, still shows its bar and elapsed time), and never when
+    stderr is not a terminal.
     """
 
     def __init__(self):
@@ -24,30 +33,43 @@ class LazyProgress:
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
+            TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=console,
             transient=True,
             disable=not console.is_terminal,
         )
-        self._start = None
-        self._shown = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(SHOW_AFTER_SECONDS, self._show)
+        self._timer.daemon = True
+        self._shown = self._closed = False
+
+    def _show(self):
+        with self._lock:
+            if not self._closed:
+                self._progress.start()
+                self._shown = True
 
     def __enter__(self):
-        self._start = time.monotonic()
+        self._timer.start()
         return self
 
     def __exit__(self, *exc):
-        if self._shown:
-            self._progress.stop()
+        self._timer.cancel()
+        with self._lock:
+            self._closed = True
+            if self._shown:
+                self._progress.stop()
+
+    def note(self, text):
+        """A line of log on stderr, printed above the bars once they are drawn."""
+        with self._lock:
+            if self._shown:
+                self._progress.console.print(text, markup=False, highlight=False)
+                return
+        print(text, file=sys.stderr, flush=True)
 
     def task(self, description, total):
         """Add a task; the returned callable sets its completed count."""
         task_id = self._progress.add_task(description, total=total)
-
-        def update(done):
-            if not self._shown and time.monotonic() - self._start > SHOW_AFTER_SECONDS:
-                self._progress.start()
-                self._shown = True
-            self._progress.update(task_id, completed=done)
-
-        return update
+        return lambda done: self._progress.update(task_id, completed=done)

@@ -67,9 +67,7 @@ def plane_beats(planes, k, idle=None, rng=None):
         free, cursor = accept + int(busy[index]), accept + 1
     cycles = accepted[-1] + 1 if count else 0
     valid = np.zeros(cycles, np.int64)
-    plane = (
-        rng.integers(0, 2, (cycles, rows)) if rng is not None else np.zeros((cycles, rows), int)
-    )
+    plane = rng.integers(0, 2, (cycles, rows)) if rng is not None else np.zeros((cycles, rows), int)
     for index in range(count):
         valid[offered[index] : accepted[index] + 1] = 1
         plane[offered[index] : accepted[index] + 1] = planes[index]

@@ -23,6 +23,7 @@ from pathlib import Path
 from sim.util.cli import cli_main
 from sim.util.files import check_report_folder, replace_folder
 from sim.util.pool import process_pool
+from sim.util.progress import LazyProgress
 
 from ..library.liberty import default_libraries
 from ..usage import UsageParser
@@ -90,32 +91,32 @@ def _libraries(args):
     return list(args.liberty), []
 
 
-def _progress(result, start):
-    print(
-        f"{result.name}: {result.status} ({result.seconds:.1f} s; "
-        f"{time.perf_counter() - start:.0f} s elapsed)",
-        file=sys.stderr,
-    )
-
-
 def _run_all(proofs, staging, time_limit, jobs, start):
     """Every proof's result, in ``proofs`` order (``jobs`` 1: one after the other, in this
-    process)."""
+    process), with a progress bar and a line per finished proof."""
     results = {}
-    if jobs == 1:
-        for proof in proofs:
-            results[proof.name] = run_proof(proof, staging / "work" / proof.name, time_limit)
-            _progress(results[proof.name], start)
-        return [results[proof.name] for proof in proofs]
-    with process_pool(jobs) as pool:
-        futures = [
-            pool.submit(run_proof, proof, staging / "work" / proof.name, time_limit)
-            for proof in proofs
-        ]
-        for future in as_completed(futures):
-            result = future.result()
+    with LazyProgress() as bar:
+        update = bar.task("proofs", len(proofs))
+
+        def finished(result):
             results[result.name] = result
-            _progress(result, start)
+            update(len(results))
+            bar.note(
+                f"{result.name}: {result.status} ({result.seconds:.1f} s; "
+                f"{time.perf_counter() - start:.0f} s elapsed)"
+            )
+
+        if jobs == 1:
+            for proof in proofs:
+                finished(run_proof(proof, staging / "work" / proof.name, time_limit))
+        else:
+            with process_pool(jobs) as pool:
+                futures = [
+                    pool.submit(run_proof, proof, staging / "work" / proof.name, time_limit)
+                    for proof in proofs
+                ]
+                for future in as_completed(futures):
+                    finished(future.result())
     return [results[proof.name] for proof in proofs]
 
 

@@ -24,6 +24,7 @@ from sim.golden.formats import check_int
 from sim.util.cli import cli_main
 from sim.util.files import check_report_folder, replace_folder
 from sim.util.pool import process_pool
+from sim.util.progress import LazyProgress
 
 from ..formal.units import export_rtl
 from ..report.evaluate import unit_tag
@@ -248,9 +249,10 @@ def _report(args, staging, start):
         ),
     )
     results = [None] * len(tasks)
-    with process_pool(args.jobs) as pool:
+    with LazyProgress() as bar, process_pool(args.jobs) as pool:
+        update = bar.task("place and route", len(tasks))
         futures = {pool.submit(_run, tasks[i][1]): i for i in order}
-        for future in as_completed(futures):
+        for done, future in enumerate(as_completed(futures), 1):
             i = futures[future]
             try:
                 results[i] = future.result()
@@ -258,14 +260,14 @@ def _report(args, staging, start):
                 for queued in futures:  # the running ones finish
                     queued.cancel()
                 raise
+            update(done)
             placement = results[i]["placement"]
             fmax = placement.get("fmax")
             outcome = f"{fmax['value']:.1f} MHz" if fmax else placement["status"]
-            print(
+            bar.note(
                 f"{records[tasks[i][0]]['tag']} {results[i]['device']} "
                 f"{'dsp' if results[i]['dsp_inference'] else 'nodsp'}: {outcome} "
-                f"({time.perf_counter() - start:.0f} s)",
-                file=sys.stderr,
+                f"({time.perf_counter() - start:.0f} s)"
             )
     for (unit, _), result in zip(tasks, results, strict=True):
         records[unit]["results"].append(result)

@@ -31,6 +31,7 @@ from sim.golden.formats import check_int
 from sim.util.cli import UsageParser, cli_main
 from sim.util.files import check_report_folder, replace_folder, write_atomic
 from sim.util.pool import process_pool
+from sim.util.progress import LazyProgress
 from sim.util.tables import markdown_table
 
 from ..flow.areas import AREA_UNIT, GE_UNIT
@@ -520,27 +521,31 @@ def main(argv=None):
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         reports = {}
-        for name, setup in setups:
-            folder = staging / name
+        units = units_to_run(args.lanes, args.designs, args.rap_lanes, args.compactor_k)
+        with LazyProgress() as bar:
+            for name, setup in setups:
+                folder = staging / name
+                update = bar.task(f"{name} units", len(units))
+                done = []
 
-            def progress(record, name=name):
-                print(
-                    f"{name}: {record['tag']} done ({time.perf_counter() - start:.0f} s)",
-                    file=sys.stderr,
+                def progress(record, name=name, update=update, done=done):
+                    done.append(record)
+                    update(len(done))
+                    elapsed = time.perf_counter() - start
+                    bar.note(f"{name}: {record['tag']} done ({elapsed:.0f} s)")
+
+                folder.mkdir()
+                reports[name] = build_report(
+                    args.lanes,
+                    setup,
+                    folder,
+                    args.jobs,
+                    progress,
+                    args.designs,
+                    args.rap_lanes,
+                    args.compactor_k,
                 )
-
-            folder.mkdir()
-            reports[name] = build_report(
-                args.lanes,
-                setup,
-                folder,
-                args.jobs,
-                progress,
-                args.designs,
-                args.rap_lanes,
-                args.compactor_k,
-            )
-            _write(reports[name], folder)
+                _write(reports[name], folder)
         summary, markdown = _summary(reports, skipped)
         write_json(staging / "summary.json", summary)
         write_atomic(staging / "summary.md", markdown + "\n")

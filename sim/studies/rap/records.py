@@ -7,6 +7,7 @@ from sim.studies.rap.findings import claims, compare_findings, sweep_findings
 from sim.studies.rap.study import captured_errors, kernel_errors, variant_cosines
 from sim.studies.rap.sweep import run_sweep, sweep_points
 from sim.system.rap.costs import CONSTANTS, constants_table
+from sim.system.rap.encoder import ABLATIONS, VARIANTS
 from sim.system.rap.system import FP32_OPS, NONLINEAR_CLOCK_HZ, NONLINEAR_LANES, rap_system
 from sim.workloads.encoder_models import load_workload
 
@@ -69,8 +70,13 @@ def _workload(kind, seed, sentences=None):
     return load_workload(kind, seed, sentences)
 
 
-def accuracy_record(workload, seed):
-    """Kernel errors and variant cosines (``python -m sim.rap accuracy``)."""
+#: The steps of ``accuracy_record`` (its ``progress`` total): each pipeline, then the kernels.
+ACCURACY_STEPS = len(VARIANTS) + len(ABLATIONS) + 1
+
+
+def accuracy_record(workload, seed, progress=None):
+    """Kernel errors and variant cosines (``python -m sim.rap accuracy``); ``progress(done)``
+    after each of the ``ACCURACY_STEPS``."""
     chosen = _workload(workload, seed)
     model, token_ids = chosen.model, chosen.token_ids
     variants = [
@@ -81,9 +87,11 @@ def accuracy_record(workload, seed):
             "min": float(cosines.min()),
             "cosines": [float(c) for c in cosines],
         }
-        for key, (text, cosines) in variant_cosines(model, token_ids).items()
+        for key, (text, cosines) in variant_cosines(model, token_ids, progress=progress).items()
     ]
     kernels = kernel_errors(seed) + captured_errors(model, token_ids)
+    if progress:
+        progress(ACCURACY_STEPS)
     return {
         "generator": "python -m sim.rap accuracy",
         "workload": chosen.description,

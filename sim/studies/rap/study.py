@@ -212,8 +212,9 @@ def _merged(parts, kernel, inputs, normalise):
     )
 
 
-def variant_cosines(model, token_ids, variants=None):
-    """``{key: (description, cosines per sentence)}`` of each pipeline against FP32."""
+def variant_cosines(model, token_ids, variants=None, progress=None):
+    """``{key: (description, cosines per sentence)}`` of each pipeline against FP32;
+    ``progress(done)`` after each pipeline."""
     exact = model.encoder.embed(token_ids).astype(np.float64)
     chosen = variants or {**VARIANTS, **ABLATIONS}
     results = {}
@@ -221,4 +222,6 @@ def variant_cosines(model, token_ids, variants=None):
         pooled = IntegerEncoder(model.encoder, config).embed(token_ids).value()
         pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
         results[key] = (config.description or key, (pooled * exact).sum(axis=1))
+        if progress:
+            progress(len(results))
     return results

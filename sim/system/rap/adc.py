@@ -33,7 +33,6 @@ class AdcColumns:
     offset, drawn once from ``rng``."""
 
     def __init__(self, config, shape, rng):
-        self.config = config
         self.top = (1 << config.adc_bits) - 1
         self.step = config.k / self.top if config.adc_range == "full" else 1.0
         self.noise = config.noise_swing * swing(config)
