@@ -7,7 +7,6 @@ latency, simulation speed, mismatches, accuracy against the float product and st
 Exit status: 0 all results match, 1 a mismatch (the first one is printed), 2 a usage error.
 """
 
-import argparse
 import gc
 import json
 import subprocess
@@ -24,7 +23,7 @@ from rich.text import Text
 from hw.designs import build
 from hw.params import DEFAULTS, MAX_ACC_BITS, MAX_LANES
 from sim.golden.formats import GROUPS, check_int
-from sim.util.cli import UsageParser, cli_main
+from sim.util.cli import DefaultsHelpFormatter, UsageParser, cli_main
 from sim.util.files import write_atomic
 from sim.util.progress import LazyProgress
 from sim.verify.backends import BACKENDS, RTL_BACKENDS
@@ -36,7 +35,7 @@ def build_parser():
     parser = UsageParser(
         prog="python -m sim.run_mac",
         description=__doc__.split("\n\n")[1],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,
     )
     parser.add_argument(
         "--backend",

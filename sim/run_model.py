@@ -16,7 +16,7 @@ which command makes them. Writes ``model.md``, ``model.json`` and ``model_energy
 ``-o``. Exit status: 0 every result matches, 1 a mismatch, 2 a usage error.
 """
 
-import argparse
+import copy
 import sys
 from pathlib import Path
 
@@ -36,9 +36,10 @@ from sim.system.model.gemms import decode_gemms, minilm_gemms, prefill_gemms
 from sim.system.model.report import energy_plot, goals, json_text, markdown, storage_bound
 from sim.system.zigzag.accelerator import DEFAULT_HIERARCHY
 from sim.system.zigzag.cacti import CACTI_NODE_NM
-from sim.util.cli import UsageParser, cli_main
+from sim.util.cli import DefaultsHelpFormatter, UsageParser, cli_main
 from sim.util.files import write_files
 from sim.util.progress import LazyProgress
+from sim.util.tables import counted
 
 __all__ = ["main", "build_parser"]
 
@@ -48,13 +49,15 @@ DEFAULT_OUT = Path("build/model")
 PLOT = "model_energy.png"
 #: Bytes of memory a run may ask for in its largest exact GEMM (seq-len x seq-len scores).
 MAX_EXACT_ELEMENTS = 1 << 28
+#: The LLaMA workloads' options when not given (they do not apply to MiniLM).
+LLAMA_DEFAULTS = {"seq_len": 2048, "batch": [1, 16], "sample_rows": 64, "sample_cols": 64}
 
 
 def build_parser():
     parser = UsageParser(
         prog="python -m sim.run_model",
         description=__doc__.split("\n\n")[0].removeprefix("``python -m sim.run_model``: "),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,
     )
     parser.add_argument(
         "--workloads",
@@ -69,15 +72,15 @@ def build_parser():
     parser.add_argument(
         "--seq-len",
         type=int,
-        default=2048,
-        help="LLaMA layer: prompt tokens (prefill) and KV-cache tokens (decode)",
+        help="LLaMA layer: prompt tokens (prefill) and KV-cache tokens (decode) "
+        f"(default: {LLAMA_DEFAULTS['seq_len']})",
     )
     parser.add_argument(
         "--batch",
         type=int,
         nargs="+",
-        default=[1, 16],
-        help="decode: sequences generating one token each",
+        help="decode: sequences generating one token each "
+        f"(default: {' '.join(map(str, LLAMA_DEFAULTS['batch']))})",
     )
     parser.add_argument(
         "--sentences",
@@ -88,14 +91,14 @@ def build_parser():
     parser.add_argument(
         "--sample-rows",
         type=int,
-        default=64,
-        help="LLaMA layer: token rows whose results are computed and checked",
+        help="LLaMA layer: token rows whose results are computed and checked "
+        f"(default: {LLAMA_DEFAULTS['sample_rows']})",
     )
     parser.add_argument(
         "--sample-cols",
         type=int,
-        default=64,
-        help="LLaMA layer: output channels whose results are computed and checked",
+        help="LLaMA layer: output channels whose results are computed and checked "
+        f"(default: {LLAMA_DEFAULTS['sample_cols']})",
     )
     parser.add_argument("--cols", type=int, default=DEFAULTS["COLS"], help="engine columns")
     parser.add_argument("--lanes", type=int, default=16, help="lanes per column")
@@ -136,6 +139,20 @@ def build_parser():
 
 
 def _check(args):
+    """Refuse what is wrong or does not apply (in one line), then fill the LLaMA defaults."""
+    for name, applies in (
+        ("seq_len", ("prefill", "decode")),
+        ("sample_rows", ("prefill", "decode")),
+        ("sample_cols", ("prefill", "decode")),
+        ("batch", ("decode",)),
+    ):
+        option = "--" + name.replace("_", "-")
+        if getattr(args, name) is None:
+            setattr(args, name, copy.copy(LLAMA_DEFAULTS[name]))
+        elif not set(applies) & set(args.workloads):
+            raise ValueError(
+                f"{option} applies only to --workloads {' and '.join(applies)}, not chosen"
+            )
     for name in ("seq_len", "sample_rows", "sample_cols"):
         check_int("--" + name.replace("_", "-"), getattr(args, name), 1)
     for batch in args.batch:
@@ -236,8 +253,9 @@ def _workloads(args, minilm_lengths, bert, shape):
         out.append(
             Workload(
                 "minilm",
-                f"all-MiniLM-L6-v2, {len(minilm_lengths)} sentences "
-                f"({sum(minilm_lengths)} tokens) in one batch; attention per sentence and head",
+                f"all-MiniLM-L6-v2, {counted(len(minilm_lengths), 'sentence')} "
+                f"({counted(sum(minilm_lengths), 'token')}) in one batch; "
+                "attention per sentence and head",
                 1,
                 "inference",
                 lambda f: minilm_gemms(minilm_lengths, bert, f),
@@ -251,7 +269,8 @@ def _workloads(args, minilm_lengths, bert, shape):
         out.append(
             Workload(
                 "prefill",
-                f"one {shape.name} decoder layer, prefill of {s} tokens ({shape.source})",
+                f"one {shape.name} decoder layer, prefill of {counted(s, 'token')} "
+                f"({shape.source})",
                 s,
                 "token",
                 lambda fm: prefill_gemms(shape, s, fm),

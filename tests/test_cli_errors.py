@@ -9,6 +9,7 @@ closing note of issue 23 quotes.
 
 import importlib
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -57,6 +58,9 @@ CASES = [
     ("sim.run_model", ["--engines", "nope"]),
     ("sim.run_model", ["--backend", "icarus"]),
     ("sim.run_model", ["--cols", "many"]),
+    ("sim.run_model", ["--workloads", "minilm", "--seq-len", "100"]),
+    ("sim.run_model", ["--workloads", "prefill", "--batch", "3"]),
+    ("sim.run_model", ["--workloads", "minilm", "--sentences", "30"]),
     # python -m sim.accuracy
     ("sim.accuracy", ["--workload", "nope"]),
     ("sim.accuracy", ["--groups", "5"]),
@@ -88,6 +92,7 @@ CASES = [
     ("sim.rap", ["compare", "--nope"]),
     ("sim.rap", ["pim", "--rows", "x"]),
     ("sim.rap", ["accuracy", "--seed", "x"]),
+    ("sim.rap", ["compare", "--workload", "synthetic", "--sentences", "9"]),
     # python -m synth.report.headline (what run_mac --synth runs)
     ("synth.report.headline", ["--lanes", "x"]),
 ]
@@ -155,6 +160,29 @@ def test_bad_invocation_is_one_line(module, argv, tmp_path, monkeypatch, capsys)
     assert lines[0].startswith("error: ") and "Traceback" not in err
     assert ".tmp" not in lines[0] and ".partial" not in lines[0]
     assert _files(tmp_path) == before
+
+
+HELPS = [
+    *((module, []) for module in sorted({module for module, _ in CASES}) if module != "sim.rap"),
+    *(("sim.rap", [command]) for command in ("accuracy", "compare", "pim")),
+]
+
+
+@pytest.mark.parametrize("module, command", HELPS, ids=[f"{m} {' '.join(c)}" for m, c in HELPS])
+def test_help_states_each_default_once_as_typed(module, command, capsys):
+    """``--help`` exits 0 with usage; no option's help names its default twice, says
+    "(default: None)", or shows a list default as a Python list."""
+    main = importlib.import_module(MAINS.get(module, module)).main
+    try:
+        status = main([*command, "--help"])
+    except SystemExit as stop:
+        status = stop.code
+    text = capsys.readouterr().out
+    assert status == 0 and text.startswith("usage: ")
+    for entry in re.split(r"\n  (?=-)", text):
+        flat = " ".join(entry.split())
+        assert flat.lower().count("default") <= 1, flat
+        assert "(default: None)" not in flat and "default: [" not in flat, flat
 
 
 def test_help_is_argparse_usage(capsys):

@@ -166,3 +166,8 @@ def test_from_code_refuses_negative_zero_and_bad_flags():
         SdrTensor.from_code([[1, 0, 0, 0]], [[5]], cfg)
     with pytest.raises(ValueError, match=r"code values must be in \[0, 15\], found 16"):
         SdrTensor.from_code([[16, 0, 0, 0]], [[0]], cfg)
+
+
+def test_decode_refuses_anything_but_an_sdr_tensor():
+    with pytest.raises(ValueError, match="^t must be an SdrTensor, not ndarray$"):
+        decode(np.zeros((1, 16), np.int64))

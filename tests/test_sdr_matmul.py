@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.golden import int_matmul, wrap_signed
+from sim.golden import exact_matmul, group_scaled_matmul, int_matmul, integer, wrap_signed
 from sim.golden.formats import GROUPS, SdrConfig
 from sim.sdr import decode, encode, sdr_matmul
 
@@ -81,6 +81,7 @@ def test_long_reduction_uses_several_chunks():
             lambda a, w: sdr_matmul(a, encode(np.zeros((2, 32), np.int8), SdrConfig(8, group=32))),
             "ta and tw must share the group size: ta has 16, tw has 32",
         ),
+        (lambda a, w: sdr_matmul(a, decode(w)), "^tw must be an SdrTensor, not ndarray$"),
     ],
 )
 def test_bad_arguments(make, message):
@@ -115,8 +116,46 @@ class TestIntMatmul:
 
     def test_exact_result_beyond_int64_is_refused(self):
         a = np.full((1, 4), 2**40, np.int64)
-        with pytest.raises(ValueError, match="acc_bits=None needs an exact int64 result"):
+        message = "^acc_bits=None needs an exact int64 result; these a, w can overflow it$"
+        with pytest.raises(ValueError, match=message):
             int_matmul(a, a, acc_bits=None)
+
+    def test_a_sum_reaching_two_to_the_63_is_refused(self):
+        """Each product 2**31 * 2**31 = 2**62 fits int64, their sum 2**63 is int64 max + 1: only
+        the sum overflows. With 2**31 - 1 in a the sum 2 * (2**31 - 1) * 2**31 = 2**63 - 2**32
+        fits and is returned exactly; a 64-bit accumulator wraps 2**63 to -2**63."""
+        big = np.full((1, 2), 2**31, np.int64)
+        with pytest.raises(ValueError, match="acc_bits=None needs an exact int64 result"):
+            int_matmul(big, big, acc_bits=None)
+        assert int_matmul(big, big, acc_bits=64)[0, 0] == -(2**63)
+        assert int_matmul(big - 1, big, acc_bits=None)[0, 0] == 2**63 - 2**32
+
+    def test_default_accumulator_wraps_at_32_bits(self):
+        # 2**16 * 2**15 = 2**31, one past the 32-bit maximum 2**31 - 1: it wraps to -2**31.
+        assert int_matmul(np.array([[2**16]]), np.array([[2**15]]))[0, 0] == -(2**31)
+        assert int_matmul(np.array([[2**16]]), np.array([[2**15]]), acc_bits=33)[0, 0] == 2**31
+
+    def test_leading_dimensions_of_a_are_kept(self):
+        """a [2, 3, 4] (its second axis, 3, is not K = 4) and a 1-D a [4], against Python dots."""
+        a = np.arange(24).reshape(2, 3, 4) - 12
+        w = np.arange(20).reshape(5, 4) % 7 - 3
+        got = int_matmul(a, w)
+        assert got.dtype == np.int64 and got.shape == (2, 3, 5)
+        expected = [[[python_dot(row, w_row) for w_row in w] for row in plane] for plane in a]
+        assert got.tolist() == expected
+        assert int_matmul(a[1, 2], w).tolist() == expected[1][2]
+
+    def test_an_empty_batch_gives_an_empty_result(self):
+        """No rows, so no sum: nothing to overflow, even with w at 2**62 and K = 4."""
+        w = np.full((2, 4), 2**62, np.int64)
+        for acc_bits in (None, 32):
+            got = int_matmul(np.zeros((0, 4), np.int64), w, acc_bits=acc_bits)
+            assert got.dtype == np.int64 and got.shape == (0, 2)
+
+    @pytest.mark.parametrize("acc_bits, shown", [(1, "1"), (65, "65"), (32.0, "32.0")])
+    def test_bad_accumulator_width(self, acc_bits, shown):
+        with pytest.raises(ValueError, match=rf"^acc_bits must be .*, not {shown}$"):
+            int_matmul(np.ones((1, 2), int), np.ones((1, 2), int), acc_bits=acc_bits)
 
     @pytest.mark.parametrize(
         "a, w, message",
@@ -131,6 +170,16 @@ class TestIntMatmul:
                 np.ones((2, 3), int),
                 np.ones((4, 5), int),
                 "a and w must share K: a has K=3, w has K=5",
+            ),
+            (
+                np.ones((2, 3, 4), int),
+                np.ones((5, 6), int),
+                "^a and w must share K: a has K=4, w has K=6$",
+            ),
+            (
+                np.ones((2, 3), int),
+                np.ones((4, 3)),
+                "^w must be an integer array, not dtype float64$",
             ),
         ],
     )
@@ -172,3 +221,78 @@ def test_int_matmul_reaches_the_wrap_boundary_exactly(bits):
     assert int_matmul(-a, w, acc_bits=bits)[0, 0] == -half  # -2**(bits-1) itself stays
     if bits > 15:
         assert got[1, 0] == half - (1 << 14)
+
+
+@pytest.mark.parametrize("a_scale, w_scale", [(1, 1), (2**40, 2**16)])
+def test_exact_matmul_is_int64_on_both_paths(a_scale, w_scale):
+    """Unscaled, the bound K * max|a| * max|w| = 2 * 3 * 4 = 24 is below 2**53: the float64 BLAS
+    path. Scaled by 2**40 and 2**16 it is 24 * 2**56 >= 2**53: the int64 path, where the largest
+    sum, (3 * 4 - 2 * 1) * 2**56 = 10 * 2**56, still fits. Both give int64 Python-int dots."""
+    a = np.array([[3, -2], [1, 0]], np.int64) * a_scale
+    w = np.array([[4, 1], [-1, 2]], np.int64) * w_scale
+    got = exact_matmul(a, w)
+    assert got.dtype == np.int64
+    assert got.tolist() == [[python_dot(row, w_row) for w_row in w] for row in a]
+
+
+@pytest.mark.parametrize(
+    "dtype, bits, values, expected",
+    [
+        # int8 and uint8 under an 8-bit wrap: 200 - 256 = -56, 255 - 256 = -1
+        (np.int8, 8, [127, -128, -1, 0], [127, -128, -1, 0]),
+        (np.uint8, 8, [200, 255, 0, 127], [-56, -1, 0, 127]),
+        # int32 under a 32-bit wrap, and int16 left exact (bits=None)
+        (np.int32, 32, [2**31 - 1, -(2**31), 5, -5], [2**31 - 1, -(2**31), 5, -5]),
+        (np.int16, None, [-(2**15), 2**15 - 1, 3, 0], [-(2**15), 2**15 - 1, 3, 0]),
+    ],
+)
+def test_wrap_signed_widens_every_integer_dtype_to_int64(dtype, bits, values, expected):
+    got = wrap_signed(np.array(values, dtype), bits)
+    assert got.dtype == np.int64 and got.tolist() == expected
+
+
+class _RecordingNumpy:
+    """NumPy, with ``matmul`` recording the shape of every product it forms."""
+
+    def __init__(self):
+        self.products = []
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+    def matmul(self, *args, **kwargs):
+        out = np.matmul(*args, **kwargs)
+        self.products.append(out.shape)
+        return out
+
+
+@pytest.mark.parametrize("partials, rows_per_chunk", [(6, 1), (11, 1), (20, 3)])
+def test_group_scaled_matmul_forms_each_row_once_in_bounded_chunks(
+    monkeypatch, partials, rows_per_chunk
+):
+    """7 rows, K = 8 in 2 groups of 4, N = 3: a row holds 2 * 3 = 6 group partials, so a chunk
+    of PARTIALS_PER_CHUNK partials holds max(1, PARTIALS_PER_CHUNK // 6) rows (6 and 11: 1 row,
+    20: 3 rows). Every row is formed exactly once, no chunk holds more, and the result is the
+    scalar sum over groups of a_scale * w_scale * (the group's integer dot product)."""
+    numpy = _RecordingNumpy()
+    monkeypatch.setattr(integer, "np", numpy)
+    monkeypatch.setattr(integer, "PARTIALS_PER_CHUNK", partials)
+    rng = np.random.default_rng(3)
+    a, w = rng.integers(-7, 8, size=(7, 8)), rng.integers(-7, 8, size=(3, 8))
+    a_scale, w_scale = 2 ** rng.integers(0, 5, size=(7, 2)), 2 ** rng.integers(0, 5, size=(3, 2))
+    got = group_scaled_matmul(a, w, a_scale, w_scale, 4)
+    chunk_rows = [shape[1] for shape in numpy.products]  # each product is [groups, rows, N]
+    assert sum(chunk_rows) == 7 and max(chunk_rows) == rows_per_chunk
+    expected = [
+        [
+            sum(
+                int(a_scale[r, g])
+                * int(w_scale[n, g])
+                * python_dot(a[r, 4 * g : 4 * g + 4], w[n, 4 * g : 4 * g + 4])
+                for g in range(2)
+            )
+            for n in range(3)
+        ]
+        for r in range(7)
+    ]
+    assert got.dtype == np.float64 and got.tolist() == expected

@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from sim.util.tables import counted
+from sim.workloads.encoder_models import load_workload
 from sim.workloads.llm_gemm import llm_workload
 
 
@@ -31,3 +33,19 @@ def test_outlier_channels_dominate_the_bulk():
 def test_bad_shapes(kwargs, message):
     with pytest.raises(ValueError, match=message):
         llm_workload(**kwargs)
+
+
+def test_counts_are_singular_at_one():
+    assert [counted(n, "sentence") for n in (0, 1, 2)] == [
+        "0 sentences",
+        "1 sentence",
+        "2 sentences",
+    ]
+    one = load_workload("synthetic", 0, 1).description
+    assert one.startswith("1 random token sequence (seed 0), ") and one.endswith(" tokens")
+    assert load_workload("synthetic", 0, 2).description.startswith("2 random token sequences")
+
+
+def test_more_sentences_than_exist_are_refused():
+    with pytest.raises(ValueError, match=r"--sentences must be in \[1, 8\], not 9"):
+        load_workload("synthetic", 0, 9)

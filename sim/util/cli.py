@@ -15,7 +15,14 @@ import sys
 import threading
 import warnings
 
-__all__ = ["UsageParser", "Terminated", "cli_main", "INTERRUPTED", "TERMINATED"]
+__all__ = [
+    "DefaultsHelpFormatter",
+    "UsageParser",
+    "Terminated",
+    "cli_main",
+    "INTERRUPTED",
+    "TERMINATED",
+]
 
 #: Exit statuses of a run ended by SIGINT and by SIGTERM (128 + the signal number).
 INTERRUPTED = 128 + signal.SIGINT
@@ -27,6 +34,26 @@ class UsageParser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"error: {message} (see --help)\n")
+
+
+class DefaultsHelpFormatter(argparse.HelpFormatter):
+    """``--help`` lines end with ``(default: X)``, once: not where the help already names its
+    default, not for a default of None or a flag's False; a list default as its values, space
+    separated, as one would type them."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text.lower()
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
+            or action.option_strings == []
+        ):
+            return text
+        shown = " ".join(map(str, default)) if isinstance(default, list | tuple) else default
+        return f"{text} (default: {shown})".strip()
 
 
 class Terminated(BaseException):

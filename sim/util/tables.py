@@ -1,6 +1,12 @@
-"""Markdown tables of the reports (a few lines: not worth a dependency)."""
+"""Markdown tables of the reports (a few lines: not worth a dependency) and counted nouns."""
 
-__all__ = ["markdown_cell", "markdown_table"]
+__all__ = ["counted", "markdown_cell", "markdown_table"]
+
+
+def counted(count, noun):
+    """``"1 sentence"``, ``"2 sentences"``: ``count`` and ``noun``, plural (an added s) unless
+    ``count`` is 1."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def markdown_cell(value):

