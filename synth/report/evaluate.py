@@ -19,6 +19,7 @@ from pathlib import Path
 
 from hw.designs import DESIGNS, RAP_DESIGNS, build, elaborated
 from hw.export import export
+from sim.util.tables import counted
 from sim.util.tools import find_tool
 
 from ..flow.areas import read_area
@@ -166,7 +167,7 @@ def _summed(activities):
             high[bit] = high.get(bit, 0.0) + duty * activity.cycles
         cycles += activity.cycles
     duty = {bit: value / cycles for bit, value in high.items()}
-    return Activity(rises, falls, duty, cycles, f"{len(activities)} seeds")
+    return Activity(rises, falls, duty, cycles, counted(len(activities), "seed"))
 
 
 def _parts(result, tree):
