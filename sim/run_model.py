@@ -369,8 +369,16 @@ def _notes(args):
 
 
 def _print(console, rows):
-    table = Table(title="Energy per inference or token (uJ), latency (us), accuracy")
-    for column in ("workload", "engine", "library", "energy", "latency", "util", "accuracy"):
+    table = Table(title="Energy per inference or token, latency, accuracy")
+    for column in (
+        "workload",
+        "engine",
+        "library",
+        "energy (uJ)",
+        "latency (us)",
+        "utilization",
+        "accuracy",
+    ):
         table.add_column(column, justify="left" if column in ("workload", "engine") else "right")
     for r in rows:
         table.add_row(

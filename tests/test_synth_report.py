@@ -9,7 +9,7 @@ from sim.util.tools import find_tool
 from synth.library.liberty import default_liberty
 from synth.quantity import Quantity
 from synth.report.cli import default_libraries, main
-from synth.report.headline import encoder_amortised, format_headline, headline
+from synth.report.headline import NO_HEADLINE, encoder_amortised, format_headline, headline
 
 LIBERTY = default_liberty()
 FULL_FLOW = LIBERTY is not None and find_tool("sta") is not None
@@ -169,7 +169,11 @@ def test_a_rap_unit_is_reported_apart_with_its_energy_per_row_element(tmp_path, 
     assert "MiniLM" in power["workload"] and "FFN pre-activation" in power["workload"]
     markdown = (folder / "report.md").read_text()
     assert "## RAP digital periphery: int_gelu at LANES=1" in markdown
+    # No sdr_mac and baseline pair: a sentence, not a table of headers without rows.
+    for text in (markdown, (out / "summary.md").read_text()):
+        assert NO_HEADLINE in text and "| LANES | sdr_mac vs |" not in text
     assert "| int_gelu_L1 | LANES=1, IN_BITS=16 | 1 |" in markdown
+    assert "| unit | parameters | passes | LATENCY (cycles) |" in markdown
     assert not list(folder.glob("*.png")) and "plot_note" not in report  # no MAC to plot
     summary = json.loads((out / "summary.json").read_text())
     (row,) = summary["libraries"][folder.name]["rap"]
@@ -357,3 +361,66 @@ def test_report_markdown_names_the_priced_netlists():
     line = _priced_line(report)
     assert "sdr_mac_L4 PIPELINE=none LATENCY=2" in line and "sdr_encoder" not in line
     assert "hw.export` defaults to PIPELINE=all" in line
+
+
+def _plotted_record(design, lanes, logic, registers, clock, sqnr):
+    """A unit record as the plots read it: one block of each kind, clock parts apart."""
+
+    def blocks(scale):
+        return {
+            "products": {
+                "category": "multipliers",
+                "logic": _q(scale * logic, "x"),
+                "registers": _q(0.0, "x"),
+            },
+            "accumulator": {
+                "category": "accumulator",
+                "logic": _q(0.0, "x"),
+                "registers": _q(scale * registers, "x"),
+            },
+        }
+
+    record = _record(design, lanes, 1000.0, logic + registers + clock, 2.0, 150.0, sqnr)
+    record["tag"] = f"{design}_L{lanes}"
+    record["area"]["blocks"] = blocks(1000.0)
+    record["power"]["blocks"] = blocks(1.0)
+    parts = {"clock_pins": clock / 2, "clock_nets": clock / 4, "clock_buffers": clock / 4}
+    record["power"]["gate_level"].update({k: _q(v, "mW") for k, v in parts.items()})
+    return record
+
+
+def test_plots_name_the_library_and_clock_and_stack_the_clock_network():
+    """Each plot's title names the library and the clock; each power bar is the unit's whole
+    gate-level power: its blocks plus a "clock network" segment (clock pins, nets, buffers)."""
+    import matplotlib.pyplot as plt
+
+    from synth.report.plots import CLOCK_NETWORK, PLOT_FILES, figures
+
+    units = [
+        _plotted_record("sdr_mac", 4, 1.5, 0.5, 1.0, 16.0),
+        _plotted_record("int8_mac", 4, 3.0, 1.0, 1.2, 30.0),
+    ]
+    report = {
+        "units": units,
+        "headline": headline(units),
+        "library": {"name": "testlib"},
+        "conditions": {"clock_frequency": _q(100.0, "MHz")},
+        "area_unit": "um^2",
+    }
+    drawn = figures(report)
+    try:
+        assert list(drawn) == list(PLOT_FILES)
+        for figure in drawn.values():
+            assert figure.axes[0].get_title().endswith("(testlib, 100 MHz)")
+        axes = drawn["power_by_block.png"].axes[0]
+        legend = [t.get_text() for t in axes.get_legend().get_texts()]
+        assert legend[-1] == CLOCK_NETWORK
+        tops = {}
+        for bar in axes.patches:
+            x = round(bar.get_x(), 6)
+            tops[x] = max(tops.get(x, 0.0), bar.get_y() + bar.get_height())
+        # 1.5 + 0.5 + 1.0 and 3.0 + 1.0 + 1.2 mW: the totals of the units' records
+        assert sorted(tops.values()) == pytest.approx([3.0, 5.2])
+    finally:
+        for figure in drawn.values():
+            plt.close(figure)

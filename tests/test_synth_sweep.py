@@ -174,3 +174,38 @@ def test_the_minilm_cosine_is_one_per_operand_format():
         pytest.skip(reason)
     record = run_cosine(operand_format("int8_mac", {"LANES": 4}))  # W8A8: seconds, not minutes
     assert record["status"] == "ok" and 0.99 < record["mean"] <= 1.0
+
+
+def test_the_plot_labels_every_front_point_and_names_library_and_clock():
+    import matplotlib.pyplot as plt
+
+    from synth.sweep.writers import FRONTS, figures
+
+    def point(key, design, area, energy, sqnr):
+        return {
+            "key": key,
+            "tag": f"{key}_tag",
+            "library": "lib",
+            "design": design,
+            "status": "ok",
+            "area_um2": area,
+            "area_per_mac_um2": area / 2,
+            "energy_pj_per_mac": energy,
+            "sqnr_db": sqnr,
+        }
+
+    points = [point("a", "sdr_mac", 100, 1.0, 16), point("b", "int8_mac", 300, 2.0, 30)]
+    points.append(point("c", "int8_mac", 400, 3.0, 20))  # dominated on every front
+    report = {
+        "points": points,
+        "libraries": [{"name": "lib"}],
+        "pareto": {"lib": {front: ["a", "b"] for front in FRONTS}},
+        "flow": {"clock_period_s": 10e-9},
+    }
+    (figure,) = figures(report).values()
+    try:
+        assert figure.get_suptitle().startswith("Sweep on lib at 100 MHz")
+        for axes in figure.axes:
+            assert sorted(text.get_text() for text in axes.texts) == ["a_tag", "b_tag"]
+    finally:
+        plt.close(figure)

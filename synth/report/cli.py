@@ -49,7 +49,7 @@ from .compactor import ROWS as COMPACTOR_ROWS
 from .compactor import WORKLOAD as COMPACTOR_WORKLOAD
 from .evaluate import DEFAULT_CONDITIONS, Setup, evaluate_unit
 from .findings import findings
-from .headline import MACS, encoder_amortised, format_headline, headline
+from .headline import MACS, encoder_amortised, headline, headline_markdown
 from .plots import write_plots
 from .rap_rows import ENERGY_CONVENTION, REGISTERS_WHY, rap_parameters
 from .rap_rows import STREAMS as RAP_STREAMS
@@ -463,8 +463,7 @@ def _summary(reports, skipped):
         "",
     ]
     for name, report in reports.items():
-        titles, rows = format_headline(report["headline"])
-        parts += [f"## {name}", "", markdown_table(titles, rows), ""]
+        parts += [f"## {name}", "", headline_markdown(report["headline"]), ""]
         if "rap" in report:
             parts += [
                 f"RAP digital periphery on {name} (energy per row element, clock included):",
@@ -504,7 +503,7 @@ def _write(report, folder):
         )
     write_json(folder / "report.json", report)
     write_csv(folder / "report.csv", report)
-    write_markdown(folder / "report.md", report, plots, format_headline(report["headline"]))
+    write_markdown(folder / "report.md", report, plots)
 
 
 @cli_main

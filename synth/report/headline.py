@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from sim.util.cli import cli_main
+from sim.util.tables import markdown_table
 
 from ..library.liberty import default_liberty, load_liberty
 from .evaluate import Setup, evaluate_unit
@@ -33,6 +34,8 @@ __all__ = [
     "headline_rows",
     "headline_run",
     "format_headline",
+    "NO_HEADLINE",
+    "headline_markdown",
     "priced_text",
 ]
 
@@ -178,6 +181,18 @@ def encoder_amortised(records, columns=SHARED_COLUMNS):
             }
         )
     return rows
+
+
+#: What a report says where its designs hold no sdr_mac and baseline MAC at one LANES.
+NO_HEADLINE = (
+    "No headline: it compares sdr_mac with a baseline MAC (int8_mac, int4_mac, decompress_mac) "
+    "at the same LANES, and this run priced no such pair (`--designs` names what is priced)."
+)
+
+
+def headline_markdown(rows):
+    """The headline ``rows`` as a Markdown table, or :data:`NO_HEADLINE` when there is none."""
+    return markdown_table(*format_headline(rows)) if rows else NO_HEADLINE
 
 
 def format_headline(rows):

@@ -15,7 +15,7 @@ from sim.util.tables import markdown_table
 
 from ..gates.blocks import CATEGORIES, CONTROL, REGISTERS
 from .evaluate import POWER_PARTS
-from .headline import MACS, clock_power, record_value
+from .headline import MACS, clock_power, headline_markdown, record_value
 
 __all__ = [
     "write_json",
@@ -334,7 +334,7 @@ RAP_COLUMNS = (
     ("unit", "unit"),
     ("parameters", "parameters"),
     ("passes", "passes"),
-    ("latency", "LATENCY"),
+    ("latency", "LATENCY (cycles)"),
     ("flip_flops", "flip-flops"),
     ("area", "area"),
     ("area_registers", "of which registers"),
@@ -573,10 +573,9 @@ def _priced_line(report):
     )
 
 
-def write_markdown(path, report, plots, headline_table):
-    """The human-readable report. ``headline_table`` is the headline as ``(titles, rows)``."""
+def write_markdown(path, report, plots):
+    """The human-readable report."""
     area_unit = report["area_unit"]
-    titles, rows = headline_table
     parts = [
         f"# QRazor units on {report['library']['name']}: area, timing and power",
         "",
@@ -593,7 +592,7 @@ def write_markdown(path, report, plots, headline_table):
         "reduction = 1 - ratio; power includes the clock network; SQNR is that of each unit's "
         "operands on the same GEMM against its float64 product.",
         "",
-        markdown_table(titles, rows),
+        headline_markdown(report["headline"]),
         "",
         _priced_line(report),
         "",
@@ -629,7 +628,7 @@ def write_markdown(path, report, plots, headline_table):
             [
                 "unit",
                 "pipeline registers",
-                "LATENCY",
+                "LATENCY (cycles)",
                 "flip-flops",
                 f"area ({area_unit})",
                 "fmax (MHz)",

@@ -16,7 +16,14 @@ from .minilm import format_key, operand_format
 from .pareto import FRONTS, area_per_mac, pareto_front
 from .points import FIGURES
 
-__all__ = ["PARAMETER_COLUMNS", "sweep_report", "sweep_csv", "sweep_markdown", "write_plots"]
+__all__ = [
+    "PARAMETER_COLUMNS",
+    "figures",
+    "sweep_report",
+    "sweep_csv",
+    "sweep_markdown",
+    "write_plots",
+]
 
 #: Parameter columns of sweep.csv (blank where a unit has no such parameter).
 PARAMETER_COLUMNS = ("LANES", "GROUP", "MAG_BITS", "A_BITS")
@@ -180,9 +187,10 @@ def sweep_markdown(report, plots):
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_plots(report):
-    """``{library: (file name, PNG bytes)}``: each library's two fronts over all its points;
-    empty when matplotlib is missing (``report["plot_note"]`` then says so)."""
+def figures(report):
+    """``{library: figure}``: each library's fronts over all its points, every front point
+    labelled with its unit tag, the title naming the library and the clock; empty when
+    matplotlib is missing (``report["plot_note"]`` then says so)."""
     try:
         import matplotlib
 
@@ -193,7 +201,8 @@ def write_plots(report):
         report["plot_note"] = _PLOT_NOTE
         return {}
     designs = sorted({p["design"] for p in report["points"]})
-    plots = {}
+    clock_mhz = 1e-6 / report["flow"]["clock_period_s"]
+    drawn = {}
     for library in report["libraries"]:
         name = library["name"]
         mine = [p for p in report["points"] if p["library"] == name and p["status"] == "ok"]
@@ -220,6 +229,14 @@ def write_plots(report):
                 linewidth=1,
                 label="Pareto front",
             )
+            for point in line:
+                axis.annotate(
+                    point["tag"],
+                    (point[cost], point[benefit]),
+                    fontsize=6,
+                    xytext=(3, -8),
+                    textcoords="offset points",
+                )
             axis.set_xscale("log")
             axis.xaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))  # 1-2-5 steps, plain numbers
             axis.xaxis.set_major_formatter(FormatStrFormatter("%g"))
@@ -228,9 +245,18 @@ def write_plots(report):
             axis.set_ylabel(_LABELS[benefit])
             axis.grid(True, which="both", linewidth=0.3)
             axis.legend(fontsize=8)
-        figure.suptitle(f"Sweep on {name}: Pareto fronts")
+        figure.suptitle(f"Sweep on {name} at {clock_mhz:g} MHz: Pareto fronts (labelled)")
         figure.tight_layout()
-        png = png_bytes(figure, dpi=100)
+        drawn[name] = figure
+    return drawn
+
+
+def write_plots(report):
+    """``{library: (file name, PNG bytes)}`` of :func:`figures`."""
+    plots = {}
+    for name, figure in figures(report).items():
+        import matplotlib.pyplot as plt
+
+        plots[name] = (plot_name(name), png_bytes(figure, dpi=100))
         plt.close(figure)
-        plots[name] = (plot_name(name), png)
     return plots
