@@ -209,3 +209,33 @@ def test_the_plot_labels_every_front_point_and_names_library_and_clock():
             assert sorted(text.get_text() for text in axes.texts) == ["a_tag", "b_tag"]
     finally:
         plt.close(figure)
+
+
+@pytest.mark.skipif(LIBERTY is None, reason="needs the OSU 0.18 um Liberty")
+@pytest.mark.parametrize("finished", [0, 2])
+def test_an_interrupted_sweep_keeps_its_finished_points_and_says_where(
+    tmp_path, monkeypatch, capsys, finished
+):
+    """Ctrl-C mid-sweep: exit 130 with one line; the finished points stay as the next run's cache
+    (the line says how many and where), and with none finished no folder is left."""
+    out = tmp_path / "out"
+
+    def interrupted(points, setups, out_dir, *args, **kwargs):
+        (out_dir / "points").mkdir(parents=True)
+        for index in range(finished):
+            (out_dir / "points" / f"p{index}.json").write_text("{}")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module, "run_points", interrupted)
+    argv = ["--quick", "--no-minilm", "--liberty", str(LIBERTY), "-o", str(out)]
+    assert main(argv) == 130
+    (line,) = capsys.readouterr().err.splitlines()
+    if finished:
+        assert line == (
+            f"interrupted (SIGINT): stopped, 2 finished points kept in {out / 'points'} "
+            "for the next run"
+        )
+        assert sorted(p.name for p in (out / "points").iterdir()) == ["p0.json", "p1.json"]
+    else:
+        assert line == "interrupted (SIGINT): stopped, no output written"
+        assert not any(tmp_path.iterdir())

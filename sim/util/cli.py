@@ -5,7 +5,8 @@
 wraps a CLI's ``main(argv)``: while it runs, SIGINT raises :class:`KeyboardInterrupt` and SIGTERM
 :class:`Terminated`, so ``finally`` blocks and context managers remove their temporary files and
 ``*.partial`` folders; the run then ends with one line on stderr and exit status 130 (SIGINT) or
-143 (SIGTERM), without a traceback.
+143 (SIGTERM), without a traceback. A run that keeps something on purpose (synth.sweep's cache of
+finished points) re-raises the interrupt with a text that says what and where.
 """
 
 import argparse
@@ -68,6 +69,12 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt()
 
 
+def _kept(stop):
+    """What an interrupted run left: the interrupt's own text (a run that keeps a cache raises
+    it again with what it kept), else that nothing was written."""
+    return str(stop) or "no output written"
+
+
 def cli_main(main):
     """Decorate ``main(argv=None)``: SIGINT / SIGTERM end it with one line and exit 130 / 143
     (the handlers are installed for the call and the previous ones put back afterwards; outside
@@ -83,13 +90,13 @@ def cli_main(main):
             }
         try:
             return main(argv)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             warnings.simplefilter("ignore")  # objects the run left half-built warn as they go
-            print("interrupted (SIGINT): stopped, no output written", file=sys.stderr)
+            print(f"interrupted (SIGINT): stopped, {_kept(stop)}", file=sys.stderr)
             return INTERRUPTED
-        except Terminated:
+        except Terminated as stop:
             warnings.simplefilter("ignore")
-            print("terminated (SIGTERM): stopped, no output written", file=sys.stderr)
+            print(f"terminated (SIGTERM): stopped, {_kept(stop)}", file=sys.stderr)
             return TERMINATED
         finally:
             if installed:

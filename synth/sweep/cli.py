@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 from sim.golden.formats import check_int
-from sim.util.cli import UsageParser, cli_main
+from sim.util.cli import Terminated, UsageParser, cli_main
 from sim.util.files import check_report_folder, replace_folder, write_atomic
 from sim.util.progress import LazyProgress
+from sim.util.tables import counted
 
 from ..library.liberty import LibertyError
 from ..report.cli import default_libraries
@@ -134,9 +135,14 @@ def run(out, points, setups, skipped, grid, scheduler=None, workers=2, **options
                 progress=lambda done, total: update(done),
                 **options,
             )
-    except BaseException:
-        if created and not any((out / POINTS).iterdir()):
-            shutil.rmtree(out)  # nothing finished: leave no folder behind
+    except BaseException as stop:
+        kept = len(list((out / POINTS).glob("*.json"))) if (out / POINTS).is_dir() else 0
+        if created and not kept:
+            shutil.rmtree(out, ignore_errors=True)  # nothing finished: leave no folder behind
+        if kept and isinstance(stop, KeyboardInterrupt | Terminated):
+            raise type(stop)(
+                f"{counted(kept, 'finished point')} kept in {out / POINTS} for the next run"
+            ) from None
         raise
     flow = flow_settings(setups[0][1])
     if any(flow_settings(setup) != flow for _, setup in setups):

@@ -7,10 +7,10 @@ point is cached with its error like any other, and re-run only on request (``ret
 """
 
 import json
-import logging
 from contextlib import contextmanager
 from pathlib import Path
 
+from sim.util.dask_cluster import local_client
 from sim.util.files import write_atomic
 
 from .grid import point_order
@@ -27,9 +27,9 @@ CONNECT_TIMEOUT = 20
 
 @contextmanager
 def open_client(scheduler=None, workers=2):
-    """A Dask client: of the cluster at ``scheduler``, or of a new ``LocalCluster`` of
-    ``workers`` single-threaded workers on loopback."""
-    from distributed import Client, LocalCluster
+    """A Dask client: of the cluster at ``scheduler``, or of a new local cluster of ``workers``
+    single-threaded workers (:func:`sim.util.dask_cluster.local_client`)."""
+    from distributed import Client
 
     if scheduler:
         try:
@@ -39,16 +39,7 @@ def open_client(scheduler=None, workers=2):
         with client:
             yield client
         return
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            host="127.0.0.1",
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_client(workers) as client:
         yield client
 
 

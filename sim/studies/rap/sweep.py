@@ -20,6 +20,7 @@ import itertools
 
 from sim.studies.rap.figures import summarise
 from sim.system.rap.system import conventional_system, rap_system, run_system
+from sim.util.dask_cluster import local_client
 
 __all__ = ["FAMILIES", "sweep_points", "run_point", "run_sweep"]
 
@@ -114,14 +115,9 @@ def run_sweep(points, load, workers=1, progress=None):
             if progress:
                 progress(done)
         return results
-    from dask.distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    with (
-        LocalCluster(
-            n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=":0"
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_client(workers) as client:
         futures = client.map(_single_threaded, points, load=load, pure=False)
         for done, _ in enumerate(as_completed(futures), 1):
             if progress:
