@@ -6,10 +6,19 @@ import numpy as np
 import pytest
 from scalar_sdr import decode_value, razor_rows
 
+from sim.golden import sdr_encode
 from sim.golden.formats import GROUPS, SdrConfig
 from sim.sdr import SdrTensor, decode, encode
 
 ROUNDINGS = ("nearest", "truncate")
+
+
+@pytest.fixture(autouse=True)
+def fresh_word_layouts():
+    """Build the encoder's word layouts (cached per SdrConfig) anew in every test, so that each
+    test runs the layout and flag-table code itself rather than reusing an earlier test's (or,
+    under mutmut, the forking parent's) layout."""
+    sdr_encode._layout.cache_clear()
 
 
 def assert_matches_reference(values, cfg):
@@ -171,3 +180,12 @@ def test_from_code_refuses_negative_zero_and_bad_flags():
 def test_decode_refuses_anything_but_an_sdr_tensor():
     with pytest.raises(ValueError, match="^t must be an SdrTensor, not ndarray$"):
         decode(np.zeros((1, 16), np.int64))
+
+
+@pytest.mark.parametrize(
+    "base_bits, mag_bits, mag_dtype", [(8, 3, np.uint8), (16, 7, np.uint8), (16, 8, np.uint16)]
+)
+def test_encode_gives_the_documented_dtypes(base_bits, mag_bits, mag_dtype):
+    """SdrTensor's attributes: sign and flag uint8, mag uint8 (uint16 when M > 7)."""
+    t = encode(np.arange(-8, 8).reshape(1, 16), SdrConfig(base_bits, mag_bits))
+    assert t.sign.dtype == np.uint8 and t.flag.dtype == np.uint8 and t.mag.dtype == mag_dtype
