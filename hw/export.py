@@ -27,7 +27,7 @@ from hw.interface import port_layout
 from hw.params import PARAMETERS
 from hw.yosys import YosysError, run_script, yosys_version
 from sim.util.cli import UsageParser, cli_main
-from sim.util.files import write_files
+from sim.util.files import check_output_folder, write_files
 from sim.util.progress import LazyProgress
 
 __all__ = ["LINT_WAIVERS", "plain_identifiers", "describe", "verilog_text", "export", "main"]
@@ -243,6 +243,7 @@ def main(argv=None):
             return 2
     start = time.perf_counter()
     try:
+        check_output_folder(args.out)
         with LazyProgress() as bar:
             update = bar.task("export", len(designs))
             written = export(designs, args.out, prefix=args.prefix, progress=update, **given)

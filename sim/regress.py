@@ -28,7 +28,7 @@ from pathlib import Path
 
 from hw.designs import build, elaborated
 from sim.util.cli import UsageParser, cli_main
-from sim.util.files import write_atomic
+from sim.util.files import check_output_folder, write_atomic
 from sim.util.progress import LazyProgress
 from sim.verify.regression import (
     CHUNK_BEATS,
@@ -90,8 +90,10 @@ def _check_args(parser, args):
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if args.first_seed < 0:
         parser.error("--first-seed must be at least 0")
-    if not args.output.parent.is_dir():
-        parser.error(f"-o {args.output}: folder {args.output.parent} does not exist")
+    try:
+        check_output_folder(args.output)
+    except ValueError as error:
+        parser.error(str(error))
 
 
 def _regress_unit(name, args, runs_file, runs, done, bar):
@@ -134,7 +136,7 @@ def main(argv=None):
     parser = _parser()
     args = parser.parse_args(argv)
     _check_args(parser, args)
-    args.output.mkdir(exist_ok=True)
+    args.output.mkdir(parents=True, exist_ok=True)
     runs_file = args.output / "runs.jsonl"
     runs, done = completed_runs(runs_file)
     with LazyProgress() as bar:

@@ -24,7 +24,7 @@ from hw.designs import build
 from hw.params import DEFAULTS, MAX_ACC_BITS, MAX_LANES
 from sim.golden.formats import GROUPS, check_int
 from sim.util.cli import DefaultsHelpFormatter, UsageParser, cli_main
-from sim.util.files import write_atomic
+from sim.util.files import check_output_file, write_atomic
 from sim.util.progress import LazyProgress
 from sim.verify.backends import BACKENDS, RTL_BACKENDS
 from sim.verify.mac_runs import MAC_UNITS, RUNNABLE_UNITS, run_unit, unit_parameters
@@ -176,9 +176,6 @@ def check_args(args, argv=None):
     check_int("--lanes", args.lanes, 1, MAX_LANES)
     if args.lanes & (args.lanes - 1):
         raise ValueError(f"--lanes must be a power of two, not {args.lanes}")
-    repeated = sorted({name for name in args.units if args.units.count(name) > 1})
-    if repeated:
-        raise ValueError(f"--units names {', '.join(repeated)} more than once")
     if args.group % args.lanes and set(args.units) - {"int8_mac", "int4_mac"}:
         raise ValueError(f"--group {args.group} must be a multiple of --lanes {args.lanes}")
     _check_acc_bits(args)
@@ -199,8 +196,9 @@ def check_args(args, argv=None):
         for name in ("m", "k", "n"):
             check_int(f"--{name}", getattr(args, name), 1)
         check_workload_size(args.m, args.k, args.n)
-    if args.json is not None and not args.json.parent.is_dir():
-        raise ValueError(f"--json {args.json}: folder {args.json.parent} does not exist")
+    for option in ("json", "vcd"):
+        if getattr(args, option) is not None:
+            check_output_file(getattr(args, option), f"--{option}")
     if args.timing and args.json is None:
         raise ValueError("--timing adds to the --json file: give --json PATH too")
 

@@ -37,7 +37,7 @@ from sim.system.model.report import energy_plot, goals, json_text, markdown, sto
 from sim.system.zigzag.accelerator import DEFAULT_HIERARCHY
 from sim.system.zigzag.cacti import CACTI_NODE_NM
 from sim.util.cli import DefaultsHelpFormatter, UsageParser, cli_main
-from sim.util.files import write_files
+from sim.util.files import check_output_folder, write_files
 from sim.util.progress import LazyProgress
 from sim.util.tables import counted
 
@@ -157,12 +157,6 @@ def _check(args):
         check_int("--" + name.replace("_", "-"), getattr(args, name), 1)
     for batch in args.batch:
         check_int("--batch", batch, 1, 4096)
-    if len(set(args.batch)) != len(args.batch):
-        raise ValueError(f"--batch lists a size twice: {args.batch}")
-    for option in ("workloads", "engines"):
-        chosen = getattr(args, option)
-        if len(set(chosen)) != len(chosen):
-            raise ValueError(f"--{option} lists one twice: {' '.join(chosen)}")
     if args.sentences is not None:
         check_int("--sentences", args.sentences, 1, 24)
         if "minilm" not in args.workloads:
@@ -175,9 +169,7 @@ def _check(args):
             f"--seq-len {args.seq_len} x --sample-rows {args.sample_rows} exceeds the "
             f"{MAX_EXACT_ELEMENTS:,} score elements the exact check holds in memory"
         )
-    existing = next(path for path in (args.out, *args.out.parents) if path.exists())
-    if not existing.is_dir():
-        raise ValueError(f"-o {args.out}: {existing} exists and is not a folder")
+    check_output_folder(args.out)
 
 
 def _engines(args):

@@ -93,6 +93,21 @@ CASES = [
     ("sim.rap", ["pim", "--rows", "x"]),
     ("sim.rap", ["accuracy", "--seed", "x"]),
     ("sim.rap", ["compare", "--workload", "synthetic", "--sentences", "9"]),
+    # a value given twice to a list option (UsageParser), in every CLI that has one
+    ("sim.rap", ["pim", "--adc-bits", "3", "3"]),
+    ("synth.report", ["--lanes", "4", "4"]),
+    ("synth.fpga", ["--lanes", "4", "4"]),
+    ("sim.accuracy", ["--groups", "16", "16"]),
+    ("synth.formal", ["-o", "out", "--pipelines", "none", "none"]),
+    ("sim.regress", ["-o", "out", "--units", "int4_mac_L16", "int4_mac_L16"]),
+    ("synth.sweep", ["--liberty", "a.lib", "a.lib"]),
+    ("sim.run_model", ["--workloads", "decode", "decode"]),
+    # output paths through a file, refused before any work
+    ("sim.accuracy", ["-o", "text.npy/out"]),
+    ("hw.export", ["sdr_mac", "-o", "text.npy"]),
+    ("sim.regress", ["-o", "text.npy"]),
+    ("sim.run_mac", ["--vcd", "text.npy/w.vcd", "--backend", "amaranth"]),
+    ("sim.rap", ["compare", "-o", "text.npy"]),
     # python -m synth.report.headline (what run_mac --synth runs)
     ("synth.report.headline", ["--lanes", "x"]),
 ]

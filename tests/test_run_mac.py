@@ -118,7 +118,10 @@ def test_a_mismatch_exits_1_and_names_the_first_cycle(monkeypatch, capsys):
         (["--k", "100"], "error: k must be a multiple of the group size 16, not 100"),
         (["--lanes", "3"], "error: --lanes must be a power of two, not 3"),
         (["--lanes", "32"], r"error: --group 16 must be a multiple of --lanes 32"),
-        (["--units", "sdr_mac", "sdr_mac"], "error: --units names sdr_mac more than once"),
+        (
+            ["--units", "sdr_mac", "sdr_mac"],
+            r"error: argument --units: sdr_mac given twice \(see --help\)",
+        ),
         (
             ["--activations", "x.npz", "--weights", "w.npy"],
             r"error: --activations x.npz: give a .npy file \(numpy.save\), not .npz",

@@ -16,7 +16,7 @@ from sim.studies.accuracy.formats import STUDY_GROUPS
 from sim.studies.accuracy.report import csv_report, json_report, markdown_report
 from sim.studies.accuracy.study import model_study, single_threaded_blas, synthetic_study
 from sim.util.cli import UsageParser, cli_main
-from sim.util.files import write_files
+from sim.util.files import check_output_folder, write_files
 from sim.util.progress import LazyProgress
 from sim.workloads.llm_gemm import DEFAULT_SHAPE, check_workload_size
 from sim.workloads.minilm import ModelUnavailable, load_minilm
@@ -138,6 +138,7 @@ def print_summary(study, console):
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
+        check_output_folder(args.out)
         with single_threaded_blas(), LazyProgress() as progress:
             study = run_study(args, progress)
         outputs = render(study)

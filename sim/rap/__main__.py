@@ -39,6 +39,7 @@ from sim.studies.rap.sweep import sweep_points
 from sim.system.rap.costs import GPUS
 from sim.system.rap.pim import MAX_ROWS
 from sim.util.cli import UsageParser, cli_main
+from sim.util.files import check_output_folder
 from sim.util.progress import LazyProgress
 from sim.workloads.encoder_models import WORKLOADS
 from sim.workloads.minilm import ModelUnavailable
@@ -216,8 +217,7 @@ def _fraction(option, value):
 
 def _check_options(args):
     check_int("--seed", args.seed, 0)
-    if args.out.exists() and not args.out.is_dir():
-        raise ValueError(f"-o {args.out}: exists and is not a folder")
+    check_output_folder(args.out)
     if args.command == "accuracy":
         return
     pim = args.command == "pim"

@@ -31,7 +31,29 @@ TERMINATED = 128 + signal.SIGTERM
 
 
 class UsageParser(argparse.ArgumentParser):
-    """Usage errors as one line, exit status 2."""
+    """Usage errors as one line, exit status 2; a value given twice to an option that takes a
+    list (``nargs`` ``+`` or ``*``, added with this parser's ``add_argument``) is one of them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.list_options = []
+
+    def add_argument(self, *args, **kwargs):
+        action = super().add_argument(*args, **kwargs)
+        if action.nargs in ("+", "*"):
+            self.list_options.append(action)
+        return action
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        for action in self.list_options:
+            values = getattr(namespace, action.dest, None)
+            if isinstance(values, list):
+                repeated = [v for i, v in enumerate(values) if v in values[:i]]
+                if repeated:
+                    option = "/".join(action.option_strings) or action.dest
+                    self.error(f"argument {option}: {repeated[0]} given twice")
+        return namespace, extras
 
     def error(self, message):
         self.exit(2, f"error: {message} (see --help)\n")

@@ -5,7 +5,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic", "write_files", "check_report_folder", "replace_folder"]
+__all__ = [
+    "write_atomic",
+    "write_files",
+    "check_output_file",
+    "check_output_folder",
+    "check_report_folder",
+    "replace_folder",
+]
 
 
 def write_atomic(path, data):
@@ -46,6 +53,26 @@ def write_files(folder, files):
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [folder / name for name in files]
+
+
+def check_output_folder(out, option="-o"):
+    """Refuse, before any work, an output folder ``out`` that cannot be made: a path on the way
+    (``out`` itself or a parent) is a file. Missing folders are created when written."""
+    out = Path(out)
+    existing = next(path for path in (out, *out.parents) if path.exists())
+    if not existing.is_dir():
+        where = "" if existing == out else f"{existing} "
+        raise ValueError(f"{option} {out}: {where}exists and is not a folder")
+
+
+def check_output_file(path, option):
+    """Refuse, before any work, an output file ``path`` whose folder does not exist or which is a
+    folder itself."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ValueError(f"{option} {path}: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise ValueError(f"{option} {path}: is a folder, give a file name")
 
 
 def check_report_folder(out, marker, kind):

@@ -142,15 +142,11 @@ def units_to_run(designs, lanes):
     return units + [(d, {}) for d in UNITS if d not in MACS and d in designs]
 
 
-def _dedupe(values):
-    return list(dict.fromkeys(values))
-
-
 def _command(args, designs, lanes):
     words = ["python", "-m", "synth.fpga", "--designs", *designs]
     if any(d in MACS for d in designs):
         words += ["--lanes", *map(str, lanes)]
-    words += ["--devices", *_dedupe(args.devices), "--dsp", *_dedupe(args.dsp)]
+    words += ["--devices", *args.devices, "--dsp", *args.dsp]
     return shlex.join(words)
 
 
@@ -196,21 +192,21 @@ def _run(task):
 
 
 def _report(args, staging, start):
-    designs = _dedupe(args.designs or (QUICK["designs"] if args.quick else UNITS))
-    lanes = _dedupe(args.lanes or (QUICK["lanes"] if args.quick else DEFAULT_LANES))
+    designs = list(args.designs or (QUICK["designs"] if args.quick else UNITS))
+    lanes = list(args.lanes or (QUICK["lanes"] if args.quick else DEFAULT_LANES))
     check_int("--jobs", args.jobs, 1)
     units = units_to_run(designs, lanes)
     # a bad LANES fails here, before any work
     tags = [unit_tag(d, elaborated(build(d, **p)).parameters) for d, p in units]
     check_report_folder(args.out, "fpga.json", "synth.fpga report")
-    devices = [DEVICES[key] for key in _dedupe(args.devices)]
+    devices = [DEVICES[key] for key in args.devices]
     missing = [d.wheel for d in devices if not available(d)]
     if missing:
         raise ValueError(
             f"{', '.join(missing)} not installed: run make fpga (it installs the fpga extra "
             "into .venv), or pass --devices with the installed ones"
         )
-    dsp_settings = [DSP_SETTINGS[s] for s in _dedupe(args.dsp)]
+    dsp_settings = [DSP_SETTINGS[s] for s in args.dsp]
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     (staging / "work").mkdir()
