@@ -3,6 +3,7 @@ follows activity, the clock network, state-dependent internal power, the wire-lo
 OpenSTA agreeing on a unit with a multiplier once its conventions are applied."""
 
 import dataclasses
+import functools
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from synth.gates.gatesim import GateSimError, cell_models
 from synth.gates.logicsim import compile_netlist
 from synth.gates.netlist import Instance
 from synth.library.liberty import PowerArc, WireLoad, default_liberty, ihp_liberty, load_liberty
-from synth.power.clock import clock_tree
+from synth.power.clock import ClockTree, clock_tree
 from synth.power.model import COMPONENTS, OPENSTA_2_0_17, _liberty_weights, estimate_power
 from synth.report.evaluate import DEFAULT_CONDITIONS
 from synth.report.stimulus import workload_stimulus
@@ -275,3 +276,166 @@ def test_clock_tree_buffer_power_by_hand_on_a_one_buffer_library(tmp_path):
     assert tree.wire_capacitance == pytest.approx(wire)
     assert tree.net_switching == pytest.approx((9 * 0.02e-12 + wire + 3 * 0.01e-12) * 4 * 1e8)
     assert tree.total == pytest.approx(tree.net_switching + 2.25e-4 + 9e-9)
+
+
+def _liberty_cell(name, area, leakage, inputs, function, transition=None, power=(), extra=""):
+    """A Liberty cell: ``inputs`` ``(pin, capacitance)``, one output ``Y`` of ``function``, a
+    timing arc whose rise and fall transition tables are ``transition`` (a template with
+    ``{kind}``) and one internal_power group per ``(when, rise table, fall table)`` of
+    ``power``."""
+    pins = "".join(
+        f"pin ({pin}) {{ direction : input ; capacitance : {c} ; }}\n" for pin, c in inputs
+    )
+    related = f'related_pin : "{inputs[0][0]}" ;'
+    timing = ""
+    if transition:
+        rise, fall = (
+            transition.replace("{kind}", k) for k in ("rise_transition", "fall_transition")
+        )
+        timing = f"timing () {{ {related} {rise} {fall} }}"
+    arcs = "".join(
+        f"internal_power () {{ {related} {when} {rise.replace('{kind}', 'rise_power')} "
+        f"{fall.replace('{kind}', 'fall_power')} }}\n"
+        for when, rise, fall in power
+    )
+    return (
+        f"cell ({name}) {{ area : {area} ; cell_leakage_power : {leakage} ; {extra}\n{pins}"
+        f'pin (Y) {{ direction : output ; function : "{function}" ; {timing}\n{arcs}}} }}\n'
+    )
+
+
+def _by_load(values, index="0, 1", template="by_load"):
+    """A table template over the output load (pF), ``{kind}`` left for the table's name."""
+    return "{kind} (" + template + f') {{ index_1 ("{index}") ; values ("{values}") ; }}'
+
+
+def _two_buffer_liberty():
+    """Two buffers whose transition and energy grow linearly with the load L (pF), so that every
+    level's load shows in the figures, and a smaller decoy of each kind that is no clock buffer.
+
+    BUFX1: transition 0.1 + 2 L ns (exactly 0.3 at the grid point L = 0.1); one power arc, rise
+    0.5 + L and fall 0.25 + 0.5 L pJ: 0.75 + 1.5 L pJ per cycle; input 0.01 pF; leakage 1 nW.
+    BUFX4: transition 0.05 + 0.25 L ns; two power arcs (when A: rise and fall 1 + 2 L; when !A:
+    3 + 2 L), averaged: (2 + 4 L + 6 + 4 L) / 2 = 4 + 4 L pJ per cycle; input 0.04 pF; 4 nW.
+    """
+    scalar = '{kind} (scalar) { values ("0.01") ; }'
+    power = [("", scalar, scalar)]
+    power_table = functools.partial(_by_load, template="by_load_power")
+    cells = [
+        _liberty_cell("INVX1", 1, 0.1, [("A", 0.001)], "!A", scalar, power),
+        _liberty_cell("PASS2", 2, 0.1, [("A", 0.001), ("B", 0.001)], "A", scalar, power),
+        _liberty_cell(
+            "LATCHY",
+            3,
+            0.1,
+            [("A", 0.001)],
+            "A",
+            scalar,
+            power,
+            'latch (IQ, IQN) { enable : "A" ; data_in : "A" ; }',
+        ),
+        _liberty_cell("NOPOWER", 4, 0.1, [("A", 0.001)], "A", scalar),
+        _liberty_cell(
+            "BUFX1",
+            10,
+            1.0,
+            [("A", 0.01)],
+            "A",
+            _by_load("0.1, 0.3, 2.1", "0, 0.1, 1"),
+            [("", power_table("0.5, 1.5"), power_table("0.25, 0.75"))],
+        ),
+        _liberty_cell(
+            "BUFX4",
+            40,
+            4.0,
+            [("A", 0.04)],
+            "A",
+            # over the load and the input slew (flat in the slew): the slew is passed along
+            '{kind} (by_load_slew) { index_1 ("0, 1") ; index_2 ("0, 1") ; '
+            'values ("0.05, 0.05", "0.3, 0.3") ; }',
+            [
+                ('when : "A" ;', power_table("1, 3"), power_table("1, 3")),
+                ('when : "!A" ;', power_table("3, 5"), power_table("3, 5")),
+            ],
+        ),
+    ]
+    return (
+        'library (two) { time_unit : "1ns" ; leakage_power_unit : "1nW" ;\n'
+        'capacitive_load_unit (1, pf) ; voltage_unit : "1V" ; nom_voltage : 1.0 ;\n'
+        "lu_table_template (by_load) { variable_1 : total_output_net_capacitance ; }\n"
+        "lu_table_template (by_load_slew) { variable_1 : total_output_net_capacitance ; "
+        "variable_2 : input_net_transition ; }\n"
+        "power_lut_template (by_load_power) { variable_1 : total_output_net_capacitance ; }\n"
+        + "".join(cells)
+        + "}\n"
+    )
+
+
+@pytest.fixture
+def two_buffers(tmp_path):
+    path = tmp_path / "two.lib"
+    path.write_text(_two_buffer_liberty())
+    return load_liberty(path)
+
+
+def test_a_three_level_tree_by_hand_with_load_dependent_buffers(two_buffers):
+    """100 sinks of 0.002 pF (0.2 pF) in 70 um^2 of cells: placed 100 um^2 per sink, wire
+    1.5 sqrt(100 x 70 / 0.7) = 150 um x 0.2 fF/um = 0.03 pF. Fan-out 8: levels ceil(100/8) = 13,
+    ceil(13/8) = 2, 1. Leaf load (0.2 + 0.03) / 13 pF: BUFX1's transition 0.1 + 2 x 0.0177 =
+    0.135 ns meets 0.3 ns, and the four smaller cells are no buffers (an inverter, a two-input
+    cell, a latch, a cell without power tables). Loads: 0.23/13 at the leaves, 13 x 0.01 / 2 =
+    0.065 at level 2, 2 x 0.01 = 0.02 at the root. Energy per cycle 0.75 + 1.5 L pJ per buffer:
+    13 x 0.75 + 1.5 x 0.23 + 2 x (0.75 + 1.5 x 0.065) + 0.75 + 1.5 x 0.02 = 12.57 pJ, at
+    100 MHz 1.257 mW. Nets: 0.2 + 0.03 + 16 x 0.01 = 0.39 pF x 1 V^2 x 1e8 = 39 uW. Leakage:
+    16 x 1 nW."""
+    tree = clock_tree(two_buffers, 100 * 0.002, 100, 70.0, DEFAULT_CONDITIONS)
+    assert (tree.sinks, tree.buffer, tree.levels) == (100, "BUFX1", (13, 2, 1))
+    assert tree.wire_length_um == pytest.approx(150.0)
+    assert tree.wire_capacitance == pytest.approx(0.03e-12)
+    assert tree.buffer_internal == pytest.approx(12.57e-12 * 1e8)
+    assert tree.net_switching == pytest.approx(0.39e-12 * 1e8)
+    assert tree.buffer_leakage == pytest.approx(16e-9)
+    assert tree.as_record() == {
+        "sinks": 100,
+        "buffer_cell": "BUFX1",
+        "buffers_per_level": [13, 2, 1],
+        "wire_length_um": tree.wire_length_um,
+        "wire_capacitance_F": tree.wire_capacitance,
+    }
+
+
+def test_a_heavier_leaf_takes_the_stronger_buffer_and_its_averaged_arcs(two_buffers):
+    """The same tree with 0.02 pF clock pins: leaf load 2.03 / 13 = 0.156 pF, BUFX1 0.41 ns
+    misses 0.3 ns, BUFX4 0.089 ns meets it. Loads 2.03/13, 13 x 0.04 / 2 = 0.26, 2 x 0.04 = 0.08;
+    energy 4 + 4 L pJ: 13 x 4 + 4 x 2.03 + 2 x (4 + 1.04) + 4 + 0.32 = 74.52 pJ, 7.452 mW.
+    Nets: 2.0 + 0.03 + 16 x 0.04 = 2.67 pF: 267 uW. Leakage 16 x 4 nW."""
+    tree = clock_tree(two_buffers, 100 * 0.02, 100, 70.0, DEFAULT_CONDITIONS)
+    assert (tree.buffer, tree.levels) == ("BUFX4", (13, 2, 1))
+    assert tree.buffer_internal == pytest.approx(74.52e-12 * 1e8)
+    assert tree.net_switching == pytest.approx(2.67e-12 * 1e8)
+    assert tree.buffer_leakage == pytest.approx(64e-9)
+
+
+@pytest.mark.parametrize(
+    "pins_pf, chosen",
+    [
+        (0.1, "BUFX1"),  # 8 sinks, no wire: leaf load 0.1 pF, BUFX1 at exactly 0.3 ns meets it
+        (8.0, "BUFX4"),  # leaf load 8 pF: neither meets 0.3 ns (16.1, 2.05 ns), the faster
+    ],
+)
+def test_the_buffer_is_the_smallest_that_meets_the_slew_or_else_the_fastest(
+    two_buffers, pins_pf, chosen
+):
+    tree = clock_tree(two_buffers, pins_pf, 8, 0.0, DEFAULT_CONDITIONS)
+    assert (tree.levels, tree.buffer) == ((1,), chosen)
+
+
+def test_no_sinks_no_tree_and_no_buffer_no_estimate(two_buffers, tmp_path):
+    empty = clock_tree(two_buffers, 0.0, 0, 70.0, DEFAULT_CONDITIONS)
+    assert empty == ClockTree(0, "", (), 0.0, 0.0, 0.0, 0.0, 0.0) and empty.total == 0.0
+    path = tmp_path / "inverters.lib"
+    path.write_text(_two_buffer_liberty().split("cell (PASS2)")[0] + "}\n")
+    with pytest.raises(
+        ValueError, match=rf"^{path}: the library has no non-inverting buffer cell$"
+    ):
+        clock_tree(load_liberty(path), 0.1, 8, 0.0, DEFAULT_CONDITIONS)
