@@ -162,8 +162,38 @@ def test_dynamic_matrices_count_their_writes():
     config = dense(weight_bits=6, rows=32, columns=8, adc_share=2)
     stats = pim_matmul(ta, w, config, dynamic=True).stats
     assert stats["weight_bits_written"] == 3 * 64 * 6
+    # SRAM writes at Horowitz's 10 pJ per 64 bits: 1152 bits x 10 / 64 = 180 pJ.
+    assert stats["energy_pj"]["weight_writes"] == pytest.approx(3 * 64 * 6 * 10 / 64)
     assert stats["tiles"] == 2 * math.ceil(3 * 6 / 8)
-    assert pim_matmul(ta, w, config).stats["weight_bits_written"] == 0
+    stored = pim_matmul(ta, w, config).stats
+    assert stored["weight_bits_written"] == 0
+    assert stored["energy_pj"]["weight_writes"] == 0.0
+
+
+def test_dense_energy_has_no_partial_sums_and_a_rate_dependent_adc():
+    """One vector of 128 eMSB values, 40 of them 3 (shift 0, magnitude planes 0 and 1 hold 40
+    ones each, planes 2..6 none and are skipped), against 2 outputs x 8 weight bits = 16
+    bit-lines: dense mode converts each driven plane once per bit-line, 2 x 16 = 32 conversions,
+    and reads each code straight into the shift-add: no partial sums, no compactor.
+
+    Murmann's bound at 1.28 GS/s, 4 bits (Accelergy's fit): FoM_S = 302.7387 - 6.46079
+    ln(1.28e9) = 167.255 dB (under the 180.14 dB cap of slow ADCs); SNDR = 6.02 x 4 + 1.76 =
+    25.843 dB; E = 1 / (2 x 10**((FoM_S - SNDR) / 10)) J = 3.612e-3 pJ per conversion, 19 times
+    the capped, rate-free figure (1.858e-4 pJ)."""
+    x = np.zeros((1, 128), np.int64)
+    x[0, :40] = 3
+    w = np.ones((2, 128), np.int64)
+    config = PimConfig(mvm="dense", adc_bits=4, adc_model="murmann")
+    stats = pim_matmul(x, w, config).stats
+    assert (stats["partials"], stats["conversions"], stats["shift_adds"]) == (2, 32, 32)
+    foms = 302.7387019052544 - 6.460790934271676 * math.log(1.28e9)
+    sndr = 20 * math.log10(2) * 4 + 10 * math.log10(1.5)
+    per_conversion = 1e12 / (2 * 10 ** ((foms - sndr) / 10))
+    assert per_conversion == pytest.approx(3.612e-3, rel=1e-3)
+    energy = stats["energy_pj"]
+    assert energy["adc"] == pytest.approx(32 * per_conversion)
+    assert energy["partial_sum_adds"] == 0.0
+    assert energy["compactor"] == 0.0
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from sim.rap import emsb_razor as public_emsb_razor
 from sim.sdr import SdrConfig, decode, encode
 from sim.system.rap.adc import AdcColumns
 from sim.system.rap.pim import sparse_plane_sums
+from sim.system.rap.pim_energy import ENERGY_COMPONENTS
 
 
 def scalar_emsb(group, bits, target):
@@ -264,6 +265,12 @@ def test_tile_energy_is_charged_per_conversion_partial_and_plane():
     assert energy["compactor"] == pytest.approx(12 * 18.68)
     assert energy["partial_sum_adds"] == pytest.approx(192 * 0.03)  # Horowitz 8-bit add
     assert energy["shift_add"] == pytest.approx(32 * 2.57)
+    # Buffers, Horowitz's 8 KB SRAM at 10 pJ per 64 bits (writes assumed the same): read 128
+    # razored 8-bit codes and the group's shift in bit_length(16) = 5 bits, 1029 bits; write
+    # 2 results x 32 bits = 64 bits: (1029 + 64) x 10 / 64 = 170.78125 pJ.
+    assert energy["buffers"] == pytest.approx((128 * 8 + 5 + 2 * 32) * 10 / 64)
+    assert energy["weight_writes"] == 0.0  # a stored matrix: nothing written
+    assert tuple(energy) == ENERGY_COMPONENTS
 
 
 @pytest.mark.parametrize("adc_range, mvm", [("low", "sparse"), ("full", "dense")])
