@@ -1,5 +1,7 @@
-"""The cycle models' own latencies and widths (sim.cycle_models.structure) agree with ``hw``,
-and their encoder (written as the datapath computes) equals the golden encoder."""
+"""The cycle models' own latencies and widths (sim.cycle_models.structure) agree with ``hw``
+(the GEMM units on every pipeline choice, the RAP row units' latencies, passes, ports and
+internal widths over many parameter choices), an engine's columns see its stream, and their
+encoder (written as the datapath computes) equals the golden encoder."""
 
 import itertools
 
@@ -7,10 +9,24 @@ import numpy as np
 import pytest
 
 from hw.designs import build, elaborated
+from hw.interface import port_layout
 from hw.pipeline import tree_cuts
+from hw.rap.arith import bits_for
+from hw.rap.layernorm import normalised_bound, output_bits
 from sim.cycle_models import run, simulate
 from sim.cycle_models.sdr_encoder import razor
-from sim.cycle_models.structure import cut_count, latency, sdr_shifter_width
+from sim.cycle_models.structure import (
+    ROW_PASSES,
+    cut_count,
+    latency,
+    layernorm_normalised_bits,
+    layernorm_output_bits,
+    layernorm_sum_bits,
+    per_column,
+    rap_ports,
+    sdr_shifter_width,
+    softmax_sum_bits,
+)
 from sim.golden.formats import SdrConfig
 from sim.sdr import encode
 
@@ -65,6 +81,66 @@ def test_structure_agrees_with_hw_on_every_pipeline_choice():
         assert cut_count(module, unit.parameters) == len(cuts), (module, parameters)
         if module == "sdr_mac":
             assert sdr_shifter_width(unit.parameters) == unit.shifter.out_width, parameters
+
+
+def row_unit_cases():
+    for lanes in (1, 2, 4, 8):
+        for in_bits in (2, 17, 31):
+            yield "int_gelu", dict(LANES=lanes, IN_BITS=in_bits)
+        for in_bits, out_bits, scale, max_row in (
+            (2, 2, 1.0, lanes),
+            (24, 8, 0.125, 1000),
+            (31, 16, 1000.0, 1 << 20),
+            (12, 11, 1 / 8**0.5, 3 * lanes + 1),
+        ):
+            yield (
+                "int_softmax",
+                dict(LANES=lanes, IN_BITS=in_bits, OUT_BITS=out_bits, SCALE=scale, MAX_ROW=max_row),
+            )
+        for d, eps in ((lanes, 0.0), (384, 1e-12), (4096, 1e5), (96, 1e-40)):
+            yield "int_layernorm", dict(LANES=lanes, D=d, EPS=eps)
+
+
+def test_row_units_structure_agrees_with_hw():
+    cases = list(row_unit_cases())
+    assert len(cases) > 40
+    for module, parameters in cases:
+        unit = elaborated(build(module, **parameters))
+        p = unit.parameters
+        assert latency(module, p) == unit.LATENCY, (module, p)
+        assert ROW_PASSES[module] == unit.RESULTS.passes, module
+        assert rap_ports(module, p) == port_layout(unit), (module, p)
+        if module == "int_softmax":
+            assert softmax_sum_bits(p) == unit.sum_bits, p
+        if module == "int_layernorm":
+            sums = (unit.inverse_sqrt.s1_bits, unit.inverse_sqrt.s2_bits)
+            assert layernorm_sum_bits(p) == sums, p
+
+
+def test_layernorm_widths_agree_with_hw_for_many_row_lengths():
+    for d in (*range(1, 130), *range(130, 4097, 37), 4096):
+        assert layernorm_output_bits(d) == output_bits(d), d
+        bound = normalised_bound(d)
+        assert layernorm_normalised_bits(d) == bits_for(-bound, bound).width, d
+
+
+def test_units_without_the_structure_asked_for_are_refused():
+    with pytest.raises(ValueError, match="must be a unit with a cycle model, not 'int_gelu'"):
+        cut_count("int_gelu", dict(LANES=4, PIPELINE="all"))
+    with pytest.raises(ValueError, match="must be a RAP row unit, not 'sdr_mac'"):
+        rap_ports("sdr_mac", dict(LANES=4))
+
+
+@pytest.mark.parametrize("lanes", [False, True])
+def test_per_column_gives_every_column_the_stream(lanes):
+    """Two streams of 5 cycles (of 3 lanes): column c of stream s on cycle t sees stream s's
+    cycle t (and lane l), for each of 4 columns."""
+    values = np.arange(2 * 5 * 3).reshape(2, 5, 3) if lanes else np.arange(2 * 5).reshape(2, 5)
+    seen = per_column(values, 4, lanes=True) if lanes else per_column(values, 4)
+    assert seen.shape == ((2, 4, 5, 3) if lanes else (2, 4, 5))
+    for s, c, t in itertools.product(range(2), range(4), range(5)):
+        assert np.array_equal(seen[s, c, t], values[s, t]), (s, c, t)
+    assert np.shares_memory(seen, values)  # a view: no copy per column
 
 
 def test_models_read_no_hw_object():

@@ -1,6 +1,6 @@
 """The RAP row units' cycle models (``sim.cycle_models.rap_rows``) equal the Amaranth simulation
-on every output port, every cycle; their latencies, passes and port widths
-(``sim.cycle_models.structure``) agree with ``hw`` over many parameter choices.
+on every output port, every cycle (their latencies, passes and port widths,
+``sim.cycle_models.structure``, are checked against ``hw`` in tests/test_cycle_model_structure.py).
 
 Each stream runs directed rows back to back (extreme values under every exponent
 tests/test_hw_rap.py uses, then 8-bit exponents the golden kernels refuse), random rows with
@@ -15,20 +15,9 @@ import pytest
 
 from hw.designs import build, elaborated
 from hw.interface import port_layout
-from hw.rap.arith import bits_for
-from hw.rap.layernorm import normalised_bound, output_bits
 from sim.cycle_models import run
 from sim.cycle_models import simulate as model
-from sim.cycle_models.structure import (
-    LAYERNORM_PARAMETER_BITS,
-    ROW_PASSES,
-    latency,
-    layernorm_normalised_bits,
-    layernorm_output_bits,
-    layernorm_sum_bits,
-    rap_ports,
-    softmax_sum_bits,
-)
+from sim.cycle_models.structure import LAYERNORM_PARAMETER_BITS, ROW_PASSES
 from sim.verify.checker import check_stream
 from sim.verify.rap_streams import exact_parameters, gelu_beats, layernorm_beats, softmax_beats
 from sim.verify.rtl_amaranth import simulate as amaranth
@@ -303,44 +292,3 @@ def test_many_streams_at_once_equal_one_at_a_time(name):
         alone = run(name, dict(unit.parameters), {p: v[:cycles] for p, v in stream.items()})
         for port, values in alone.items():
             np.testing.assert_array_equal(together[port][index, 0], values, err_msg=port)
-
-
-def structure_cases():
-    for lanes in (1, 2, 4, 8):
-        for in_bits in (2, 17, 31):
-            yield "int_gelu", dict(LANES=lanes, IN_BITS=in_bits)
-        for in_bits, out_bits, scale, max_row in (
-            (2, 2, 1.0, lanes),
-            (24, 8, 0.125, 1000),
-            (31, 16, 1000.0, 1 << 20),
-            (12, 11, 1 / 8**0.5, 3 * lanes + 1),
-        ):
-            yield (
-                "int_softmax",
-                dict(LANES=lanes, IN_BITS=in_bits, OUT_BITS=out_bits, SCALE=scale, MAX_ROW=max_row),
-            )
-        for d, eps in ((lanes, 0.0), (384, 1e-12), (4096, 1e5), (96, 1e-40)):
-            yield "int_layernorm", dict(LANES=lanes, D=d, EPS=eps)
-
-
-def test_structure_agrees_with_hw():
-    cases = list(structure_cases())
-    assert len(cases) > 40
-    for module, parameters in cases:
-        unit = elaborated(build(module, **parameters))
-        p = unit.parameters
-        assert latency(module, p) == unit.LATENCY, (module, p)
-        assert ROW_PASSES[module] == unit.RESULTS.passes, module
-        assert rap_ports(module, p) == port_layout(unit), (module, p)
-        if module == "int_softmax":
-            assert softmax_sum_bits(p) == unit.sum_bits, p
-        if module == "int_layernorm":
-            sums = (unit.inverse_sqrt.s1_bits, unit.inverse_sqrt.s2_bits)
-            assert layernorm_sum_bits(p) == sums, p
-
-
-def test_layernorm_widths_agree_with_hw_for_many_row_lengths():
-    for d in (*range(1, 130), *range(130, 4097, 37), 4096):
-        assert layernorm_output_bits(d) == output_bits(d), d
-        bound = normalised_bound(d)
-        assert layernorm_normalised_bits(d) == bits_for(-bound, bound).width, d

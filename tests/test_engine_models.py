@@ -166,10 +166,23 @@ def test_figures_from_a_report_record(tmp_path):
         "other": 15.0,
     }
     assert figures.total_per_cycle_pj == pytest.approx(100.0)
-    with pytest.raises(ValueError, match="no gate-level record of int8_engine"):
-        engine_figures(tmp_path, "int8_engine", {"COLS": 2})
-    with pytest.raises(ValueError, match="no <library>/report.json"):
+    # The record's tag, area and timing; the report's library; a 10 ns period is 100 MHz.
+    assert (figures.tag, figures.library) == (f"sdr_engine_{len(e.parameters)}", "lib")
+    assert figures.area_um2 == 1234.0 and figures.meets_clock is True
+    assert figures.clock_mhz == pytest.approx(100.0)
+    assert figures.source == str(tmp_path / "lib" / "report.json")
+    command = "run: python -m synth.report --designs sdr_engine int8_engine int4_engine -o "
+    with pytest.raises(ValueError) as error:
+        engine_figures(tmp_path, "int8_engine", {"COLS": 2, "LANES": 4})
+    assert str(error.value) == (
+        f"--report {tmp_path}: no gate-level record of int8_engine with COLS=2 LANES=4; "
+        f"{command}{tmp_path}"
+    )
+    with pytest.raises(ValueError) as error:
         engine_figures(tmp_path / "lib", "sdr_engine", {})
+    assert str(error.value) == (
+        f"--report {tmp_path / 'lib'}: no <library>/report.json in it; {command}{tmp_path / 'lib'}"
+    )
 
 
 SMALL = ["--cols", "2", "--lanes", "4", "--seq-len", "64", "--sample-rows", "4"]
