@@ -57,11 +57,11 @@ sweep: $(VENV)/.installed-sweep
 fpga: $(VENV)/.installed-fpga
 	$(PY) -m synth.fpga -o build/fpga
 
-# Mutation testing (mutmut; not in CI: hours for every module in pyproject's [tool.mutmut]).
-# MUTATE='sim.golden.quant*' restricts the run to one module's mutants; scores in docs/testing.md.
+# Mutation testing (mutmut; not in CI: about an hour for every module on 2 cores): one mutmut run
+# per module in build/mutate/<module>/, scores in build/mutate/scores.md (docs/testing.md).
+# MUTATE='sim/golden/quant.py sim/system/rap/adc.py' restricts it to those modules.
 mutate: $(VENV)/.installed-mutate
-	$(PY) -m mutmut run $(MUTATE)
-	$(PY) -m mutmut results
+	$(PY) scripts/mutate.py $(MUTATE)
 
 cocotb: $(VENV)/.installed-test
 	$(PY) -m pytest tests/test_cocotb_benches.py tests/test_rtl_cocotb.py
