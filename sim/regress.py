@@ -32,6 +32,7 @@ from sim.util.files import check_output_folder, write_atomic
 from sim.util.progress import LazyProgress
 from sim.verify.regression import (
     CHUNK_BEATS,
+    MAX_CHUNK_BEATS,
     ENGINES,
     NO_CYCLE_MODEL,
     UNITS,
@@ -88,6 +89,11 @@ def _check_args(parser, args):
     for name in ("vectors", "bench_vectors", "bench_transactions", "chunk"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.chunk > MAX_CHUNK_BEATS:
+        parser.error(
+            f"--chunk must be at most {MAX_CHUNK_BEATS:,} beats (a chunk is held in memory: "
+            f"about 7 GiB at that size for the largest unit), not {args.chunk:,}"
+        )
     if args.first_seed < 0:
         parser.error("--first-seed must be at least 0")
     try:

@@ -69,11 +69,13 @@ CASES = [
     ("sim.regress", []),
     ("sim.regress", ["-o", "out", "--units", "nope"]),
     ("sim.regress", ["-o", "out", "--vectors", "many"]),
+    ("sim.regress", ["-o", "out", "--chunk", "1000000000"]),
     # python -m synth.report
     ("synth.report", ["--lanes", "many"]),
     ("synth.report", ["--designs", "nope"]),
     ("synth.report", ["--clock-mhz", "fast"]),
     ("synth.report", ["--lanes", "3", "-o", "out"]),
+    ("synth.report", ["--generic", "--streams", "4", "-o", "out"]),
     # python -m synth.sweep
     ("synth.sweep", ["--workers", "x"]),
     ("synth.sweep", ["--workers", "0", "-o", "out"]),

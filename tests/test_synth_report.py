@@ -281,8 +281,16 @@ def test_engine_streams_are_exact_on_the_cycle_model(design):
     assert operand_sqnr(design, unit.parameters) == operand_sqnr(column, column_parameters)
 
 
-def test_generic_mode_reports_area_only_and_says_why(tmp_path):
-    folder, report = _report(tmp_path, "--generic")
+def test_generic_mode_reports_area_only_and_says_why(tmp_path, capsys):
+    argv = ["--lanes", "1", "--designs", "sdr_mac", "int8_mac", "--jobs", "1", "--generic"]
+    # No timing, power or workload without a Liberty: their options are refused, not ignored.
+    assert main([*argv, "--streams", "4", "-o", str(tmp_path / "x")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: --streams: timing, power and the workload need a Liberty, not --generic"
+    )
+    assert main([*argv, "-o", str(tmp_path)]) == 0
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    report = json.loads((folder / "report.json").read_text())
     assert folder.name == "generic" and report["area_unit"] == "GE (NAND2)"
     assert all(u["power"] is None and u["timing"] is None for u in report["units"])
     assert report["headline"][0]["area_reduction"] is not None

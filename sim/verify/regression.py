@@ -73,6 +73,10 @@ NO_CYCLE_MODEL = ()
 ROW_UNITS = ("int_gelu", "int_softmax", "int_layernorm")
 #: Beats per chunk (one seed).
 CHUNK_BEATS = 1 << 20
+#: The most beats one chunk may hold: a chunk and its golden results are built in memory, and
+#: the largest unit, sdr_engine_C4_L16, peaked at 881 MiB per 2**18 beats (ru_maxrss, measured),
+#: so 2**21 beats take about 7 GiB.
+MAX_CHUNK_BEATS = 1 << 21
 #: Row exponents the RAP streams draw from (those of tests/test_hw_rap.py).
 EXPONENTS = (-64, -40, -30, -24, -20, -16, -12, -8, -4, 0, 2, 3, 4, 5, 8, 24, 64)
 BENCH_DIR = ROOT / "tests" / "cocotb"

@@ -98,6 +98,16 @@ ENGINES = tuple(ENGINE_COLUMNS)
 ENGINE_PARAMETERS = {"LANES": 16, "COLS": DEFAULTS["COLS"], "PIPELINE": "none"}
 
 
+#: The options that only a Liberty run uses (timing, power and its workload), when not given.
+LIBRARY_DEFAULTS = {
+    "clock_mhz": 1e-6 / DEFAULT_CONDITIONS.clock_period,
+    "seeds": len(DEFAULT_SEEDS),
+    "seed": 0,
+    "streams": DEFAULT_STREAMS,
+    "beats": DEFAULT_BEATS,
+}
+
+
 def units_to_run(lanes, designs=REPORTED, rap_lanes=DEFAULT_RAP_LANES, compactor_k=DEFAULT_K):
     """``[(design, parameters)]``: each MAC in ``designs`` at each LANES, the encoder once, each
     RAP row unit at each of ``rap_lanes`` with the parameters of its MiniLM rows,
@@ -376,26 +386,23 @@ def build_parser():
     parser.add_argument(
         "--clock-mhz",
         type=float,
-        default=1e-6 / DEFAULT_CONDITIONS.clock_period,
-        help="clock frequency for mapping, timing and power (default 100)",
+        help="clock frequency for mapping, timing and power "
+        f"(default {LIBRARY_DEFAULTS['clock_mhz']:g})",
     )
     parser.add_argument(
         "--seeds",
         type=int,
-        default=len(DEFAULT_SEEDS),
-        help=f"workload seeds, from --seed on (default {len(DEFAULT_SEEDS)})",
+        help=f"workload seeds, from --seed on (default {LIBRARY_DEFAULTS['seeds']})",
     )
-    parser.add_argument("--seed", type=int, default=0, help="first workload seed (default 0)")
+    parser.add_argument("--seed", type=int, help="first workload seed (default 0)")
     parser.add_argument(
         "--streams",
         type=int,
-        default=DEFAULT_STREAMS,
         help=f"streams simulated at once per seed (default {DEFAULT_STREAMS})",
     )
     parser.add_argument(
         "--beats",
         type=int,
-        default=DEFAULT_BEATS,
         help=f"beats per stream, at least (default {DEFAULT_BEATS})",
     )
     parser.add_argument("--jobs", type=int, default=2, help="units evaluated at once (default 2)")
@@ -411,6 +418,13 @@ def build_parser():
 
 def _setups(args):
     """``[(folder name, Setup)]`` and the skipped libraries; raises ``ValueError``."""
+    given = [name for name in LIBRARY_DEFAULTS if getattr(args, name) is not None]
+    if args.generic and given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise ValueError(f"{flags}: timing, power and the workload need a Liberty, not --generic")
+    for name, default in LIBRARY_DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     if not math.isfinite(args.clock_mhz) or args.clock_mhz <= 0:
         raise ValueError(f"--clock-mhz must be a positive number, not {args.clock_mhz}")
     for name in ("seeds", "streams", "beats", "jobs"):
