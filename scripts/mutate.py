@@ -1,4 +1,4 @@
-"""Mutation score of each configured module, one mutmut run per module (`make mutate-scores`).
+"""Mutation score of each configured module, one mutmut run per module (`make mutate`).
 
 mutmut first runs its whole test selection once to map tests to functions; with every module's
 tests in one selection that run alone takes most of an hour on 2 cores. This script runs mutmut
@@ -9,6 +9,7 @@ Markdown table and JSON (build/mutate/scores.{md,json}) with every survivor's na
 
     python scripts/mutate.py                       # every module, one mutmut child
     python scripts/mutate.py sim/system/rap/adc.py --max-children 2
+    python scripts/mutate.py --recount             # statuses now, after re-runs by name
 """
 
 import argparse
@@ -79,6 +80,12 @@ def score(module, workdir, max_children):
     start = time.monotonic()
     run = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
     subprocess.run(run, cwd=workdir, check=True, stdout=subprocess.DEVNULL)
+    return {**statuses(module, workdir), "seconds": round(time.monotonic() - start)}
+
+
+def statuses(module, workdir):
+    """The counts and survivors of the mutmut results in `workdir` (after a run, or after some
+    mutants were re-run by name once tests were added)."""
     results = subprocess.run(
         [sys.executable, "-m", "mutmut", "results", "--all", "true"],
         cwd=workdir,
@@ -86,22 +93,21 @@ def score(module, workdir, max_children):
         capture_output=True,
         text=True,
     ).stdout
-    statuses = {}
+    found = {}
     for line in results.splitlines():
         match = STATUS_LINE.match(line)
         if match:
-            statuses[match["name"]] = match["status"].strip()
+            found[match["name"]] = match["status"].strip()
     counts = {}
-    for status in statuses.values():
+    for status in found.values():
         counts[status] = counts.get(status, 0) + 1
     return {
         "module": module,
         "tests": MODULE_TESTS[module],
-        "total": len(statuses),
+        "total": len(found),
         "killed": counts.get("killed", 0),
         "counts": counts,
-        "survivors": sorted(name for name, status in statuses.items() if status != "killed"),
-        "seconds": round(time.monotonic() - start),
+        "survivors": sorted(name for name, status in found.items() if status != "killed"),
     }
 
 
@@ -109,8 +115,9 @@ def write_tables(scores, out):
     """scores.json and scores.md in `out`."""
     (out / "scores.json").write_text(json.dumps(scores, indent=2) + "\n")
     rows = [
-        "| module | killed / total | not killed | tests | run time |",
-        "| --- | --- | --- | --- | --- |",
+        "| module | killed / total, first run | killed / total, now | not killed now | tests "
+        "| run time |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for entry in scores:
         others = (
@@ -122,11 +129,21 @@ def write_tables(scores, out):
             or "none"
         )
         tests = " ".join(f"`{test}`" for test in entry["tests"])
+        first = entry.get("first_killed", entry["killed"])
         rows.append(
-            f"| `{entry['module']}` | {entry['killed']} / {entry['total']} | {others} "
-            f"| {tests} | {entry['seconds']} s |"
+            f"| `{entry['module']}` | {first} / {entry['total']} | {entry['killed']} / "
+            f"{entry['total']} | {others} | {tests} | {entry['seconds']} s |"
         )
     (out / "scores.md").write_text("\n".join(rows) + "\n")
+
+
+def recount(module, workdir, previous):
+    """The module's statuses now (former survivors re-run by name in `workdir` after tests were
+    added), keeping the first run's killed count and run time from `previous`."""
+    entry = statuses(module, workdir)
+    entry["first_killed"] = previous.get("first_killed", previous["killed"])
+    entry["seconds"] = previous["seconds"]
+    return entry
 
 
 def main():
@@ -139,16 +156,28 @@ def main():
     )
     parser.add_argument("--max-children", type=int, default=1, help="mutmut's parallel runs")
     parser.add_argument("-o", "--out", type=Path, default=ROOT / "build" / "mutate")
+    parser.add_argument(
+        "--recount",
+        action="store_true",
+        help="run nothing: read each module's statuses in its copy again (after former "
+        "survivors were re-run by name there), beside the first run's count",
+    )
     args = parser.parse_args()
     for module in args.modules:
         if module not in MODULE_TESTS:
             parser.error(f"MODULE must be one of {', '.join(MODULE_TESTS)}, not {module}")
     scores_path = args.out / "scores.json"
-    scores = json.loads(scores_path.read_text()) if scores_path.exists() else []
     for module in args.modules or list(MODULE_TESTS):
         workdir = args.out / module.removesuffix(".py").replace("/", ".")
-        prepare(module, workdir)
-        entry = score(module, workdir, args.max_children)
+        if args.recount:
+            scores = json.loads(scores_path.read_text())
+            previous = next(s for s in scores if s["module"] == module)
+            entry = recount(module, workdir, previous)
+        else:
+            prepare(module, workdir)
+            entry = score(module, workdir, args.max_children)
+            # read again: another run (another module) may have written its score meanwhile
+            scores = json.loads(scores_path.read_text()) if scores_path.exists() else []
         scores = [s for s in scores if s["module"] != module] + [entry]
         scores.sort(key=lambda s: list(MODULE_TESTS).index(s["module"]))
         write_tables(scores, args.out)
