@@ -81,10 +81,14 @@ def test_wider_schemes_stay_closer_to_float(model, captured):
     gemms, embeddings = captured
     wide, razored = integer_scheme(16, 8), qrazor_scheme(64)
     rows = layer_errors(gemms[:6], [wide, razored])
-    for layer in range(6):
-        assert rows[2 * layer]["sqnr_db"] > rows[2 * layer + 1]["sqnr_db"] + 12
+    # W16A8 minus QRazor G64 SQNR of layer 0's six GEMMs (dB, measured, one BLAS thread): a
+    # deterministic figure (fixed model and sentences), so the bound is its print precision.
+    gaps = [rows[2 * layer]["sqnr_db"] - rows[2 * layer + 1]["sqnr_db"] for layer in range(6)]
+    assert gaps == pytest.approx([28.48, 28.87, 28.04, 27.32, 29.26, 36.07], abs=0.01)
     cosines = end_to_end_cosines(model, SENTENCES[:4], [wide, razored], embeddings[:4])
-    assert np.all(cosines[wide.key] > 0.999)
+    # W16A8's worst cosine over sentences 0-3: 0.999487 (measured); over sentences 4-7 and 8-11
+    # 0.999501 and 0.999414 (spread 0.000087); bound: within half of it.
+    assert cosines[wide.key].min() == pytest.approx(0.999487, abs=0.000087 / 2)
     assert np.all(cosines[razored.key] < cosines[wide.key])
 
 

@@ -78,10 +78,18 @@ def test_variants_flag_exactly_the_integer_only_pipelines():
         assert all(getattr(config, k) == "float" for k in others)
 
 
+#: Worst sentence cosine against FP32 of random_bert(seed, layers=1, sentences=3, tokens=8):
+#: seed 5 (the test's) and its spread over seeds 5, 6, 7 (measured): rap 0.999425 (0.999425,
+#: 0.999667, 0.999299: spread 0.000368), dq-q 0.999474 (0.999474, 0.999706, 0.999319: 0.000387).
+#: Bound: the seed-5 value within half the spread.
+PIPELINE_MIN_COSINE = {"rap": (0.999425, 0.000368), "dq-q": (0.999474, 0.000387)}
+
+
 def test_integer_pipeline_tracks_fp32_on_the_synthetic_model(small):
-    cosines = variant_cosines(small, small.token_ids, {k: VARIANTS[k] for k in ("rap", "dq-q")})
-    for _, values in cosines.values():
-        assert values.shape == (3,) and values.min() > 0.99
+    cosines = variant_cosines(small, small.token_ids, {k: VARIANTS[k] for k in PIPELINE_MIN_COSINE})
+    for key, (_, values) in cosines.items():
+        measured, spread = PIPELINE_MIN_COSINE[key]
+        assert values.shape == (3,) and values.min() == pytest.approx(measured, abs=spread / 2)
 
 
 def test_the_same_input_gives_the_same_integers(small):

@@ -82,7 +82,10 @@ def test_run_counts_tiles_layers_and_kernel_elements(tiny):
     layers = {name.split(".")[1] for name in run["ledger"]}
     assert layers == {str(i) for i in range(bert.layers)}
     assert all(value > 0 for value in run["energy_pj"].values() if value)
-    assert run["latency_s"]["tiles"] > 0 and 0.9 < run["cosines"].min() <= 1
+    # Worst cosine against FP32, measured: 0.999796 at the workload's seed 0 (0.999796,
+    # 0.999796, 0.999836 over seeds 0-2: spread 0.000040); bound: within half the spread.
+    assert run["latency_s"]["tiles"] > 0
+    assert run["cosines"].min() == pytest.approx(0.999796, abs=0.000040 / 2)
 
 
 def test_conventional_design_pays_for_fp32_and_full_range(tiny):
