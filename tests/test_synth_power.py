@@ -12,13 +12,21 @@ from sim.util.tools import find_tool
 from sim.verify.streams import MacBeats
 from synth.flow.implementation import implement
 from synth.flow.sta import run_sta, write_activity_script, write_power_liberty
+from synth.gates.activity import Activity
 from synth.gates.gatelevel import run_gate_level
 from synth.gates.gatesim import GateSimError, cell_models
 from synth.gates.logicsim import compile_netlist
-from synth.gates.netlist import Instance
+from synth.gates.netlist import Instance, Netlist
 from synth.library.liberty import PowerArc, WireLoad, default_liberty, ihp_liberty, load_liberty
 from synth.power.clock import ClockTree, clock_tree
-from synth.power.model import COMPONENTS, OPENSTA_2_0_17, _liberty_weights, estimate_power
+from synth.power.model import (
+    COMPONENTS,
+    OPENSTA_2_0_17,
+    Conditions,
+    _arc_weights,
+    _liberty_weights,
+    estimate_power,
+)
 from synth.report.evaluate import DEFAULT_CONDITIONS
 from synth.report.stimulus import workload_stimulus
 
@@ -439,3 +447,250 @@ def test_no_sinks_no_tree_and_no_buffer_no_estimate(two_buffers, tmp_path):
         ValueError, match=rf"^{path}: the library has no non-inverting buffer cell$"
     ):
         clock_tree(load_liberty(path), 0.1, 8, 0.0, DEFAULT_CONDITIONS)
+
+
+HAND_LIBERTY = """library (hand) {
+  time_unit : "1ns" ; leakage_power_unit : "1nW" ; capacitive_load_unit (1, pf) ;
+  voltage_unit : "1V" ; nom_voltage : 1.5 ; default_wire_load : "wl" ;
+  wire_load ("wl") {
+    capacitance : 0.01 ; slope : 1 ; fanout_length (1, 1) ; fanout_length (2, 3) ; }
+  lu_table_template (load) { variable_1 : total_output_net_capacitance ; }
+  power_lut_template (slew) { variable_1 : input_transition_time ; }
+  power_lut_template (load_slew) {
+    variable_1 : total_output_net_capacitance ; variable_2 : input_transition_time ; }
+  cell (INV) {
+    area : 1 ; cell_leakage_power : 2 ;
+    pin (A) { direction : input ; capacitance : 0.01 ; rise_capacitance : 0.02 ; }
+    pin (Y) {
+      direction : output ; function : "!A" ;
+      timing () { related_pin : "A" ;
+        rise_transition (load) { index_1 ("0, 1") ; values ("0.1, 1.1") ; }
+        fall_transition (load) { index_1 ("0, 1") ; values ("0.1, 1.1") ; } }
+      internal_power () { related_pin : "A" ;
+        rise_power (load_slew) { index_1 ("0, 1") ; index_2 ("0, 1") ; values ("1, 5", "3, 7") ; }
+        fall_power (load_slew) {
+          index_1 ("0, 1") ; index_2 ("0, 1") ; values ("0.5, 2.5", "1.5, 3.5") ; } }
+    }
+  }
+  cell (DFF) {
+    area : 5 ; cell_leakage_power : 5 ;
+    ff (IQ, IQN) { next_state : "D" ; clocked_on : "CLK" ; }
+    pin (CLK) { direction : input ; clock : true ; capacitance : 0.01 ;
+      internal_power () {
+        rise_power (slew) { index_1 ("0, 1") ; values ("1, 11") ; }
+        fall_power (slew) { index_1 ("0, 1") ; values ("0.5, 10.5") ; } } }
+    pin (D) { direction : input ; capacitance : 0.02 ; rise_capacitance : 0.03 ;
+      internal_power () {
+        rise_power (load_slew) {
+          index_1 ("0, 1") ; index_2 ("0, 1") ; values ("0.2, 1.2", "1.2, 2.2") ; } } }
+    pin (RN) { direction : input ; capacitance : 0.01 ; }
+    pin (Q) {
+      direction : output ; function : "IQ" ;
+      timing () { related_pin : "CLK" ;
+        rise_transition (load) { index_1 ("0, 1") ; values ("0.2, 1.2") ; }
+        fall_transition (load) { index_1 ("0, 1") ; values ("0.2, 1.2") ; } }
+      internal_power () { related_pin : "CLK" ;
+        rise_power (load_slew) { index_1 ("0, 1") ; index_2 ("0, 1") ; values ("2, 7", "4, 9") ; }
+        fall_power (load_slew) { index_1 ("0, 1") ; index_2 ("0, 1") ; values ("1, 6", "2, 7") ; } }
+      internal_power () { related_pin : "RN" ;
+        rise_power (scalar) { values ("1") ; } fall_power (scalar) { values ("1") ; } }
+    }
+  }
+  cell (NOPWR) {
+    area : 1 ; cell_leakage_power : 1 ;
+    pin (A) { direction : input ; capacitance : 0.01 ; }
+    pin (Y) {
+      direction : output ; function : "A" ;
+      timing () { related_pin : "A" ;
+        rise_transition (load) { index_1 ("0, 1") ; values ("0.1, 1.1") ; }
+        fall_transition (load) { index_1 ("0, 1") ; values ("0.1, 1.1") ; } }
+    }
+  }
+}
+"""
+
+
+@pytest.fixture
+def hand(tmp_path):
+    """The library above, with every table linear so that interpolation is exact (L load in pF,
+    S slew in ns, energies in pJ = 1 pF x 1 V^2): INV slew 0.1 + L, rise 1 + 2 L + 4 S, fall
+    0.5 + L + 2 S; DFF CLK (no related pin, by slew) rise 1 + 10 S, fall 0.5 + 10 S; D rise only
+    0.2 + L + S; Q slew 0.2 + L, rise 2 + 2 L + 5 S, fall 1 + L + 5 S, plus a 1 pJ arc related to
+    RN, which the netlist leaves unconnected; NOPWR has no internal power. Wire load 0.01 pF per
+    unit length, length 1 at fan-out 1, 3 at fan-out 2. Supply 1.5 V (V^2 = 2.25).
+
+    Netlist (clk = net 1, a = 2, b = 8 inputs; q = 5, y = 6 outputs):
+    u1 INV A=2 Y=3 (front); u2 DFF Q=5 CLK=1 D=3 (regs; Q listed first); u3 NOPWR with a pin
+    VDD=2 the cell lacks (listed first), A=5 Y=6 (back); u4 DFF CLK=1 D=8 Q=7 (regs).
+    Activity over 10 cycles (10 ns each, 100 ns): clk 10 rises 10 falls, a 3/2, net 3 2/3,
+    q 2/2, y 2/2, b 1/1, net 7 none.
+    """
+    path = tmp_path / "hand.lib"
+    path.write_text(HAND_LIBERTY)
+    library = load_liberty(path)
+    instances = (
+        Instance("u1", "INV", "front", {"A": 2, "Y": 3}),
+        Instance("u2", "DFF", "regs", {"Q": 5, "CLK": 1, "D": 3}),
+        Instance("u3", "NOPWR", "back", {"VDD": 2, "A": 5, "Y": 6}),
+        Instance("u4", "DFF", "regs", {"CLK": 1, "D": 8, "Q": 7}),
+    )
+    ports = {
+        "clk": ("input", [1]),
+        "a": ("input", [2]),
+        "b": ("input", [8]),
+        "q": ("output", [5]),
+        "y": ("output", [6]),
+    }
+    netlist = Netlist("hand", instances, ports, {})
+    rises = {1: 10, 2: 3, 3: 2, 5: 2, 6: 2, 8: 1}
+    falls = {1: 10, 2: 2, 3: 3, 5: 2, 6: 2, 8: 1}
+    duty = {1: 0.5, 2: 0.4, 3: 0.6, 5: 0.5, 6: 0.5, 8: 0.5}
+    activity = Activity(rises, falls, duty, 10, "hand")
+    conditions = Conditions(10e-9, 0.2e-9, 0.05e-12)
+    return library, netlist, activity, conditions
+
+
+def test_power_by_hand_on_a_tiny_netlist(hand):
+    """Input transition 0.2 ns, output load 0.05 pF, nominal pin capacitances.
+
+    Loads: clk 0.01 + 0.01 + wire(2) 0.03 = 0.05; a 0.01 + wire(1) 0.01 = 0.02 (VDD is no pin
+    of NOPWR); net 3 0.02 + 0.01 = 0.03; q 0.01 + 0.05 + 0.01 = 0.07; y 0.05; b 0.03; net 7 0.
+    Slews: net 3 0.1 + 0.03 = 0.13, the rest of the inputs and the clock 0.2.
+
+    * u1: at L 0.03, S 0.2 (A's slew) rise 1.86, fall 0.93: 2 x 1.86 + 3 x 0.93 = 6.51 pJ;
+      switching 0.5 x 0.03 x 2.25 x 5 = 0.16875 pJ.
+    * u2: CLK at S 0.2: 10 x 3 + 10 x 2.5 = 55 pJ; D at load 0 (an input pin) and S 0.13:
+      2 rises x 0.33 = 0.66 pJ (no fall table); Q at L 0.07 and the clock's 0.2 ns:
+      2 x 3.14 + 2 x 2.07 = 10.42 pJ (the RN arc is not connected); 66.08 pJ internal;
+      switching 0.5 x 0.07 x 2.25 x 4 = 0.315 pJ.
+    * u3: switching 0.5 x 0.05 x 2.25 x 4 = 0.225 pJ, no internal power.
+    * u4: CLK 55 pJ, D 1 x 0.4 pJ, Q still: 55.4 pJ.
+    * outside: a 0.5 x 0.02 x 2.25 x 5 = 0.1125 pJ and b 0.5 x 0.03 x 2.25 x 2 = 0.0675 pJ;
+      clk 0.5 x 0.05 x 2.25 x 20 = 1.125 pJ.
+
+    Over 100 ns, 1 pJ is 10 uW; leakage in nW as stated.
+    """
+    library, netlist, activity, conditions = hand
+    power = estimate_power(library, netlist, activity, conditions)
+    assert power.blocks == {
+        "back": {
+            "logic": {
+                "internal": 0.0,
+                "switching": pytest.approx(2.25e-6),
+                "leakage": pytest.approx(1e-9),
+            }
+        },
+        "front": {
+            "logic": {
+                "internal": pytest.approx(6.51e-5),
+                "switching": pytest.approx(1.6875e-6),
+                "leakage": pytest.approx(2e-9),
+            }
+        },
+        "regs": {
+            "registers": {
+                "internal": pytest.approx(121.48e-5),
+                "switching": pytest.approx(3.15e-6),
+                "leakage": pytest.approx(10e-9),
+            }
+        },
+    }
+    assert power.total == pytest.approx(
+        {"internal": 127.99e-5, "switching": 7.0875e-6, "leakage": 13e-9}
+    )
+    assert power.clock_internal == pytest.approx(110e-5)
+    assert power.input_switching == pytest.approx(0.18e-5)
+    assert power.clock_net_switching == pytest.approx(1.125e-5)
+    assert power.cycles == 10
+    # Without a port of that name, the clock net is one more data input.
+    unclocked = estimate_power(library, netlist, activity, conditions, clock="ck")
+    assert unclocked.clock_net_switching == 0.0
+    assert unclocked.input_switching == pytest.approx((0.18 + 1.125) * 1e-5)
+    assert unclocked.total == power.total and unclocked.clock_internal == power.clock_internal
+    # Shares split an instance's energy between blocks.
+    shares = {"u1": {"front": 0.25, "back": 0.75}, "u2": {"regs": 1}, "u3": {"back": 1}}
+    shares["u4"] = {"regs": 1}
+    split = estimate_power(library, netlist, activity, conditions, shares)
+    assert split.blocks["front"]["logic"]["internal"] == pytest.approx(0.25 * 6.51e-5)
+    assert split.blocks["back"]["logic"]["switching"] == pytest.approx(
+        (0.75 * 0.16875 + 0.225) * 1e-5
+    )
+    assert split.total == pytest.approx(power.total)
+
+
+def test_power_by_hand_with_opensta_2_0_17s_conventions(hand):
+    """The same netlist with OpenSTA 2.0.17's conventions: largest pin capacitances, rise and
+    fall tables summed per transition, ideal clock pins at slew 0, weights not normalised.
+
+    Loads: a 0.02 + 0.01 = 0.03, net 3 0.03 + 0.01 = 0.04 (slew 0.14), b 0.04, the others as
+    before (CLK and the NOPWR input state no larger capacitance).
+
+    * u1: arc weight 0.5 (A no clock): L 0.04, S 0.2: 1.88 + 0.94 = 2.82, x 0.5 x 5 = 7.05 pJ;
+      switching 0.5 x 0.04 x 2.25 x 5 = 0.225 pJ.
+    * u2: CLK weight 1 at slew 0: (1 + 0.5) x 20 = 30 pJ; D weight 0.5 at S 0.14:
+      0.34 x 0.5 x 5 = 0.85 pJ; Q weight 1 (related to the clock) at L 0.07, S 0:
+      (2.14 + 1.07) x 4 = 12.84 pJ: 43.69 pJ; switching 0.315 pJ.
+    * u3: 0.225 pJ switching. u4: 30 + 0.4 x 0.5 x 2 = 30.4 pJ.
+    * outside: a 0.5 x 0.03 x 2.25 x 5 = 0.16875, b 0.5 x 0.04 x 2.25 x 2 = 0.09 pJ.
+    """
+    library, netlist, activity, conditions = hand
+    power = estimate_power(library, netlist, activity, conditions, conventions=OPENSTA_2_0_17)
+    assert power.total == pytest.approx(
+        {"internal": 81.14e-5, "switching": 0.765e-5, "leakage": 13e-9}
+    )
+    assert power.blocks["front"]["logic"]["internal"] == pytest.approx(7.05e-5)
+    assert power.clock_internal == pytest.approx(60e-5)
+    assert power.input_switching == pytest.approx(0.25875e-5)
+    assert power.clock_net_switching == pytest.approx(1.125e-5)
+
+
+def _weights_activity(duty, toggles):
+    activity = Activity({}, {}, duty, 1, "hand")
+    return dataclasses.replace(activity, rises=toggles)
+
+
+def test_liberty_weights_by_hand():
+    """Related pins share an output's energy by their toggles (evenly when none toggled), an
+    input pin's groups evenly; state groups that cover only part of the states are normalised
+    when no default group takes the rest; several default groups split the rest; a pin without
+    a duty, or not on the instance, is 1 half the time."""
+    output = dataclasses.make_dataclass("P", ["direction"])("output")
+    input_pin = dataclasses.make_dataclass("P", ["direction"])("input")
+    instance = Instance("u", "cell", "top", {"A": 1, "B": 2, "C": 3, "CK": 4, "Y": 5})
+    toggled = _weights_activity({2: 0.25, 3: 0.5}, {1: 3, 2: 1, 4: 20})
+    by_pin = [PowerArc("A", None, None), PowerArc("B", None, None)]
+    assert _liberty_weights(output, by_pin, instance, toggled) == pytest.approx([0.75, 0.25])
+    still = _weights_activity({}, {})
+    assert _liberty_weights(output, by_pin, instance, still) == pytest.approx([0.5, 0.5])
+    clocked = [PowerArc("CK", None, None), PowerArc(None, None, None)]
+    assert _liberty_weights(input_pin, clocked, instance, toggled) == pytest.approx([0.5, 0.5])
+    # P(B & C) = 0.25 x 0.5 = 0.125, P(!B & !C) = 0.75 x 0.5 = 0.375: normalised by 0.5
+    part = [PowerArc("A", None, None, "B & C"), PowerArc("A", None, None, "!B & !C")]
+    assert _liberty_weights(output, part, instance, toggled) == pytest.approx([0.25, 0.75])
+    rest = [PowerArc("A", None, None, "B")] + [PowerArc("A", None, None)] * 2
+    assert _liberty_weights(output, rest, instance, toggled) == pytest.approx([0.25, 0.375, 0.375])
+    # B has no duty and D is no pin of the instance: 0.5 each, 0.5 + 0.5 = 1
+    unknown = [PowerArc("A", None, None, "!B"), PowerArc("A", None, None, "D")]
+    assert _liberty_weights(output, unknown, instance, still) == pytest.approx([0.5, 0.5])
+
+
+def test_opensta_weights_by_hand():
+    """OpenSTA 2.0.17: a state's probability with a tied pin at 0.5, else 1 for a clock (the
+    pin, or the related pin's net), else 0.5, not normalised."""
+    output = dataclasses.make_dataclass("P", ["direction", "is_clock"])("output", False)
+    instance = Instance("u", "cell", "top", {"A": 1, "B": None, "CK": 4, "Y": 5}, {"B": 1})
+    activity = _weights_activity({1: 0.25}, {})
+    arcs = [
+        PowerArc("A", None, None, "B"),  # tied to 1, read as 0.5
+        PowerArc("A", None, None, "!A"),  # 1 - 0.25
+        PowerArc("A", None, None),
+        PowerArc("CK", None, None),
+        PowerArc(None, None, None),
+    ]
+    weights = _arc_weights(output, arcs, instance, activity, OPENSTA_2_0_17, {4})
+    assert weights == pytest.approx([0.5, 0.75, 0.5, 1.0, 0.5])
+    clock = dataclasses.make_dataclass("P", ["direction", "is_clock"])("input", True)
+    data = dataclasses.make_dataclass("P", ["direction", "is_clock"])("input", False)
+    default = [PowerArc(None, None, None)]
+    assert _arc_weights(clock, default, instance, activity, OPENSTA_2_0_17, {4}) == [1.0]
+    assert _arc_weights(data, default, instance, activity, OPENSTA_2_0_17, {4}) == [0.5]
