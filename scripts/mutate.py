@@ -33,7 +33,11 @@ MODULE_TESTS = {
     "sim/cycle_models/structure.py": ["tests/test_cycle_model_structure.py"],
     "synth/power/model.py": ["tests/test_synth_power.py"],
     "synth/power/clock.py": ["tests/test_synth_power.py"],
-    "sim/system/rap/pim.py": ["tests/test_rap_sparse.py", "tests/test_rap_pim.py"],
+    "sim/system/rap/pim.py": [
+        "tests/test_rap_pim_config.py",
+        "tests/test_rap_sparse.py",
+        "tests/test_rap_pim.py",
+    ],
     "sim/system/rap/adc.py": [
         "tests/test_rap_adc.py",
         "tests/test_rap_sparse.py",
