@@ -3,6 +3,7 @@ once, SDR inputs): exact with an ideal ADC, clip statistics, errors, determinism
 tests/test_rap_sparse.py."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -230,3 +231,95 @@ def test_bad_operands_name_the_argument():
         pim_matmul(ta, np.zeros((3, 32), np.int64))
     with pytest.raises(ValueError, match="config must be a PimConfig"):
         pim_matmul(ta, np.zeros((3, 32), np.int64), {"rows": 8})
+
+
+W4 = np.ones((1, 4), np.int64)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: pim_matmul(W4, W4, "dense"), "config must be a PimConfig, not str"),
+        # The default 16-bit inputs: [-2**15, 2**15 - 1].
+        (
+            lambda: pim_matmul(np.full((1, 4), 1 << 15), W4),
+            "x values must be in [-32768, 32767], found 32768",
+        ),
+        (
+            lambda: pim_matmul(np.full((1, 4), -(1 << 15) - 1), W4),
+            "x values must be in [-32768, 32767], found -32769",
+        ),
+        # SDR codes from integers: pim_matmul names x itself (the encoder would say q).
+        (
+            lambda: pim_matmul(np.full((1, 4), 1 << 15), W4, PimConfig(input_format="sdr")),
+            "x values must be in [-32768, 32767], found 32768",
+        ),
+        (
+            lambda: pim_matmul(np.full((1, 4), -(1 << 15) - 1), W4, PimConfig(input_format="sdr")),
+            "x values must be in [-32768, 32767], found -32769",
+        ),
+        (
+            lambda: pim_matmul(np.ones(4, np.int64), W4),
+            "x must be 2-D [M, K] with K >= 1, not shape (4,)",
+        ),
+        (
+            lambda: pim_matmul(np.ones((1, 0), np.int64), np.ones((1, 0), np.int64)),
+            "x must be 2-D [M, K] with K >= 1, not shape (1, 0)",
+        ),
+        (
+            lambda: pim_matmul(
+                encode(np.arange(16), SdrConfig(16, 3, 16)),
+                np.ones((1, 16), np.int64),
+                PimConfig(input_format="sdr"),
+            ),
+            "x must be 2-D [M, K], not shape (16,)",
+        ),
+        (lambda: pim_matmul(W4, W4, stream=-1), "stream must be >= 0, not -1"),
+    ],
+)
+def test_bad_x_stream_and_config_are_refused_with_whole_messages(call, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        call()
+
+
+def test_products_that_may_exceed_int64_are_refused_and_the_edge_is_exact():
+    """48-bit inputs (|x| <= 2**47) times 8-bit weights (|w| <= 2**7) over K terms reach
+    2**54 K: K = 256 reaches 2**62, the guard's limit, and is refused. K = 255 is taken and exact
+    at the edge: x = -2**47 razors (eMSB, target 8) by a shift of 47 + 1 - 8 = 40 to
+    round(-128) clamped to -127, so y = 255 x (-127 x 2**40) x (-128), about 4.56e18 < 2**63."""
+    config = PimConfig(input_bits=48)
+    y = pim_matmul(np.full((1, 255), -(1 << 47)), np.full((1, 255), -128), config).y
+    assert y.tolist() == [[255 * 127 * 128 << 40]]
+    message = (
+        "x (48-bit) times w (8-bit) over K=256 may exceed int64: use fewer input_bits or a "
+        "shorter K"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        pim_matmul(np.full((1, 256), -(1 << 47)), np.full((1, 256), -128), config)
+
+
+def test_an_empty_batch_gives_an_empty_product_and_no_work():
+    result = pim_matmul(np.zeros((0, 16), np.int64), np.ones((3, 16), np.int64))
+    assert result.y.shape == (0, 3)
+    counts = ("vectors", "partials", "cycles", "planes_total", "macs")
+    assert [result.stats[name] for name in counts] == [0] * 5
+
+
+def test_windows_of_groups_with_different_flags_are_counted_plane_by_plane():
+    """Two SDR groups of 16 (16-bit base, 3 magnitude bits, flag width bit_length(12) = 4) in
+    one 32-row chunk: group A, flag 5, magnitudes 4, 1, 5 (planes 5, 6, 7); group B, flag 0,
+    magnitude 3 (planes 0, 1, 2). The windows' union is planes 0, 1, 2, 5, 6, 7 in each of two
+    phases: 12 planes; planes 3 and 4 lie in no window. Driven (positive phase, with ones):
+    plane 0 (B's 3), 1 (B's 3), 5 (A's 1 and 5), 7 (A's 4 and 5): 4 planes, 1 + 1 + 2 + 2 = 6
+    word-line pulses. y = (4 + 1 + 5) << 5 + 3 = 323. Buffers read 32 codes x (1 + 3) bits and
+    2 flags x 4 bits = 136 bits."""
+    config = SdrConfig(16, 3, 16)
+    mag = np.zeros((1, 32), np.uint8)
+    mag[0, [0, 2, 3]] = [4, 1, 5]
+    mag[0, 16] = 3
+    ta = SdrTensor(np.zeros_like(mag), mag, np.array([[5, 0]], np.uint8), config)
+    result = pim_matmul(ta, np.ones((1, 32), np.int64), dense(rows=32, adc_bits=6))
+    assert result.y.tolist() == [[323]]
+    stats = result.stats
+    assert (stats["planes_total"], stats["planes_driven"], stats["wordline_pulses"]) == (12, 4, 6)
+    assert stats["input_bits_read"] == 32 * 4 + 2 * 4

@@ -300,3 +300,119 @@ def test_noisy_adc_reads_stay_inside_the_range_at_both_ends(adc_range, mvm):
         assert float(np.mean(clipped)) == pytest.approx(0 if level == 0 else 1 - phi, abs=tolerance)
         inside = estimates[estimates != level]
         assert inside.size and (inside > 0 if level == 0 else inside < k).all()
+
+
+def test_a_small_batch_is_counted_by_hand():
+    """Three vectors of 128 eMSB values (shift 0; split: magnitude planes 0..6 in two phases,
+    14 window planes each, 42 in all): v0 has 40 threes (planes 0 and 1, 40 ones each:
+    ceil(40 / 7) = 6 partials per plane, 12), v1 seven ones (plane 0: 1 partial), v2 zeros (no
+    plane driven). 2 outputs x 8 weight bits = 16 bit-lines over 8-column tiles: 2 column tiles
+    of one chunk; 8 / 2 = 4 flash ADCs per tile. Written into the tiles first (dynamic)."""
+    x = np.zeros((3, 128), np.int64)
+    x[0, :40] = 3
+    x[1, :7] = 1
+    w = np.ones((2, 128), np.int64)
+    config = PimConfig(adc_bits=3, columns=8, adc_share=2, adc_model="flash")
+    result = pim_matmul(x, w, config, dynamic=True)
+    assert result.y.tolist() == [[120, 120], [7, 7], [0, 0]]
+    stats = result.stats
+    expected = {
+        "vectors": 3,
+        "tiles": 2,
+        "adcs_per_tile": 4,
+        "partials": 13,
+        "conversions": 13 * 16,
+        "planes_total": 42,
+        "planes_driven": 3,
+        "planes_skipped": 39,
+        # Each vector takes its chunk's partials one after another, 2 ADC cycles each (two
+        # bit-lines per ADC): (12 + 1 + 0) x 2.
+        "cycles": 26,
+        "write_cycles": 128,  # one word-line per cycle, min(K, rows)
+        "weight_bits_written": 2 * 128 * 8,
+        # 40 + 40 + 7 word-lines driven, in each of the 2 column tiles.
+        "wordline_pulses": 87 * 2,
+        "compactor_partials": 13 * 2,
+        "shift_adds": 3 * 16,
+        "macs": 3 * 2 * 128,
+        "results": 6,
+        # 3 x (128 codes x 8 bits + a 5-bit shift).
+        "input_bits_read": 3 * (128 * 8 + 5),
+    }
+    assert {name: stats[name] for name in expected} == expected
+    # 2 tiles x 4 ADCs x (2**3 - 1) comparators x 40 um^2.
+    assert stats["adc_area_um2"] == pytest.approx(2 * 4 * 7 * 40)
+    assert stats["latency_s"] == pytest.approx((26 + 128) / 1.28e9)
+    histogram = stats["popcount_histogram"]
+    assert {i: n for i, n in enumerate(histogram) if n} == {0: 39, 7: 1, 40: 2}
+    assert all(type(n) is int for n in histogram)
+    stored = pim_matmul(x, w, config).stats
+    assert (stored["write_cycles"], stored["latency_s"]) == (0, pytest.approx(26 / 1.28e9))
+
+
+def test_twos_mode_drives_the_top_plane_alone_in_the_negative_phase():
+    """Two's complement, target 8: -3 is 0b11111101 (planes 0 and 2..6 positive, plane 7
+    counting -128), 2 is plane 1. Window: 7 positive planes and the top one in the negative
+    phase, 8 in all, each holding a one, one partial each."""
+    x = np.zeros((1, 128), np.int64)
+    x[0, :2] = [-3, 2]
+    result = pim_matmul(x, np.ones((1, 128), np.int64), PimConfig(sign_mode="twos"))
+    assert result.y.tolist() == [[-1]]
+    stats = result.stats
+    assert (stats["planes_total"], stats["planes_driven"], stats["partials"]) == (8, 8, 8)
+
+
+class CountingAdc:
+    """A stand-in ADC: reads each bit-line sum as itself plus one and flags every conversion
+    clipped, counting the conversions (rows of ``sums``, one per partial)."""
+
+    def __init__(self):
+        self.reads = 0
+
+    def read(self, sums, tile_rows=None):
+        self.reads += len(sums)
+        return sums + 1, np.ones(sums.shape, bool)
+
+
+def test_each_partial_is_converted_once_and_its_clips_counted():
+    """k = 3 over 8 rows, weight row r = (r, 1) on two bit-lines. Vector 0 drives rows 0..6:
+    partials {0, 1, 2}, {3, 4, 5}, {6}, sums (3, 3), (12, 3), (6, 1), read as one more each:
+    codes (21 + 3, 7 + 3) = (24, 10), 3 x 2 clipped conversions. Vector 1 drives rows 2 and 5:
+    one partial, (7, 2) read as (8, 3), 2 clipped. Four conversions in all; an empty plane
+    converts nothing."""
+    weights = np.stack([np.arange(8), np.ones(8)], axis=-1)[None].astype(np.float32)
+    chosen = np.zeros((1, 2, 8), bool)
+    chosen[0, 0, :7] = True
+    chosen[0, 1, [2, 5]] = True
+    adc = CountingAdc()
+    codes, clipped = sparse_plane_sums(chosen, weights, adc, 3)
+    assert codes.dtype == np.float32
+    assert codes.tolist() == [[[24, 10], [8, 3]]]
+    assert clipped.tolist() == [[6, 2]]
+    assert adc.reads == 4
+    empty = CountingAdc()
+    codes, clipped = sparse_plane_sums(np.zeros((1, 2, 8), bool), weights, empty, 3)
+    assert (codes.tolist(), clipped.tolist(), empty.reads) == ([[[0, 0], [0, 0]]], [[0, 0]], 0)
+
+
+def test_sparse_clips_under_noise_are_counted_over_every_partial_and_plane():
+    """250 vectors of 14 threes (planes 0 and 1, 14 ones each: two partials of k = 7 per plane,
+    four per vector) against w = -1 (every weight bit set), 4 outputs = 32 bit-lines: every
+    conversion reads a sum of 7, the 3-bit ADC's top code. noise_swing 0.1 of the 7-row swing:
+    sigma 0.7; a read clips when 7 + n rounds above 7, n > 0.5: p = Q(0.5 / 0.7) = 0.2375 of
+    250 x 4 x 32 = 32,000 conversions, 7,600 expected (binomial sigma 76)."""
+    config = PimConfig(adc_bits=3, noise_swing=0.1)
+    stats = pim_matmul(np.full((250, 14), 3), np.full((4, 14), -1), config).stats
+    n = 250 * 4 * 32
+    assert stats["conversions"] == n
+    p = 0.5 * math.erfc(0.5 / 0.7 / math.sqrt(2))
+    assert abs(stats["clipped"] - n * p) < 5 * math.sqrt(n * p * (1 - p))
+
+
+def test_a_full_range_step_of_two_reads_sparse_partials_to_even_levels():
+    """k = 6 rows per partial over a 2-bit full-range ADC's codes 0..3: a step of 2. Five ones
+    (plane 0, one partial) against w = 1: bit-line 0 sums to 5 = code 2.5, rounded half to even
+    to code 2 and read back as 4. Noise-free, yet not exact: y = 4, not 5."""
+    config = PimConfig(adc_bits=2, adc_range="full", max_active_rows=6)
+    y = pim_matmul(np.ones((1, 5), np.int64), np.ones((1, 5), np.int64), config).y
+    assert y.tolist() == [[4]]
