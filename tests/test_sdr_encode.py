@@ -8,7 +8,7 @@ from scalar_sdr import decode_value, razor_rows
 
 from sim.golden import sdr_encode
 from sim.golden.formats import GROUPS, SdrConfig
-from sim.sdr import SdrTensor, decode, encode
+from sim.sdr import SdrTensor, decode, encode, sdr_matmul
 
 ROUNDINGS = ("nearest", "truncate")
 
@@ -137,6 +137,14 @@ class TestCorners:
         values = rng.integers(-128, 128, size=(2, 3, 32), dtype=np.int8)
         t = assert_matches_reference(values, SdrConfig(8))
         assert t.shape == (2, 3, 32) and t.flag.shape == (2, 3, 2)
+
+    def test_an_empty_batch_encodes_and_multiplies_to_empty(self):
+        cfg = SdrConfig(16, 3, 16)
+        t = encode(np.zeros((0, 32), np.int64), cfg)
+        assert t.shape == (0, 32) and t.flag.shape == (0, 2)
+        assert decode(t).shape == (0, 32)
+        w = encode(np.ones((5, 32), np.int64), cfg)
+        assert sdr_matmul(t, w).shape == (0, 5)
 
     def test_long_input_crosses_encoder_chunks(self):
         rng = np.random.default_rng(6)

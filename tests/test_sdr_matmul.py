@@ -135,6 +135,11 @@ class TestIntMatmul:
         assert int_matmul(np.array([[2**16]]), np.array([[2**15]]))[0, 0] == -(2**31)
         assert int_matmul(np.array([[2**16]]), np.array([[2**15]]), acc_bits=33)[0, 0] == 2**31
 
+    def test_an_empty_reduction_sums_to_zero(self):
+        # K = 0: every dot product is the empty sum, 0.
+        y = int_matmul(np.zeros((2, 3, 0), np.int64), np.zeros((4, 0), np.int64))
+        assert y.shape == (2, 3, 4) and not y.any()
+
     def test_leading_dimensions_of_a_are_kept(self):
         """a [2, 3, 4] (its second axis, 3, is not K = 4) and a 1-D a [4], against Python dots."""
         a = np.arange(24).reshape(2, 3, 4) - 12

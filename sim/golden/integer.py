@@ -1,5 +1,7 @@
 """Integer reference arithmetic: exact dot products and the accumulator wrap rule (SPEC 3-4)."""
 
+import math
+
 import numpy as np
 
 from sim.golden.checks import int_array
@@ -74,7 +76,7 @@ def int_matmul(a, w, acc_bits=32):
         raise ValueError(f"w must be 2-D [N, K], not shape {w.shape}")
     if a.shape[-1] != w.shape[1]:
         raise ValueError(f"a and w must share K: a has K={a.shape[-1]}, w has K={w.shape[1]}")
-    rows = a.reshape(-1, a.shape[-1])
+    rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])  # -1 fails when K is 0
     if acc_bits is None and not exact_fits_int64(rows, w):
         raise ValueError("acc_bits=None needs an exact int64 result; these a, w can overflow it")
     return wrap_signed(exact_matmul(rows, w), acc_bits).reshape(a.shape[:-1] + (w.shape[0],))

@@ -134,5 +134,8 @@ def encode(q, cfg):
         groups = slice(start // cfg.group, stop // cfg.group)
         _razor_chunk(flat[start:stop], sign[start:stop], mag[start:stop], flag[groups], layout)
     return SdrTensor(
-        sign.reshape(q.shape), mag.reshape(q.shape), flag.reshape(q.shape[:-1] + (-1,)), cfg
+        sign.reshape(q.shape),
+        mag.reshape(q.shape),
+        flag.reshape(q.shape[:-1] + (q.shape[-1] // cfg.group,)),  # -1 fails on an empty batch
+        cfg,
     )
