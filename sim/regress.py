@@ -32,8 +32,8 @@ from sim.util.files import check_output_folder, write_atomic
 from sim.util.progress import LazyProgress
 from sim.verify.regression import (
     CHUNK_BEATS,
-    MAX_CHUNK_BEATS,
     ENGINES,
+    MAX_CHUNK_BEATS,
     NO_CYCLE_MODEL,
     UNITS,
     append_run,
