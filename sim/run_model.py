@@ -16,7 +16,6 @@ which command makes them. Writes ``model.md``, ``model.json`` and ``model_energy
 ``-o``. Exit status: 0 every result matches, 1 a mismatch, 2 a usage error.
 """
 
-import copy
 import sys
 from pathlib import Path
 
@@ -36,7 +35,7 @@ from sim.system.model.gemms import decode_gemms, minilm_gemms, prefill_gemms
 from sim.system.model.report import energy_plot, goals, json_text, markdown, storage_bound
 from sim.system.zigzag.accelerator import DEFAULT_HIERARCHY
 from sim.system.zigzag.cacti import CACTI_NODE_NM
-from sim.util.cli import DefaultsHelpFormatter, UsageParser, cli_main
+from sim.util.cli import DefaultsHelpFormatter, UsageParser, cli_main, fill_defaults
 from sim.util.files import check_output_folder, write_files
 from sim.util.progress import LazyProgress
 from sim.util.tables import counted
@@ -51,6 +50,13 @@ PLOT = "model_energy.png"
 MAX_EXACT_ELEMENTS = 1 << 28
 #: The LLaMA workloads' options when not given (they do not apply to MiniLM).
 LLAMA_DEFAULTS = {"seq_len": 2048, "batch": [1, 16], "sample_rows": 64, "sample_cols": 64}
+#: The workloads each of those options applies to.
+LLAMA_WORKLOADS = {
+    "--seq-len": ("prefill", "decode"),
+    "--batch": ("decode",),
+    "--sample-rows": ("prefill", "decode"),
+    "--sample-cols": ("prefill", "decode"),
+}
 
 
 def build_parser():
@@ -140,16 +146,9 @@ def build_parser():
 
 def _check(args):
     """Refuse what is wrong or does not apply (in one line), then fill the LLaMA defaults."""
-    for name, applies in (
-        ("seq_len", ("prefill", "decode")),
-        ("sample_rows", ("prefill", "decode")),
-        ("sample_cols", ("prefill", "decode")),
-        ("batch", ("decode",)),
-    ):
-        option = "--" + name.replace("_", "-")
-        if getattr(args, name) is None:
-            setattr(args, name, copy.copy(LLAMA_DEFAULTS[name]))
-        elif not set(applies) & set(args.workloads):
+    for option in fill_defaults(args, LLAMA_DEFAULTS):
+        applies = LLAMA_WORKLOADS[option]
+        if not set(applies) & set(args.workloads):
             raise ValueError(
                 f"{option} applies only to --workloads {' and '.join(applies)}, not chosen"
             )

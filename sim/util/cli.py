@@ -10,6 +10,7 @@ finished points) re-raises the interrupt with a text that says what and where.
 """
 
 import argparse
+import copy
 import functools
 import signal
 import sys
@@ -21,6 +22,7 @@ __all__ = [
     "UsageParser",
     "Terminated",
     "cli_main",
+    "fill_defaults",
     "INTERRUPTED",
     "TERMINATED",
 ]
@@ -57,6 +59,19 @@ class UsageParser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"error: {message} (see --help)\n")
+
+
+def fill_defaults(args, defaults):
+    """Set every option of ``defaults`` (``{dest: value}``) the user did not give (``None``, the
+    parser's default for them) to a copy of its value; return the flags of those given
+    (``--seq-len``), for the caller to refuse the ones its mode does not use."""
+    given = []
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, copy.copy(value))
+        else:
+            given.append("--" + name.replace("_", "-"))
+    return given
 
 
 class DefaultsHelpFormatter(argparse.HelpFormatter):

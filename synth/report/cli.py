@@ -28,7 +28,7 @@ from hw.designs import DESIGNS, RAP_DESIGNS
 from hw.params import DEFAULTS, RAP_LANES, check_compactor_params, check_row_params
 from hw.yosys import YosysError, yosys_version
 from sim.golden.formats import check_int
-from sim.util.cli import UsageParser, cli_main
+from sim.util.cli import UsageParser, cli_main, fill_defaults
 from sim.util.files import check_report_folder, replace_folder, write_atomic
 from sim.util.pool import process_pool
 from sim.util.progress import LazyProgress
@@ -418,13 +418,11 @@ def build_parser():
 
 def _setups(args):
     """``[(folder name, Setup)]`` and the skipped libraries; raises ``ValueError``."""
-    given = [name for name in LIBRARY_DEFAULTS if getattr(args, name) is not None]
+    given = fill_defaults(args, LIBRARY_DEFAULTS)
     if args.generic and given:
-        flags = ", ".join("--" + name.replace("_", "-") for name in given)
-        raise ValueError(f"{flags}: timing, power and the workload need a Liberty, not --generic")
-    for name, default in LIBRARY_DEFAULTS.items():
-        if getattr(args, name) is None:
-            setattr(args, name, default)
+        raise ValueError(
+            f"{', '.join(given)}: timing, power and the workload need a Liberty, not --generic"
+        )
     if not math.isfinite(args.clock_mhz) or args.clock_mhz <= 0:
         raise ValueError(f"--clock-mhz must be a positive number, not {args.clock_mhz}")
     for name in ("seeds", "streams", "beats", "jobs"):
